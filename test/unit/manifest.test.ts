@@ -1,0 +1,76 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+
+// The contributions in package.json are the extension's user interface: check the conventions.
+const root = path.resolve(__dirname, '../../..');
+const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const contributes = manifest.contributes;
+type Entry = { command: string; when?: string; group?: string };
+const menus: Record<string, Entry[]> = contributes.menus;
+
+describe('package.json contributions', () => {
+  it('names the extension and keeps activation lazy', () => {
+    assert.strictEqual(manifest.name, 'azure-pytorch');
+    assert.strictEqual(manifest.displayName, 'Azure PyTorch');
+    assert.deepStrictEqual(manifest.activationEvents, []);
+    assert.match(manifest.engines.vscode, /^\^1\.\d+\.\d+$/);
+  });
+
+  it('puts every command in the Azure PyTorch category under azurePytorch.*', () => {
+    for (const c of contributes.commands) {
+      assert.strictEqual(c.category, 'Azure PyTorch', c.command);
+      assert.match(c.command, /^azurePytorch\.[a-z][A-Za-z]+$/);
+    }
+  });
+
+  it('gives an icon to every command shown in a title bar or inline', () => {
+    const iconless = contributes.commands.filter((c: { icon?: string }) => !c.icon).map((c: Entry) => c.command);
+    const shown = [...menus['view/title'], ...menus['editor/title'], ...menus['view/item/context'].filter((e) => e.group?.startsWith('inline'))];
+    for (const entry of shown) {
+      if (entry.group?.startsWith('navigation') || entry.group?.startsWith('inline') || !entry.group) {
+        assert.ok(!iconless.includes(entry.command), `${entry.command} shows in a title bar without an icon`);
+      }
+    }
+  });
+
+  it('hides from the palette the commands that need a tree node', () => {
+    const hidden = new Set(menus.commandPalette.filter((e) => e.when === 'false').map((e) => e.command));
+    const itemCommands = new Set(menus['view/item/context'].map((e) => e.command));
+    const usableWithoutNode = new Set(['azurePytorch.refresh']);
+    for (const command of itemCommands) {
+      if (!usableWithoutNode.has(command)) assert.ok(hidden.has(command), `${command} needs a node but shows in the palette`);
+    }
+  });
+
+  it('offers Train on Azure for Python files in the explorer, editor and editor title', () => {
+    for (const menu of ['explorer/context', 'editor/context', 'editor/title']) {
+      const entry = menus[menu].find((e) => e.command === 'azurePytorch.trainOnAzure');
+      assert.ok(entry, menu);
+      assert.match(entry.when ?? '', /\.py/);
+    }
+  });
+
+  it('refers only to contributed commands in menus and welcome views', () => {
+    const known = new Set(contributes.commands.map((c: Entry) => c.command));
+    for (const [menu, entries] of Object.entries(menus)) {
+      for (const entry of entries) assert.ok(known.has(entry.command), `${menu}: ${entry.command}`);
+    }
+    for (const welcome of contributes.viewsWelcome) {
+      for (const [, command] of welcome.contents.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(known.has(command), command);
+    }
+  });
+
+  it('documents every setting under azurePytorch.*', () => {
+    for (const [key, setting] of Object.entries<Record<string, unknown>>(contributes.configuration.properties)) {
+      assert.match(key, /^azurePytorch\./);
+      assert.ok(setting.description || setting.markdownDescription, `${key} has no description`);
+      assert.ok('default' in setting, `${key} has no default`);
+    }
+  });
+
+  it('has the Clusters and Jobs views in the Azure PyTorch container', () => {
+    assert.deepStrictEqual(contributes.viewsContainers.activitybar.map((c: { id: string }) => c.id), ['azurePytorch']);
+    assert.deepStrictEqual(contributes.views.azurePytorch.map((v: { id: string }) => v.id), ['azurePytorch.clusters', 'azurePytorch.jobs']);
+  });
+});
