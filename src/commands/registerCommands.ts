@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../common/errors';
 import { refresh } from './refresh';
-import type { CommandServices } from './services';
+import type { CommandHandlers } from './services';
 
-type Handler = (services: CommandServices, ...args: unknown[]) => unknown;
-
-const handlers: Record<string, Handler> = {
+// Each feature adds its own table of handlers here.
+const handlers: CommandHandlers = {
   'azurePytorch.refresh': refresh,
 };
 

@@ -10,3 +10,6 @@ export interface CommandServices {
   readonly clusters: ClustersTreeProvider;
   readonly jobs: JobsTreeProvider;
 }
+
+export type CommandHandler = (services: CommandServices, ...args: unknown[]) => unknown;
+export type CommandHandlers = Record<string, CommandHandler>;
