@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../common/errors';
 import { refresh } from './refresh';
-import type { CommandHandlers } from './services';
+import type { CommandHandlers, CommandServices } from './services';
 
 // Each feature adds its own table of handlers here.
 const handlers: CommandHandlers = {
