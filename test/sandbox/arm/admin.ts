@@ -1,0 +1,130 @@
+/**
+ * Admin paths under /_sandbox, so that another process (an extension host under test, a demo
+ * script) can steer the stand-in. No token needed; no latency or faults apply; not counted.
+ *
+ *   GET    /_sandbox/state                    cloud summary, request count, faults, settings
+ *   GET    /_sandbox/requests                 the request log ({ method, path, status })
+ *   GET    /_sandbox/faults                   active fault rules with their hit counts
+ *   POST   /_sandbox/faults                   add a FaultRule (JSON) → 201 { id, ... }
+ *   DELETE /_sandbox/faults[/{id}]            remove all rules, or one
+ *   POST   /_sandbox/operation-failures       add an OperationFailure (JSON), e.g. { "vmName": "gpu-t4", "action": "start", "code": "AllocationFailed" }
+ *   DELETE /_sandbox/operation-failures       remove them
+ *   POST   /_sandbox/tokens/revoke            revoke issued tokens ({ "includeStatic": true } also the static one)
+ *   POST   /_sandbox/tokens/expire            make issued tokens expired
+ *   GET|POST /_sandbox/settings               read / change { latencyMs, pageSize, operationMs }
+ *   POST   /_sandbox/vms/{name}/power-state   { "state": "deallocated" }: change a VM as if from the portal (hook runs)
+ */
+import type { FaultInjector, FaultRule } from './faults';
+import { type RequestContext, sendJson } from './http';
+import type { OperationFailure, OperationManager } from './operations';
+import type { RequestLogEntry } from './server';
+import type { ArmState, PowerState } from './state';
+import type { TokenIssuer } from './tokens';
+
+export interface StandInSettings {
+  latencyMs: number;
+  pageSize: number;
+  operationMs: number;
+}
+
+export interface AdminTarget {
+  readonly state: ArmState;
+  readonly faults: FaultInjector;
+  readonly operations: OperationManager;
+  readonly tokens: TokenIssuer;
+  readonly requestCount: number;
+  readonly requestLog: readonly RequestLogEntry[];
+  settings(): StandInSettings;
+  updateSettings(changes: Partial<StandInSettings>): StandInSettings;
+  setPowerState(vmName: string, state: PowerState): Promise<void>;
+}
+
+class BadRequest extends Error {}
+
+function parseJson<T>(ctx: RequestContext): T {
+  if (ctx.body.trim() === '') {
+    return {} as T;
+  }
+  try {
+    return JSON.parse(ctx.body) as T;
+  } catch {
+    throw new BadRequest(`The body is not JSON: ${ctx.body.slice(0, 100)}`);
+  }
+}
+
+const POWER_STATES: readonly PowerState[] = ['starting', 'running', 'stopping', 'stopped', 'deallocating', 'deallocated'];
+
+export class AdminApi {
+  constructor(private readonly target: () => AdminTarget) {}
+
+  async handle(ctx: RequestContext): Promise<void> {
+    try {
+      const result = await this.dispatch(ctx, this.target());
+      sendJson(ctx, result.status, result.body);
+    } catch (error) {
+      sendJson(ctx, error instanceof BadRequest ? 400 : 500, { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private async dispatch(ctx: RequestContext, t: AdminTarget): Promise<{ status: number; body: unknown }> {
+    const path = ctx.url.pathname.replace(/\/+$/, '');
+    const route = `${ctx.method} ${path}`;
+    let match: RegExpExecArray | null;
+    switch (route) {
+      case 'GET /_sandbox/state':
+        return {
+          status: 200,
+          body: { requestCount: t.requestCount, tokensIssued: t.tokens.issuedCount, settings: t.settings(), faults: t.faults.list(), ...t.state.summary() },
+        };
+      case 'GET /_sandbox/requests':
+        return { status: 200, body: t.requestLog };
+      case 'GET /_sandbox/faults':
+        return { status: 200, body: t.faults.list() };
+      case 'POST /_sandbox/faults':
+        try {
+          return { status: 201, body: t.faults.add(parseJson<FaultRule>(ctx)) };
+        } catch (error) {
+          throw new BadRequest(error instanceof Error ? error.message : String(error));
+        }
+      case 'DELETE /_sandbox/faults':
+        t.faults.clear();
+        return { status: 200, body: [] };
+      case 'POST /_sandbox/operation-failures': {
+        const failure = parseJson<OperationFailure>(ctx);
+        if (typeof failure.code !== 'string') {
+          throw new BadRequest('An operation failure needs a "code", e.g. "AllocationFailed"');
+        }
+        t.operations.failNext(failure);
+        return { status: 201, body: failure };
+      }
+      case 'DELETE /_sandbox/operation-failures':
+        t.operations.clearFailures();
+        return { status: 200, body: {} };
+      case 'POST /_sandbox/tokens/revoke':
+        return { status: 200, body: { revoked: t.tokens.revokeAll(parseJson<{ includeStatic?: boolean }>(ctx)) } };
+      case 'POST /_sandbox/tokens/expire':
+        return { status: 200, body: { expired: t.tokens.expireAll() } };
+      case 'GET /_sandbox/settings':
+        return { status: 200, body: t.settings() };
+      case 'POST /_sandbox/settings':
+        return { status: 200, body: t.updateSettings(parseJson<Partial<StandInSettings>>(ctx)) };
+    }
+    if (ctx.method === 'DELETE' && (match = /^\/_sandbox\/faults\/(\d+)$/.exec(path))) {
+      const removed = t.faults.remove(Number(match[1]));
+      return { status: removed ? 200 : 404, body: { removed } };
+    }
+    if (ctx.method === 'POST' && (match = /^\/_sandbox\/vms\/([^/]+)\/power-state$/.exec(path))) {
+      const { state } = parseJson<{ state?: PowerState }>(ctx);
+      if (!state || !POWER_STATES.includes(state)) {
+        throw new BadRequest(`"state" must be one of ${POWER_STATES.join(', ')}`);
+      }
+      const name = decodeURIComponent(match[1]);
+      if (!t.state.vms.some((vm) => vm.name.toLowerCase() === name.toLowerCase())) {
+        return { status: 404, body: { error: `No VM is named '${name}'` } };
+      }
+      await t.setPowerState(name, state);
+      return { status: 200, body: { name, powerState: state } };
+    }
+    return { status: 404, body: { error: `No admin route ${route}` } };
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Fault injection. A rule matches a method and a path regex (tested, case-insensitively, against
+ * the path plus query) and applies `times` times, or always when `times` is absent. The first
+ * matching rule wins. Faults apply to Resource Manager and token-endpoint requests, never to the
+ * admin paths under /_sandbox.
+ */
+import { ArmError } from './errors';
+import { type RequestContext, sendJson, sendRaw, sleep } from './http';
+
+export type FaultKind = 'throttle' | 'error' | 'unauthorized' | 'forbidden' | 'malformed' | 'delay' | 'reset';
+
+export interface FaultRule {
+  kind: FaultKind;
+  /** GET, POST…; any method when absent. */
+  method?: string;
+  /** A regular expression source; every path when absent. */
+  path?: string;
+  /** For 'error': the status (500 by default; 502, 503, 504…). */
+  status?: number;
+  /** For 'throttle' (default 1) and, when given, 'error' 503. */
+  retryAfterSeconds?: number;
+  /** For 'delay': how long to hold the request before serving it normally. */
+  delayMs?: number;
+  times?: number;
+}
+
+export interface ActiveFault {
+  readonly id: number;
+  readonly rule: FaultRule;
+  /** How many requests this rule has hit. */
+  hits: number;
+  /** Uses left; Infinity for an always-rule. */
+  remaining: number;
+}
+
+const KINDS: readonly FaultKind[] = ['throttle', 'error', 'unauthorized', 'forbidden', 'malformed', 'delay', 'reset'];
+
+interface CompiledFault extends ActiveFault {
+  readonly pattern?: RegExp;
+}
+
+export class FaultInjector {
+  private rules: CompiledFault[] = [];
+  private nextId = 1;
+
+  /** Adds a rule; returns its live record (watch `hits`). Throws on an invalid rule. */
+  add(rule: FaultRule): ActiveFault {
+    if (!KINDS.includes(rule.kind)) {
+      throw new Error(`Unknown fault kind '${rule.kind}'; expected one of ${KINDS.join(', ')}`);
+    }
+    if (rule.times !== undefined && !(Number.isInteger(rule.times) && rule.times > 0)) {
+      throw new Error(`Fault 'times' must be a positive integer, got ${rule.times}`);
+    }
+    const compiled: CompiledFault = {
+      id: this.nextId++,
+      rule,
+      hits: 0,
+      remaining: rule.times ?? Infinity,
+      pattern: rule.path === undefined ? undefined : new RegExp(rule.path, 'i'),
+    };
+    this.rules.push(compiled);
+    return compiled;
+  }
+
+  remove(id: number): boolean {
+    const before = this.rules.length;
+    this.rules = this.rules.filter((r) => r.id !== id);
+    return this.rules.length < before;
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  list(): ActiveFault[] {
+    return this.rules.map(({ id, rule, hits, remaining }) => ({ id, rule, hits, remaining }));
+  }
+
+  /** The first rule matching the request, with one use consumed; spent rules are dropped. */
+  take(method: string, pathAndQuery: string): ActiveFault | undefined {
+    const found = this.rules.find(
+      (r) => (r.rule.method === undefined || r.rule.method.toUpperCase() === method) && (r.pattern === undefined || r.pattern.test(pathAndQuery)),
+    );
+    if (!found) {
+      return undefined;
+    }
+    found.hits++;
+    found.remaining--;
+    if (found.remaining <= 0) {
+      this.remove(found.id);
+    }
+    return found;
+  }
+}
+
+/**
+ * Serves the fault. Returns true when the request has been answered (or its socket destroyed);
+ * false for 'delay', after which the request is served normally.
+ */
+export async function applyFault(fault: ActiveFault, ctx: RequestContext): Promise<boolean> {
+  const rule = fault.rule;
+  switch (rule.kind) {
+    case 'delay':
+      await sleep(rule.delayMs ?? 1000);
+      return false;
+    case 'reset':
+      ctx.response.socket?.destroy();
+      return true;
+    case 'malformed':
+      sendRaw(ctx, 200, '{"value":[{"id":"/subscriptions/', { 'Content-Type': 'application/json; charset=utf-8' });
+      return true;
+    case 'throttle': {
+      const seconds = rule.retryAfterSeconds ?? 1;
+      const error = new ArmError(
+        429,
+        'TooManyRequests',
+        `Number of requests exceeded the limit (sandbox fault). Please try again after '${seconds}' seconds.`,
+        { 'Retry-After': String(seconds) },
+      );
+      sendJson(ctx, error.status, error.body(), error.headers);
+      return true;
+    }
+    case 'error': {
+      const status = rule.status ?? 500;
+      const code = status === 503 ? 'ServiceUnavailable' : status === 504 ? 'GatewayTimeout' : status === 502 ? 'BadGateway' : 'InternalServerError';
+      const headers: Record<string, string> = rule.retryAfterSeconds !== undefined ? { 'Retry-After': String(rule.retryAfterSeconds) } : {};
+      sendJson(ctx, status, new ArmError(status, code, `The server encountered an internal error (sandbox fault ${status}).`).body(), headers);
+      return true;
+    }
+    case 'unauthorized': {
+      const challenge = `Bearer authorization_uri="${ctx.endpoint}/", error="invalid_token", error_description="The access token is invalid (sandbox fault)."`;
+      sendJson(ctx, 401, new ArmError(401, 'InvalidAuthenticationToken', 'The access token is invalid.').body(), { 'WWW-Authenticate': challenge });
+      return true;
+    }
+    case 'forbidden': {
+      const scope = ctx.url.pathname;
+      const message = `The client does not have authorization to perform action '${ctx.method} ${scope}' over scope '${scope}' or the scope is invalid. (sandbox fault)`;
+      sendJson(ctx, 403, new ArmError(403, 'AuthorizationFailed', message).body());
+      return true;
+    }
+  }
+}

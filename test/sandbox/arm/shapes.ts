@@ -1,0 +1,257 @@
+/** The JSON bodies Resource Manager returns for each resource kind. */
+import type { TenantSpec } from './cloud-spec';
+import type { NetworkInterface, PowerState, PublicIpAddress, ResourceGroup, Subscription, VirtualMachine } from './state';
+import { NIC_TYPE, PUBLIC_IP_TYPE, VM_TYPE } from './resource-ids';
+import { stableUuid } from './stable-uuid';
+import type { VmSize } from './vm-sizes';
+
+export function subscriptionBody(sub: Subscription): object {
+  return {
+    id: `/subscriptions/${sub.subscriptionId}`,
+    authorizationSource: 'RoleBased',
+    managedByTenants: [],
+    subscriptionId: sub.subscriptionId,
+    tenantId: sub.tenantId,
+    displayName: sub.displayName,
+    state: sub.state,
+    subscriptionPolicies: {
+      locationPlacementId: 'Public_2014-09-01',
+      quotaId: 'PayAsYouGo_2014-09-01',
+      spendingLimit: 'Off',
+    },
+  };
+}
+
+export function tenantBody(tenant: TenantSpec): object {
+  return {
+    id: `/tenants/${tenant.tenantId}`,
+    tenantId: tenant.tenantId,
+    countryCode: 'US',
+    displayName: tenant.displayName,
+    domains: [tenant.defaultDomain],
+    tenantCategory: 'Home',
+    defaultDomain: tenant.defaultDomain,
+    tenantType: 'AAD',
+  };
+}
+
+export function resourceGroupBody(group: ResourceGroup): object {
+  return {
+    id: group.id,
+    name: group.name,
+    type: 'Microsoft.Resources/resourceGroups',
+    location: group.location,
+    tags: group.tags,
+    properties: { provisioningState: 'Succeeded' },
+  };
+}
+
+const POWER_DISPLAY: Record<PowerState, string> = {
+  starting: 'VM starting',
+  running: 'VM running',
+  stopping: 'VM stopping',
+  stopped: 'VM stopped',
+  deallocating: 'VM deallocating',
+  deallocated: 'VM deallocated',
+};
+
+function statuses(vm: VirtualMachine): object[] {
+  const provisioning = vm.provisioning.error
+    ? {
+        code: `ProvisioningState/failed/${vm.provisioning.error.code}`,
+        level: 'Error',
+        displayStatus: 'Provisioning failed',
+        message: vm.provisioning.error.message,
+        time: new Date().toISOString(),
+      }
+    : {
+        code: `ProvisioningState/${vm.provisioning.state.toLowerCase()}`,
+        level: 'Info',
+        displayStatus: vm.provisioning.state === 'Updating' ? 'Updating' : 'Provisioning succeeded',
+        time: new Date().toISOString(),
+      };
+  return [provisioning, { code: `PowerState/${vm.powerState}`, level: 'Info', displayStatus: POWER_DISPLAY[vm.powerState] }];
+}
+
+export function instanceViewBody(vm: VirtualMachine): object {
+  const agentReady = vm.powerState === 'running';
+  return {
+    computerName: vm.name,
+    osName: 'ubuntu',
+    osVersion: '22.04',
+    hyperVGeneration: 'V2',
+    vmAgent: {
+      vmAgentVersion: '2.13.1.1',
+      statuses: [
+        {
+          code: agentReady ? 'ProvisioningState/succeeded' : 'ProvisioningState/Unavailable',
+          level: agentReady ? 'Info' : 'Warning',
+          displayStatus: agentReady ? 'Ready' : 'Not Ready',
+          message: agentReady ? 'Guest Agent is running' : 'VM status blob is found but not yet populated.',
+        },
+      ],
+    },
+    disks: [{ name: `${vm.name}_OsDisk_1`, statuses: [{ code: 'ProvisioningState/succeeded', level: 'Info', displayStatus: 'Provisioning succeeded' }] }],
+    statuses: statuses(vm),
+  };
+}
+
+function vmEnvelope(vm: VirtualMachine): { id: string; name: string; type: string; location: string } {
+  return { id: vm.id, name: vm.name, type: VM_TYPE, location: vm.location };
+}
+
+export function virtualMachineBody(vm: VirtualMachine, withInstanceView: boolean): object {
+  const osDiskName = `${vm.name}_OsDisk_1`;
+  const properties: Record<string, unknown> = {
+    vmId: vm.vmId,
+    hardwareProfile: { vmSize: vm.size.name },
+    storageProfile: {
+      imageReference: { publisher: 'microsoft-dsvm', offer: 'ubuntu-hpc', sku: '2204', version: 'latest', exactVersion: '22.04.2025010101' },
+      osDisk: {
+        osType: 'Linux',
+        name: osDiskName,
+        createOption: 'FromImage',
+        caching: 'ReadWrite',
+        managedDisk: {
+          storageAccountType: 'Premium_LRS',
+          id: `/subscriptions/${vm.subscriptionId}/resourceGroups/${vm.resourceGroup}/providers/Microsoft.Compute/disks/${osDiskName}`,
+        },
+        deleteOption: 'Delete',
+        diskSizeGB: 128,
+      },
+      dataDisks: [],
+    },
+    osProfile: {
+      computerName: vm.name,
+      adminUsername: 'azureuser',
+      linuxConfiguration: {
+        disablePasswordAuthentication: true,
+        ssh: { publicKeys: [] },
+        provisionVMAgent: true,
+      },
+      secrets: [],
+      allowExtensionOperations: true,
+    },
+    networkProfile: { networkInterfaces: [{ id: vm.nic.id, properties: { primary: true } }] },
+    diagnosticsProfile: { bootDiagnostics: { enabled: true } },
+    provisioningState: vm.provisioning.state,
+    timeCreated: vm.timeCreated,
+  };
+  if (withInstanceView) {
+    properties.instanceView = instanceViewBody(vm);
+  }
+  return { ...vmEnvelope(vm), tags: vm.tags, ...(vm.zone ? { zones: [vm.zone] } : {}), properties };
+}
+
+/** What `listAll?statusOnly=true` returns: the run-time status only, no model (tags, size…). */
+export function virtualMachineStatusBody(vm: VirtualMachine): object {
+  return { ...vmEnvelope(vm), properties: { vmId: vm.vmId, instanceView: { computerName: vm.name, statuses: statuses(vm) } } };
+}
+
+function etag(id: string): string {
+  return `W/"${stableUuid(`etag:${id}`)}"`;
+}
+
+export function networkInterfaceBody(nic: NetworkInterface): object {
+  const ipConfigurationProperties: Record<string, unknown> = {
+    provisioningState: 'Succeeded',
+    privateIPAddress: nic.privateIpAddress,
+    privateIPAllocationMethod: 'Dynamic',
+    privateIPAddressVersion: 'IPv4',
+    subnet: { id: nic.subnetId },
+    primary: true,
+  };
+  if (nic.publicIp) {
+    ipConfigurationProperties.publicIPAddress = { id: nic.publicIp.id };
+  }
+  return {
+    name: nic.name,
+    id: nic.id,
+    etag: etag(nic.id),
+    type: NIC_TYPE,
+    location: nic.location,
+    properties: {
+      provisioningState: 'Succeeded',
+      resourceGuid: stableUuid(`guid:${nic.id}`),
+      ipConfigurations: [
+        {
+          name: 'ipconfig1',
+          id: `${nic.id}/ipConfigurations/ipconfig1`,
+          etag: etag(nic.id),
+          type: `${NIC_TYPE}/ipConfigurations`,
+          properties: ipConfigurationProperties,
+        },
+      ],
+      dnsSettings: { dnsServers: [], appliedDnsServers: [] },
+      macAddress: nic.macAddress,
+      enableAcceleratedNetworking: true,
+      enableIPForwarding: false,
+      primary: true,
+      virtualMachine: { id: nic.virtualMachineId },
+      nicType: 'Standard',
+    },
+  };
+}
+
+export function publicIpAddressBody(ip: PublicIpAddress): object {
+  const properties: Record<string, unknown> = {
+    provisioningState: 'Succeeded',
+    resourceGuid: stableUuid(`guid:${ip.id}`),
+    publicIPAddressVersion: 'IPv4',
+    publicIPAllocationMethod: ip.allocation,
+    idleTimeoutInMinutes: 4,
+    ipTags: [],
+    ipConfiguration: { id: ip.ipConfigurationId },
+  };
+  if (ip.ipAddress !== undefined) {
+    properties.ipAddress = ip.ipAddress;
+  }
+  return {
+    name: ip.name,
+    id: ip.id,
+    etag: etag(ip.id),
+    type: PUBLIC_IP_TYPE,
+    location: ip.location,
+    sku: ip.allocation === 'Static' ? { name: 'Standard', tier: 'Regional' } : { name: 'Basic', tier: 'Regional' },
+    properties,
+  };
+}
+
+function capability(name: string, value: string | number | boolean): { name: string; value: string } {
+  return { name, value: typeof value === 'boolean' ? (value ? 'True' : 'False') : String(value) };
+}
+
+/** A Compute SKU as `/providers/Microsoft.Compute/skus` lists it; only GPU sizes carry `GPUs`. */
+export function skuBody(size: VmSize, location: string): object {
+  const capabilities = [
+    capability('MaxResourceVolumeMB', size.vCPUs * 16384),
+    capability('OSVhdSizeMB', 1047552),
+    capability('vCPUs', size.vCPUs),
+    capability('MemoryPreservingMaintenanceSupported', size.gpus === 0),
+    capability('HyperVGenerations', size.gpus === 0 ? 'V1,V2' : 'V2'),
+    capability('MemoryGB', size.memoryGB),
+    capability('MaxDataDiskCount', Math.min(64, size.vCPUs * 2)),
+    capability('CpuArchitectureType', 'x64'),
+    capability('LowPriorityCapable', true),
+    capability('PremiumIO', true),
+    capability('VMDeploymentTypes', 'IaaS'),
+    capability('vCPUsAvailable', size.vCPUs),
+    ...(size.gpus > 0 ? [capability('GPUs', size.gpus)] : []),
+    capability('vCPUsPerCore', size.gpus === 0 ? 2 : 1),
+    capability('EphemeralOSDiskSupported', true),
+    capability('AcceleratedNetworkingEnabled', true),
+    capability('RdmaEnabled', size.rdma ?? false),
+    capability('MaxNetworkInterfaces', size.vCPUs >= 8 ? 8 : 2),
+  ];
+  return {
+    resourceType: 'virtualMachines',
+    name: size.name,
+    tier: 'Standard',
+    size: size.name.replace(/^Standard_/, ''),
+    family: size.family,
+    locations: [location],
+    locationInfo: [{ location, zones: ['1', '2', '3'], zoneDetails: [] }],
+    capabilities,
+    restrictions: [],
+  };
+}

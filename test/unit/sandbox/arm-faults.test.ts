@@ -1,0 +1,130 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ArmAdminClient, type ArmStandIn, StaticTokenCredential, startArmStandIn } from '../../sandbox/arm';
+import { type RetryTiming, computeClient, subscriptionClient } from '../../sandbox/arm/sdk-clients';
+
+const RESEARCH = '1f4a7c2e-9b3d-4e8a-b6c1-0d5e2f9a8b70';
+const PRODUCTION = '8c3e1b6d-4a2f-4d7e-9c85-2b6a0e4f1d93';
+const QUICK_RETRIES: RetryTiming = { retryDelayInMs: 10, maxRetryDelayInMs: 40 };
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const result: T[] = [];
+  for await (const item of items) {
+    result.push(item);
+  }
+  return result;
+}
+
+describe('ARM stand-in: faults', () => {
+  let stateDir: string;
+  let arm: ArmStandIn;
+  let credential: StaticTokenCredential;
+
+  function listVms(subscription: string) {
+    return collect(computeClient(arm, credential, subscription, QUICK_RETRIES).virtualMachines.listAll());
+  }
+
+  function statusesOf(pathPart: string, since: number): Array<number | undefined> {
+    return arm.requestLog.slice(since).filter((r) => r.path.includes(pathPart)).map((r) => r.status);
+  }
+
+  before(async () => {
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'arm-faults-'));
+    arm = await startArmStandIn({ stateDir });
+    credential = new StaticTokenCredential(arm.staticToken);
+  });
+
+  afterEach(() => arm.faults.clear());
+
+  after(async () => {
+    await arm.close();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('throttles one subscription with 429 + Retry-After, which the SDK waits out and retries', async () => {
+    const fault = arm.faults.add({ kind: 'throttle', method: 'GET', path: `${RESEARCH}/providers/Microsoft\\.Compute/virtualMachines\\?`, retryAfterSeconds: 1, times: 1 });
+    const since = arm.requestLog.length;
+    const started = Date.now();
+    const vms = await listVms(RESEARCH);
+    const elapsed = Date.now() - started;
+    assert.strictEqual(vms.length, 4);
+    assert.strictEqual(fault.hits, 1);
+    assert.ok(elapsed >= 950, `retried after ${elapsed} ms, before Retry-After`);
+    assert.deepStrictEqual(statusesOf(RESEARCH, since), [429, 200]);
+    assert.strictEqual((await listVms(PRODUCTION)).length, 2);
+    assert.deepStrictEqual(arm.faults.list(), []);
+  });
+
+  it('retries 500 and 503, and gives up on a server error that persists', async () => {
+    arm.faults.add({ kind: 'error', status: 500, path: 'virtualMachines', times: 2 });
+    let since = arm.requestLog.length;
+    assert.strictEqual((await listVms(RESEARCH)).length, 4);
+    assert.deepStrictEqual(statusesOf('virtualMachines', since), [500, 500, 200]);
+
+    arm.faults.add({ kind: 'error', status: 503, path: 'virtualMachines', times: 1 });
+    since = arm.requestLog.length;
+    assert.strictEqual((await listVms(RESEARCH)).length, 4);
+    assert.deepStrictEqual(statusesOf('virtualMachines', since), [503, 200]);
+
+    const always = arm.faults.add({ kind: 'error', status: 500, path: 'virtualMachines' });
+    await assert.rejects(listVms(RESEARCH), (e: any) => e.statusCode === 500 && e.code === 'InternalServerError');
+    assert.strictEqual(always.hits, 4, 'one request and three retries');
+  });
+
+  it('makes the SDK throw on a malformed JSON body', async () => {
+    arm.faults.add({ kind: 'malformed', path: '^/subscriptions\\?', times: 1 });
+    await assert.rejects(collect(subscriptionClient(arm, credential, QUICK_RETRIES).subscriptions.list()), (e: any) => e.code === 'PARSE_ERROR');
+    assert.strictEqual((await collect(subscriptionClient(arm, credential).subscriptions.list())).length, 3);
+  });
+
+  it('answers 401 and 403 without retrying them', async () => {
+    arm.faults.add({ kind: 'unauthorized', path: 'virtualMachines', times: 1 });
+    await assert.rejects(listVms(RESEARCH), (e: any) => e.statusCode === 401);
+    const forbidden = arm.faults.add({ kind: 'forbidden', path: 'virtualMachines' });
+    await assert.rejects(listVms(RESEARCH), (e: any) => e.statusCode === 403 && e.code === 'AuthorizationFailed');
+    assert.strictEqual(forbidden.hits, 1);
+  });
+
+  it('adds a delay to matching requests, and a global latency to every request', async () => {
+    arm.faults.add({ kind: 'delay', delayMs: 300, path: 'virtualMachines', times: 1 });
+    let started = Date.now();
+    await listVms(RESEARCH);
+    assert.ok(Date.now() - started >= 300);
+
+    arm.updateSettings({ latencyMs: 50, pageSize: 1 });
+    try {
+      const before = arm.requestCount;
+      started = Date.now();
+      await listVms(PRODUCTION);
+      assert.strictEqual(arm.requestCount - before, 2, 'two pages of one VM');
+      assert.ok(Date.now() - started >= 100);
+    } finally {
+      arm.updateSettings({ latencyMs: 0, pageSize: 100 });
+    }
+  });
+
+  it('takes faults over the admin HTTP path, for another process', async () => {
+    const admin = ArmAdminClient.fromStateDir(stateDir);
+    const rule = await admin.addFault({ kind: 'error', status: 503, path: PRODUCTION });
+    assert.strictEqual(rule.rule.kind, 'error');
+    await assert.rejects(listVms(PRODUCTION), (e: any) => e.statusCode === 503);
+    assert.strictEqual((await listVms(RESEARCH)).length, 4);
+    const [listed] = await admin.listFaults();
+    assert.strictEqual(listed.hits, 4);
+    await admin.clearFaults();
+    assert.strictEqual((await listVms(PRODUCTION)).length, 2);
+    await assert.rejects(admin.addFault({ kind: 'nonsense' as any }), /400/);
+  });
+
+  it('fails the next VM start over the admin path', async () => {
+    const admin = ArmAdminClient.fromStateDir(stateDir);
+    await admin.updateSettings({ operationMs: 50 });
+    await admin.failNextOperation({ vmName: 'gpu-t4', action: 'start', code: 'AllocationFailed' });
+    const compute = computeClient(arm, credential, RESEARCH);
+    await assert.rejects(compute.virtualMachines.start('rg-training', 'gpu-t4', { updateIntervalInMs: 20 }), /AllocationFailed/);
+    const state = await admin.state();
+    assert.strictEqual(state.vms.find((vm) => vm.name === 'gpu-t4')?.powerState, 'deallocated');
+  });
+});
