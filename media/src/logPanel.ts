@@ -1,17 +1,222 @@
-// The log panel's front end. It talks to the extension host only by messages.
-interface AppendLines {
-  type: 'append';
-  lines: string[];
+// The log panel's front end. It talks to the extension host only through typed messages.
+import type { JobLogDescription } from '../../src/logs/jobLogDescription';
+import type { FailureInfo, HostMessage, LineFilter, NodeStatus, RowData, SearchDirection } from '../../src/logs/panelMessages';
+import { mapRemotePath } from '../../src/logs/pathMapping';
+import { byId, element } from './dom';
+import { GpuPanel } from './gpuPanel';
+import { MetricCharts } from './metricCharts';
+import { VirtualLog } from './virtualLog';
+import { vscode } from './vscodeApi';
+
+let job: JobLogDescription | undefined = vscode.getState()?.job;
+let filter: LineFilter = {};
+let ranks: string[] = [];
+let requestId = 0;
+let pendingSearch: { id: number; query: string } | undefined;
+const pendingByNode = new Map<number, string>();
+
+const frameLink = /^(.*File ")([^"]+)(", line )(\d+)(.*)$/;
+
+const log = new VirtualLog(byId('log'), {
+  requestRows: (start, count) => vscode.postMessage({ type: 'rows', requestId: ++requestId, start, count }),
+  sourceLink(text) {
+    const match = frameLink.exec(text);
+    if (!match || !job?.workspace) return undefined;
+    const localPath = mapRemotePath(match[2], job.workspace);
+    if (!localPath) return undefined;
+    return { before: match[1], path: match[2], after: match[3] + match[4] + match[5], localPath, line: Number(match[4]) };
+  },
+  openSource: (path, line) => vscode.postMessage({ type: 'openSource', path, line }),
+  labelOf: (row) => rowLabel(row),
+  colourOf: (row) => row.node * 8 + Math.max(0, ranks.indexOf(row.rank)),
+});
+
+const charts = new MetricCharts(byId('charts'), byId('metric-chooser'), vscode.getState()?.hiddenMetrics ?? [], (hiddenMetrics) => {
+  if (job) vscode.setState({ job, hiddenMetrics });
+});
+const gpus = new GpuPanel(byId('gpus'), (node) => nodeLabel(node));
+
+function nodeLabel(node: number): string {
+  return job?.nodes[node]?.hostLabel ?? `node ${node}`;
 }
 
-const root = document.getElementById('log');
-window.addEventListener('message', (event: MessageEvent<AppendLines>) => {
-  if (event.data?.type !== 'append' || !root) return;
-  const fragment = document.createDocumentFragment();
-  for (const line of event.data.lines) {
-    const row = document.createElement('div');
-    row.textContent = line;
-    fragment.appendChild(row);
+function rowLabel(row: RowData): string {
+  const multiNode = (job?.nodes.length ?? 1) > 1;
+  return [multiNode ? nodeLabel(row.node) : '', row.rank].filter(Boolean).join(' ');
+}
+
+window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'init':
+      job = message.job;
+      vscode.setState({ job, hiddenMetrics: vscode.getState()?.hiddenMetrics });
+      byId('title').textContent = job.title;
+      filter = message.filter;
+      renderFilter();
+      log.update(message.version, message.total, []);
+      break;
+    case 'lines':
+      filter = message.filter;
+      log.update(message.version, message.total, message.tail);
+      renderFilter();
+      break;
+    case 'rows':
+      log.receiveRows(message.version, message.start, message.rows);
+      break;
+    case 'pending':
+      pendingByNode.set(message.node, message.text);
+      updatePending();
+      break;
+    case 'ranks':
+      ranks = message.ranks;
+      renderFilter();
+      break;
+    case 'metrics':
+      charts.apply(message.updates);
+      byId('insights').classList.toggle('has-metrics', charts.metricCount > 0);
+      break;
+    case 'gpu':
+      gpus.apply(message.node, message.reading);
+      break;
+    case 'status':
+      renderStatus(message.nodes, message.summary, message.ended);
+      break;
+    case 'failures':
+      renderFailures(message.failures);
+      break;
+    case 'searchResult':
+      if (pendingSearch?.id !== message.requestId) break;
+      byId('search-info').textContent = message.position === -1 ? 'No results' : '';
+      if (message.position !== -1) log.reveal(message.position);
+      break;
+    case 'reveal':
+      log.reveal(message.position);
+      break;
   }
-  root.appendChild(fragment);
 });
+
+function updatePending(): void {
+  const allowed = (node: number) => !filter.nodes || filter.nodes.includes(node);
+  log.setPending([...pendingByNode.entries()].filter(([node]) => allowed(node)).map(([node, text]) => ({ node, text })));
+}
+
+// Search
+const searchBox = byId<HTMLInputElement>('search');
+function search(direction: SearchDirection): void {
+  const query = searchBox.value;
+  log.setHighlight(query);
+  if (query === '') {
+    byId('search-info').textContent = '';
+    return;
+  }
+  const from = log.currentPosition >= 0 ? log.currentPosition : direction === 'next' ? log.firstVisible - 1 : log.firstVisible;
+  pendingSearch = { id: ++requestId, query };
+  vscode.postMessage({ type: 'search', requestId: pendingSearch.id, query, from, direction });
+}
+searchBox.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter') search(event.shiftKey ? 'previous' : 'next');
+  if (event.key === 'Escape') {
+    searchBox.value = '';
+    log.setHighlight('');
+  }
+});
+searchBox.addEventListener('input', () => log.setHighlight(searchBox.value));
+byId('next').addEventListener('click', () => search('next'));
+byId('previous').addEventListener('click', () => search('previous'));
+window.addEventListener('keydown', (event) => {
+  if ((event.ctrlKey || event.metaKey) && event.key === 'f') {
+    event.preventDefault();
+    searchBox.focus();
+    searchBox.select();
+  }
+  if (event.key === 'F3') search(event.shiftKey ? 'previous' : 'next');
+});
+
+// Follow, save, open as text
+const followButton = byId<HTMLButtonElement>('follow');
+function renderFollow(following: boolean): void {
+  followButton.setAttribute('aria-pressed', String(following));
+  followButton.textContent = following ? '⏵ Following' : '⏸ Paused';
+  followButton.title = following ? 'Scroll up to pause' : 'Jump to the end and follow new lines';
+}
+log.onFollowChange = renderFollow;
+renderFollow(true);
+followButton.addEventListener('click', () => log.setFollowing(!log.isFollowing));
+byId('save').addEventListener('click', () => vscode.postMessage({ type: 'saveLog' }));
+byId('open-text').addEventListener('click', () => vscode.postMessage({ type: 'openAsText' }));
+
+// Filter by node and rank
+function renderFilter(): void {
+  const nodes = job?.nodes.map((_, node) => node) ?? [];
+  const nodeBoxes = nodes.length > 1 ? nodes.map((node) => checkbox(nodeLabel(node), !filter.nodes || filter.nodes.includes(node), (checked) => {
+    const current = new Set(filter.nodes ?? nodes);
+    if (checked) current.add(node);
+    else current.delete(node);
+    sendFilter({ ...filter, nodes: current.size === nodes.length ? undefined : [...current].sort() });
+  })) : [];
+  const rankBoxes = ranks.length > 1 ? ranks.map((rank) => checkbox(rank || '(no rank)', !filter.ranks || filter.ranks.includes(rank), (checked) => {
+    const current = new Set(filter.ranks ?? ranks);
+    if (checked) current.add(rank);
+    else current.delete(rank);
+    sendFilter({ ...filter, ranks: current.size === ranks.length ? undefined : [...current] });
+  })) : [];
+  byId('filter-nodes').replaceChildren(...nodeBoxes);
+  byId('filter-ranks').replaceChildren(...rankBoxes);
+  byId('filter').hidden = nodeBoxes.length === 0 && rankBoxes.length === 0;
+  byId('filter-summary').textContent = filter.nodes || filter.ranks ? 'Filter (on)' : 'Filter';
+}
+
+function checkbox(label: string, checked: boolean, onChange: (checked: boolean) => void): HTMLElement {
+  const box = element('input', { attributes: { type: 'checkbox' } });
+  box.checked = checked;
+  box.addEventListener('change', () => onChange(box.checked));
+  return element('label', {}, box, document.createTextNode(label));
+}
+
+function sendFilter(next: LineFilter): void {
+  filter = next;
+  updatePending();
+  vscode.postMessage({ type: 'filter', filter: next });
+}
+
+// Status and failures
+function renderStatus(nodes: readonly NodeStatus[], summary: string, ended: boolean): void {
+  const status = byId('status');
+  status.className = ended ? (summary.startsWith('Succeeded') ? 'succeeded' : 'failed') : 'running';
+  const badges = nodes.length > 1 || nodes.some((node) => node.state !== 'following' && node.state !== 'ended')
+    ? nodes.map((node) => element('span', { className: `node-state ${node.state}`, text: `${node.label}: ${node.state}`, title: node.detail ?? '' }))
+    : [];
+  status.replaceChildren(element('span', { className: 'summary', text: summary }), ...badges);
+}
+
+function renderFailures(failures: readonly FailureInfo[]): void {
+  const container = byId('failures');
+  container.hidden = failures.length === 0;
+  const ordered = [...failures].sort((a, b) => Number(b.isRootCause) - Number(a.isRootCause));
+  container.replaceChildren(...ordered.slice(0, 5).map((failure) => {
+    const where = [nodeLabel(failure.node), failure.rank].filter(Boolean).join(' ');
+    const show = element('a', { text: 'Show in log', attributes: { href: '#' } });
+    show.addEventListener('click', (event) => {
+      event.preventDefault();
+      vscode.postMessage({ type: 'revealLine', line: failure.line });
+    });
+    const userFrame = [...failure.frames].reverse().find((frame) => frame.localPath);
+    const links: Node[] = [show];
+    if (userFrame?.localPath) {
+      const open = element('a', { text: `${userFrame.path.split('/').pop()}:${userFrame.line}`, title: userFrame.localPath, attributes: { href: '#' } });
+      const localPath = userFrame.localPath;
+      open.addEventListener('click', (event) => {
+        event.preventDefault();
+        vscode.postMessage({ type: 'openSource', path: localPath, line: userFrame.line });
+      });
+      links.push(open);
+    }
+    return element('div', { className: failure.isRootCause ? 'failure-item root-cause' : 'failure-item' },
+      element('span', { className: 'failure-title', text: `${failure.title} (${where})` }),
+      element('span', { className: 'failure-summary', text: failure.summary }),
+      element('span', { className: 'failure-links' }, ...links));
+  }));
+}
+
+vscode.postMessage({ type: 'ready' });

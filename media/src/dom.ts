@@ -1,0 +1,25 @@
+/** Small DOM helpers: elements are built with textContent only, never innerHTML. */
+export function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  options: { className?: string; text?: string; title?: string; attributes?: Record<string, string> } = {},
+  ...children: Node[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (options.className) node.className = options.className;
+  if (options.text !== undefined) node.textContent = options.text;
+  if (options.title) node.title = options.title;
+  for (const [name, value] of Object.entries(options.attributes ?? {})) node.setAttribute(name, value);
+  for (const child of children) node.appendChild(child);
+  return node;
+}
+
+export function byId<T extends HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`Missing #${id}`);
+  return found as T;
+}
+
+/** A CSS custom property of the current theme, e.g. `--vscode-charts-blue`. */
+export function themeColour(variable: string, fallback: string): string {
+  return getComputedStyle(document.body).getPropertyValue(variable).trim() || fallback;
+}

@@ -1,0 +1,93 @@
+/** ANSI SGR escapes (colours, bold…) turned into styled spans; other escapes are dropped. */
+export interface AnsiStyle {
+  /** A palette index 0–15 as `ansi:<n>`, or a CSS colour `#rrggbb`. */
+  fg?: string;
+  bg?: string;
+  bold?: boolean;
+  dim?: boolean;
+  italic?: boolean;
+  underline?: boolean;
+  inverse?: boolean;
+}
+
+export interface AnsiSpan {
+  text: string;
+  style: AnsiStyle;
+}
+
+// CSI sequences (ESC [ params final), OSC sequences (ESC ] … BEL/ST) and lone two-byte escapes.
+const escape = /\x1b(?:\[([0-9;?]*)([@-~])|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])/g;
+
+export function stripAnsi(text: string): string {
+  return text.includes('\x1b') ? text.replace(escape, '') : text;
+}
+
+export function parseAnsi(text: string): AnsiSpan[] {
+  if (!text.includes('\x1b')) return [{ text, style: {} }];
+  const spans: AnsiSpan[] = [];
+  let style: AnsiStyle = {};
+  let last = 0;
+  escape.lastIndex = 0;
+  for (let match = escape.exec(text); match; match = escape.exec(text)) {
+    if (match.index > last) spans.push({ text: text.slice(last, match.index), style });
+    last = escape.lastIndex;
+    if (match[2] === 'm') style = applySgr(style, match[1] ?? '');
+  }
+  if (last < text.length) spans.push({ text: text.slice(last), style });
+  return spans;
+}
+
+function applySgr(current: AnsiStyle, params: string): AnsiStyle {
+  const codes = params === '' ? [0] : params.split(';').map((code) => (code === '' ? 0 : Number(code)));
+  let style: AnsiStyle = { ...current };
+  for (let i = 0; i < codes.length; i++) {
+    const code = codes[i];
+    if (code === 0) style = {};
+    else if (code === 1) style.bold = true;
+    else if (code === 2) style.dim = true;
+    else if (code === 3) style.italic = true;
+    else if (code === 4) style.underline = true;
+    else if (code === 7) style.inverse = true;
+    else if (code === 22) style.bold = style.dim = undefined;
+    else if (code === 23) style.italic = undefined;
+    else if (code === 24) style.underline = undefined;
+    else if (code === 27) style.inverse = undefined;
+    else if (code >= 30 && code <= 37) style.fg = `ansi:${code - 30}`;
+    else if (code >= 90 && code <= 97) style.fg = `ansi:${code - 90 + 8}`;
+    else if (code === 39) style.fg = undefined;
+    else if (code >= 40 && code <= 47) style.bg = `ansi:${code - 40}`;
+    else if (code >= 100 && code <= 107) style.bg = `ansi:${code - 100 + 8}`;
+    else if (code === 49) style.bg = undefined;
+    else if (code === 38 || code === 48) {
+      const { colour, used } = extendedColour(codes, i + 1);
+      if (code === 38) style.fg = colour;
+      else style.bg = colour;
+      i += used;
+    }
+  }
+  return style;
+}
+
+/** `5;n` (256-colour palette) or `2;r;g;b` after a 38/48. */
+function extendedColour(codes: number[], at: number): { colour: string | undefined; used: number } {
+  if (codes[at] === 5 && at + 1 < codes.length) return { colour: paletteColour(codes[at + 1]), used: 2 };
+  if (codes[at] === 2 && at + 3 < codes.length) return { colour: hex(codes[at + 1], codes[at + 2], codes[at + 3]), used: 4 };
+  return { colour: undefined, used: codes.length - at };
+}
+
+function paletteColour(n: number): string | undefined {
+  if (!(n >= 0 && n <= 255)) return undefined;
+  if (n < 16) return `ansi:${n}`;
+  if (n >= 232) {
+    const level = 8 + (n - 232) * 10;
+    return hex(level, level, level);
+  }
+  const cube = n - 16;
+  const level = (value: number) => (value === 0 ? 0 : 55 + value * 40);
+  return hex(level(Math.floor(cube / 36)), level(Math.floor(cube / 6) % 6), level(cube % 6));
+}
+
+function hex(r: number, g: number, b: number): string {
+  const part = (value: number) => Math.max(0, Math.min(255, value | 0)).toString(16).padStart(2, '0');
+  return `#${part(r)}${part(g)}${part(b)}`;
+}

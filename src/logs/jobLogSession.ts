@@ -1,0 +1,173 @@
+import { stripAnsi } from './ansi';
+import { FailureDetector } from './failureDetector';
+import { rootCause, type LocatedFailure } from './failureDiagnosis';
+import type { JobOutcome } from './followCommand';
+import { GpuTelemetryPoller } from './gpuTelemetryPoller';
+import type { JobLogDescription } from './jobLogDescription';
+import { LineFlag } from './lineIndex';
+import { LogFollower, type FollowerState } from './logFollower';
+import { LogStore, type StoredLine } from './logStore';
+import { parseMetrics } from './metricParser';
+import { MetricSeriesSet } from './metricSeries';
+import type { GpuTelemetry } from './nvidiaSmi';
+import type { NodeStatus } from './panelMessages';
+import type { RemoteCommandRunner } from './remoteCommandRunner';
+
+export interface JobLogSessionListener {
+  /** Lines added to the store (in order), from one received chunk or from a restore. */
+  onLines(lines: readonly StoredLine[]): void;
+  /** A node's unfinished last line changed (a progress bar redrawn). */
+  onPending(node: number): void;
+  onStatus(): void;
+  onFailure(failure: LocatedFailure): void;
+  onGpu(node: number, reading: GpuTelemetry): void;
+  onDiagnostic?(node: number, message: string): void;
+}
+
+export interface JobLogSessionOptions {
+  cacheDir: string;
+  connect: (host: string) => Promise<RemoteCommandRunner>;
+  /** nvidia-smi polling period; 0 turns telemetry off. */
+  telemetryIntervalMs: number;
+  followerRetryMs?: number;
+}
+
+/**
+ * Everything a job's log panel shows, kept by the extension host: each node's log followed into
+ * the local cache, merged into one store, read for metrics and failures, plus GPU telemetry.
+ */
+export class JobLogSession {
+  readonly store: LogStore;
+  readonly metrics = new MetricSeriesSet();
+  readonly failures: LocatedFailure[] = [];
+  readonly status: NodeStatus[];
+  readonly gpu = new Map<number, GpuTelemetry>();
+  private readonly detectors = new Map<string, FailureDetector>();
+  private readonly followers: LogFollower[] = [];
+  private readonly pollers: (GpuTelemetryPoller | undefined)[] = [];
+  private started = false;
+
+  constructor(
+    readonly job: JobLogDescription,
+    private readonly options: JobLogSessionOptions,
+    private readonly listener: JobLogSessionListener,
+  ) {
+    this.store = new LogStore(options.cacheDir, job.nodes.length);
+    this.status = job.nodes.map((node, index) => ({ node: index, label: node.hostLabel, state: 'connecting' }));
+    this.store.restore((line) => this.analyse(line));
+  }
+
+  /** Starts following every node from the bytes already cached. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.job.nodes.forEach((node, index) => {
+      const connect = () => this.options.connect(node.host);
+      const follower = new LogFollower(connect, node, this.store.offset(index), {
+        onData: (chunk) => this.receive(index, chunk),
+        onState: (state) => this.setState(index, state),
+        onDiagnostic: (message) => this.listener.onDiagnostic?.(index, message),
+      }, { firstRetryDelayMs: this.options.followerRetryMs });
+      this.followers.push(follower);
+      void follower.run();
+      if (this.options.telemetryIntervalMs > 0) {
+        const poller = new GpuTelemetryPoller(connect, this.options.telemetryIntervalMs, (reading) => {
+          this.gpu.set(index, reading);
+          this.listener.onGpu(index, reading);
+        });
+        this.pollers.push(poller);
+        poller.start();
+      } else {
+        this.pollers.push(undefined);
+      }
+    });
+  }
+
+  get ended(): boolean {
+    return this.status.every((node) => node.state === 'ended' || node.state === 'failed');
+  }
+
+  rootCause(): LocatedFailure | undefined {
+    return rootCause(this.failures);
+  }
+
+  /** One line for the panel's header: how the job is doing or how it ended. */
+  summary(): string {
+    if (!this.ended) {
+      const reconnecting = this.status.filter((node) => node.state === 'reconnecting').length;
+      return reconnecting > 0 ? `Running — reconnecting to ${reconnecting} node(s)…` : 'Running';
+    }
+    const codes = this.status.map((node) => node.exitCode);
+    const failed = codes.find((code) => code !== undefined && code !== 0);
+    const starts = this.status.map((node) => node.startedAt).filter((time): time is number => time !== undefined);
+    const ends = this.status.map((node) => node.endedAt).filter((time): time is number => time !== undefined);
+    const duration = starts.length > 0 && ends.length > 0 ? ` after ${formatDuration(Math.max(...ends) - Math.min(...starts))}` : '';
+    if (codes.some((code) => code === undefined)) return `Ended without an exit code (lost)${duration}`;
+    return failed === undefined ? `Succeeded (exit code 0)${duration}` : `Failed with exit code ${failed}${duration}`;
+  }
+
+  dispose(): void {
+    for (const follower of this.followers) follower.dispose();
+    for (const poller of this.pollers) poller?.dispose();
+    this.store.close();
+  }
+
+  private receive(node: number, chunk: Buffer): void {
+    const lines: StoredLine[] = [];
+    this.store.ingest(node, chunk, (line) => {
+      this.analyse(line);
+      lines.push(line);
+    });
+    if (lines.length > 0) this.listener.onLines(lines);
+    this.listener.onPending(node);
+  }
+
+  private analyse(line: StoredLine): void {
+    const plain = stripAnsi(line.text);
+    const stream = `${line.node}\u0000${line.rank}`;
+    let detector = this.detectors.get(stream);
+    if (!detector) this.detectors.set(stream, (detector = new FailureDetector()));
+    const failure = detector.push(plain, line.index);
+    if (failure) {
+      const index = this.store.index;
+      for (let i = failure.startLine; i <= failure.endLine; i++) {
+        if (index.node(i) === line.node && index.rank(i) === line.rank) index.setFlag(i, LineFlag.Failure);
+      }
+      const located = { ...failure, node: line.node, rank: line.rank };
+      this.failures.push(located);
+      if (this.started) this.listener.onFailure(located);
+    }
+    const record = parseMetrics(plain);
+    if (record) this.metrics.add(record, this.streamLabel(line.node, line.rank));
+  }
+
+  private streamLabel(node: number, rank: string): string {
+    const nodeLabel = this.job.nodes.length > 1 ? `node ${node}` : '';
+    return [nodeLabel, rank].filter(Boolean).join(' ') || 'log';
+  }
+
+  private setState(node: number, state: FollowerState): void {
+    const status = this.status[node];
+    status.state = state.kind;
+    status.detail = state.kind === 'reconnecting' || state.kind === 'failed' ? state.reason : undefined;
+    if (state.kind === 'ended') {
+      applyOutcome(status, state.outcome);
+      this.pollers[node]?.dispose();
+    }
+    this.listener.onStatus();
+  }
+}
+
+function applyOutcome(status: NodeStatus, outcome: JobOutcome): void {
+  status.exitCode = outcome.exitCode;
+  status.startedAt = outcome.startedAt;
+  status.endedAt = outcome.endedAt;
+}
+
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h > 0 ? `${h}h ${m}m ${s}s` : m > 0 ? `${m}m ${s}s` : `${s}s`;
+}

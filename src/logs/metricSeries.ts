@@ -1,0 +1,97 @@
+import type { MetricRecord } from './metricParser';
+
+export type AxisKind = 'step' | 'epoch' | 'sample';
+
+/** One metric as reported by one stream (node/rank): what one line of a chart draws. */
+export interface SeriesUpdate {
+  metric: string;
+  stream: string;
+  axis: AxisKind;
+  /** Flattened x0, y0, x1, y1, …; the whole series when `reset`, else points added since the last update. */
+  points: number[];
+  reset: boolean;
+}
+
+interface Series {
+  metric: string;
+  stream: string;
+  axis: AxisKind;
+  points: number[];
+  sent: number;
+  reset: boolean;
+  samples: number;
+}
+
+/**
+ * The chartable history of every metric, per stream, with a cap on points per series: past the
+ * cap every other point is dropped, so memory is bounded and the curve keeps its shape.
+ */
+export class MetricSeriesSet {
+  private readonly series = new Map<string, Series>();
+  private readonly dirty = new Set<Series>();
+
+  constructor(private readonly maxPoints = 4000) {}
+
+  add(record: MetricRecord, stream: string): void {
+    for (const [metric, value] of Object.entries(record.values)) {
+      const key = `${metric}\u0000${stream}`;
+      let series = this.series.get(key);
+      if (!series) {
+        series = { metric, stream, axis: axisOf(record), points: [], sent: 0, reset: true, samples: 0 };
+        this.series.set(key, series);
+      }
+      series.samples++;
+      const x = xOf(record, series);
+      series.points.push(x, value);
+      if (series.points.length > 2 * this.maxPoints) thin(series);
+      this.dirty.add(series);
+    }
+  }
+
+  /** What changed since the last call, for the chart front end. */
+  takeUpdates(): SeriesUpdate[] {
+    const updates: SeriesUpdate[] = [];
+    for (const series of this.dirty) {
+      const points = series.reset ? series.points.slice() : series.points.slice(series.sent);
+      updates.push({ metric: series.metric, stream: series.stream, axis: series.axis, points, reset: series.reset });
+      series.sent = series.points.length;
+      series.reset = false;
+    }
+    this.dirty.clear();
+    return updates;
+  }
+
+  /** Every series in full, for a front end that starts over (a reloaded webview). */
+  snapshot(): SeriesUpdate[] {
+    return [...this.series.values()].map((series) => ({
+      metric: series.metric, stream: series.stream, axis: series.axis, points: series.points.slice(), reset: true,
+    }));
+  }
+}
+
+function axisOf(record: MetricRecord): AxisKind {
+  if (record.step !== undefined) return 'step';
+  if (record.epoch !== undefined) return 'epoch';
+  return 'sample';
+}
+
+function xOf(record: MetricRecord, series: Series): number {
+  const last = series.points.length >= 2 ? series.points[series.points.length - 2] : 0;
+  if (series.axis === 'step') return record.step ?? last;
+  if (series.axis === 'epoch') {
+    if (record.epoch === undefined) return last;
+    const progress = record.progress && record.progress.total > 0 ? record.progress.done / record.progress.total : 0;
+    return record.epoch + progress;
+  }
+  return series.samples;
+}
+
+function thin(series: Series): void {
+  const kept: number[] = [];
+  for (let i = 0; i < series.points.length; i += 4) kept.push(series.points[i], series.points[i + 1]);
+  // Keep the newest point: the chart's right edge must be the latest value.
+  const n = series.points.length;
+  if (kept[kept.length - 2] !== series.points[n - 2] || kept[kept.length - 1] !== series.points[n - 1]) kept.push(series.points[n - 2], series.points[n - 1]);
+  series.points = kept;
+  series.reset = true;
+}

@@ -1,0 +1,108 @@
+import * as assert from 'node:assert/strict';
+import { parseAnsi, stripAnsi } from '../../../src/logs/ansi';
+import { resolveCarriageReturns } from '../../../src/logs/carriageReturn';
+import { LineSplitter } from '../../../src/logs/lineSplitter';
+import { mapRemotePath } from '../../../src/logs/pathMapping';
+import { splitRankPrefix } from '../../../src/logs/rankPrefix';
+
+describe('resolveCarriageReturns', () => {
+  it('shows the last redraw of a tqdm bar', () => {
+    const bar = ' 10%|█         | 1/10 [00:01<00:09]\r 50%|█████     | 5/10 [00:05<00:05]\r100%|██████████| 10/10 [00:10<00:00]';
+    assert.equal(resolveCarriageReturns(bar), '100%|██████████| 10/10 [00:10<00:00]');
+  });
+
+  it('overwrites only as many columns as the shorter redraw', () => {
+    assert.equal(resolveCarriageReturns('abcdef\rXY'), 'XYcdef');
+  });
+
+  it('ignores the \\r of \\r\\n and of a bar about to be redrawn', () => {
+    assert.equal(resolveCarriageReturns('done\r'), 'done');
+    assert.equal(resolveCarriageReturns('plain'), 'plain');
+  });
+
+  it('takes the last non-empty segment when colours make columns unknowable', () => {
+    assert.equal(resolveCarriageReturns('\x1b[32m 1/2\x1b[0m\r\x1b[32m 2/2\x1b[0m\r'), '\x1b[32m 2/2\x1b[0m');
+  });
+});
+
+describe('splitRankPrefix', () => {
+  it('reads torchrun --tee prefixes', () => {
+    assert.deepEqual(splitRankPrefix('[default0]:epoch 1 loss=0.5'), { rank: 'default0', text: 'epoch 1 loss=0.5' });
+    assert.deepEqual(splitRankPrefix('[rank12]:[W socket.cpp:601] warning'), { rank: 'rank12', text: '[W socket.cpp:601] warning' });
+    assert.deepEqual(splitRankPrefix('[trainer3]:x'), { rank: 'trainer3', text: 'x' });
+  });
+
+  it('leaves other brackets alone', () => {
+    assert.deepEqual(splitRankPrefix('[W socket.cpp:601] x'), { rank: '', text: '[W socket.cpp:601] x' });
+    assert.deepEqual(splitRankPrefix('[2024-01-01 10:00:00] x'), { rank: '', text: '[2024-01-01 10:00:00] x' });
+    assert.deepEqual(splitRankPrefix('[default0] no colon'), { rank: '', text: '[default0] no colon' });
+  });
+
+  it('keeps colour codes that come before the prefix', () => {
+    assert.deepEqual(splitRankPrefix('\x1b[31m[default1]:boom'), { rank: 'default1', text: '\x1b[31mboom' });
+  });
+});
+
+describe('parseAnsi', () => {
+  it('turns SGR codes into styled spans', () => {
+    assert.deepEqual(parseAnsi('a\x1b[1;31mB\x1b[0mc'), [
+      { text: 'a', style: {} },
+      { text: 'B', style: { bold: true, fg: 'ansi:1' } },
+      { text: 'c', style: {} },
+    ]);
+  });
+
+  it('reads bright, 256-colour and true-colour codes', () => {
+    assert.deepEqual(parseAnsi('\x1b[92mx')[0].style, { fg: 'ansi:10' });
+    assert.deepEqual(parseAnsi('\x1b[38;5;196mx')[0].style, { fg: '#ff0000' });
+    assert.deepEqual(parseAnsi('\x1b[48;2;1;2;3mx')[0].style, { bg: '#010203' });
+    assert.deepEqual(parseAnsi('\x1b[38;5;244mx')[0].style, { fg: '#808080' });
+  });
+
+  it('drops cursor movement and erase codes', () => {
+    assert.equal(stripAnsi('\x1b[A\x1b[2Kline\x1b[K'), 'line');
+    assert.deepEqual(parseAnsi('\x1b[2Kline'), [{ text: 'line', style: {} }]);
+  });
+});
+
+describe('LineSplitter', () => {
+  it('keeps a partial line until its end arrives, across any cut', () => {
+    const text = Buffer.from('héllo wörld\nsecond line\nthird');
+    for (let cut = 0; cut <= text.length; cut++) {
+      const splitter = new LineSplitter();
+      const lines = [...splitter.push(text.subarray(0, cut)), ...splitter.push(text.subarray(cut))];
+      assert.deepEqual(lines.map((line) => line.toString()), ['héllo wörld', 'second line'], `cut at ${cut}`);
+      assert.equal(splitter.pending.toString(), 'third');
+    }
+  });
+
+  it('delivers empty lines', () => {
+    const splitter = new LineSplitter();
+    assert.deepEqual(splitter.push(Buffer.from('\n\na\n')).map(String), ['', '', 'a']);
+    assert.equal(splitter.pendingLength, 0);
+  });
+});
+
+describe('mapRemotePath', () => {
+  const mapping = { remoteRoot: '/home/azureuser/.azure-pytorch/ws/w1/', localRoot: '/Users/me/project' };
+
+  it('maps files of the synced workspace', () => {
+    assert.equal(mapRemotePath('/home/azureuser/.azure-pytorch/ws/w1/src/model.py', mapping), '/Users/me/project/src/model.py');
+    assert.equal(mapRemotePath('/home/azureuser/.azure-pytorch/ws/w1/./src/../train.py', mapping), '/Users/me/project/train.py');
+  });
+
+  it('maps relative paths from the workspace, where jobs start', () => {
+    assert.equal(mapRemotePath('train.py', mapping), '/Users/me/project/train.py');
+  });
+
+  it('uses the local separator for Windows folders', () => {
+    assert.equal(mapRemotePath('/home/azureuser/.azure-pytorch/ws/w1/a/b.py', { ...mapping, localRoot: 'C:\\work\\proj\\' }), 'C:\\work\\proj\\a\\b.py');
+  });
+
+  it('leaves files outside the workspace unmapped', () => {
+    assert.equal(mapRemotePath('/usr/lib/python3/dist-packages/torch/nn/modules/module.py', mapping), undefined);
+    assert.equal(mapRemotePath('/home/azureuser/.azure-pytorch/ws/w10/train.py', mapping), undefined);
+    assert.equal(mapRemotePath('../w2/train.py', mapping), undefined);
+    assert.equal(mapRemotePath('<frozen runpy>', mapping), undefined);
+  });
+});

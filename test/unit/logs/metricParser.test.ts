@@ -1,0 +1,135 @@
+import * as assert from 'node:assert/strict';
+import { parseMetrics, type MetricRecord } from '../../../src/logs/metricParser';
+
+interface Case {
+  framework: string;
+  line: string;
+  expected: MetricRecord | undefined;
+}
+
+// Lines as the frameworks print them (copied in shape from their sources and docs).
+const corpus: Case[] = [
+  {
+    framework: 'HF Trainer log dict',
+    line: "{'loss': 2.3456, 'grad_norm': 1.2345678, 'learning_rate': 4.8e-05, 'epoch': 0.04}",
+    expected: { values: { loss: 2.3456, grad_norm: 1.2345678, learning_rate: 4.8e-5 }, epoch: 0.04 },
+  },
+  {
+    framework: 'HF Trainer final summary',
+    line: "{'train_runtime': 123.4567, 'train_samples_per_second': 12.3, 'train_steps_per_second': 1.5, 'train_loss': 1.9012, 'epoch': 3.0}",
+    expected: {
+      values: { train_runtime: 123.4567, train_samples_per_second: 12.3, train_steps_per_second: 1.5, train_loss: 1.9012 },
+      epoch: 3,
+    },
+  },
+  {
+    framework: 'Lightning validate dict with tensors',
+    line: "{'val_loss': tensor(0.5123, device='cuda:0'), 'val_acc': tensor(0.9012)}",
+    expected: { values: { val_loss: 0.5123, val_acc: 0.9012 } },
+  },
+  {
+    framework: 'Lightning progress bar',
+    line: 'Epoch 0:  45%|████▌     | 45/100 [00:02<00:03, 17.23it/s, v_num=0, train_loss=0.512]',
+    expected: { values: { 'it/s': 17.23, train_loss: 0.512 }, epoch: 0, progress: { done: 45, total: 100 } },
+  },
+  {
+    framework: 'Lightning rich table row',
+    line: '│         test_loss         │    0.1234                 │',
+    expected: { values: { test_loss: 0.1234 } },
+  },
+  {
+    framework: 'JSON lines',
+    line: '{"step": 1200, "loss": 0.4321, "lr": 0.0003, "tokens_per_sec": 51234.5, "split": "train"}',
+    expected: { values: { loss: 0.4321, lr: 0.0003, tokens_per_sec: 51234.5 }, step: 1200 },
+  },
+  {
+    framework: 'JSON lines, nested',
+    line: '{"global_step": 50, "train": {"loss": 1.5, "acc": 0.25}}',
+    expected: { values: { 'train/loss': 1.5, 'train/acc': 0.25 }, step: 50 },
+  },
+  {
+    framework: 'word_language_model table',
+    line: '| epoch   1 |   200/ 2983 batches | lr 20.00 | ms/batch 12.34 | loss  7.63 | ppl  2064.44',
+    expected: { values: { lr: 20, 'ms/batch': 12.34, loss: 7.63, ppl: 2064.44 }, epoch: 1, progress: { done: 200, total: 2983 } },
+  },
+  {
+    framework: 'fairseq legacy table',
+    line: '| epoch 001 | loss 5.91 | nll_loss 4.2 | ppl 368.5 | wps 12345 | ups 3.2 | num_updates 1000 | lr 0.0005',
+    expected: { values: { loss: 5.91, nll_loss: 4.2, ppl: 368.5, wps: 12345, ups: 3.2, lr: 0.0005 }, epoch: 1, step: 1000 },
+  },
+  {
+    framework: 'fairseq train_inner',
+    line: '2021-03-04 10:11:12 | INFO | train_inner | epoch 001:    100 / 1000 loss=9.1, nll_loss=8.9, ppl=478.1, wps=1234.5, num_updates=100, lr=1e-05, gnorm=2.1',
+    expected: { values: { loss: 9.1, nll_loss: 8.9, ppl: 478.1, wps: 1234.5, lr: 1e-5, gnorm: 2.1 }, epoch: 1, step: 100 },
+  },
+  {
+    framework: 'PyTorch MNIST example, train',
+    line: 'Train Epoch: 1 [640/60000 (1%)]\tLoss: 2.301234',
+    expected: { values: { loss: 2.301234 }, epoch: 1, progress: { done: 640, total: 60000 } },
+  },
+  {
+    framework: 'PyTorch MNIST example, test',
+    line: 'Test set: Average loss: 0.0275, Accuracy: 9915/10000 (99%)',
+    expected: { values: { average_loss: 0.0275, accuracy: 99.15 } },
+  },
+  {
+    framework: 'plain key=value with logging prefix',
+    line: '2024-05-01 12:00:03,123 - INFO - step=300 loss=0.8123 lr=2.5e-4 grad_norm=0.91',
+    expected: { values: { loss: 0.8123, lr: 2.5e-4, grad_norm: 0.91 }, step: 300 },
+  },
+  {
+    framework: 'key: value, two-word keys',
+    line: 'Epoch: 3, Step: 1500, Train Loss: 0.5432, Val Loss: 0.6001, Val Acc: 81.5%',
+    expected: { values: { train_loss: 0.5432, val_loss: 0.6001, val_acc: 81.5 }, epoch: 3, step: 1500 },
+  },
+  {
+    framework: 'Keras-like dashes',
+    line: 'Epoch 2/10 - loss: 0.3012 - accuracy: 0.9123 - val_loss: 0.3311 - val_accuracy: 0.9001',
+    expected: { values: { loss: 0.3012, accuracy: 0.9123, val_loss: 0.3311, val_accuracy: 0.9001 }, epoch: 2 },
+  },
+  {
+    framework: 'timm',
+    line: 'Train: 0 [  50/1251 (  4%)]  Loss: 6.912 (6.92)  Time: 0.345s,  742.1/s  (0.400s,  640.1/s)  LR: 1.000e-06  Data: 0.012 (0.034)',
+    expected: { values: { loss: 6.912, time: 0.345, lr: 1e-6, data: 0.012 }, epoch: 0, progress: { done: 50, total: 1251 } },
+  },
+  {
+    framework: 'DeepSpeed',
+    line: '[2023-06-01 10:00:00,000] [INFO] [logging.py:96:log_dist] [Rank 0] step=10, skipped=0, lr=[0.0001], mom=[(0.9, 0.999)]',
+    expected: { values: { skipped: 0, lr: 0.0001 }, step: 10 },
+  },
+  {
+    framework: 'tensor value in key=value',
+    line: 'iter 20: loss=tensor(3.2100, device=\'cuda:0\', grad_fn=<NllLossBackward0>)',
+    expected: { values: { loss: 3.21 }, step: 20 },
+  },
+  {
+    framework: 'NaN loss is reported, not dropped',
+    line: 'step 7 | loss nan | lr 0.001',
+    expected: { values: { loss: NaN, lr: 0.001 }, step: 7 },
+  },
+  { framework: 'torchrun agent line', line: 'INFO:torch.distributed.launcher.api:Starting elastic_operator with launch configs:', expected: undefined },
+  { framework: 'rendezvous endpoint', line: '  rdzv_endpoint    : localhost:29500', expected: undefined },
+  { framework: 'version string', line: 'torch version: 1.13.1+cu117', expected: undefined },
+  { framework: 'timestamp only', line: '2024-05-01 12:00:03 starting run at 12:00:03', expected: undefined },
+  { framework: 'traceback frame', line: '  File "/home/azureuser/ws/train.py", line 42, in <module>', expected: undefined },
+  { framework: 'argparse dump', line: 'Namespace(lr=0.01, batch_size=64, epochs=10)', expected: undefined },
+  { framework: 'exception with numbers', line: 'RuntimeError: Expected 4 dims, got size: 3', expected: undefined },
+  { framework: 'NCCL info', line: 'gpu-node0:1234:1234 [0] NCCL INFO NCCL version 2.18.1+cuda12.1', expected: undefined },
+  { framework: 'URL with port', line: 'Serving at http://127.0.0.1:6006/ (port: 6006)', expected: undefined },
+];
+
+describe('parseMetrics', () => {
+  for (const { framework, line, expected } of corpus) {
+    it(`reads ${framework}`, () => {
+      assert.deepEqual(parseMetrics(line), expected);
+    });
+  }
+
+  it('keeps the two halves of a ratio apart from the metric name', () => {
+    assert.equal(parseMetrics('eval accuracy: 45/50')?.values.eval_accuracy, 90);
+  });
+
+  it('reads negative and exponent values', () => {
+    assert.deepEqual(parseMetrics('reward=-1.5e+02 kl=3E-3')?.values, { reward: -150, kl: 0.003 });
+  });
+});
