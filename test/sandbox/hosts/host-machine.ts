@@ -111,7 +111,8 @@ export class HostMachine implements SimulatedHost {
     let root: ChildProcess;
     try {
       // setpriv --pdeathsig: should this process die without stop(), its hosts die with it.
-      root = spawn('setpriv', ['--pdeathsig', 'KILL', ...this.rootCommand()], { stdio: ['ignore', log.fd, log.fd] });
+      // Own process group: Ctrl-C in the terminal must not end the VM before dispose() does.
+      root = spawn('setpriv', ['--pdeathsig', 'KILL', ...this.rootCommand()], { stdio: ['ignore', log.fd, log.fd], detached: true });
     } finally {
       await log.close();
     }

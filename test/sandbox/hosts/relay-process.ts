@@ -44,6 +44,8 @@ process.on('message', (request: RelayRequest) => {
 });
 
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C reaches the whole process group: the parent decides when the relay ends (by disconnecting).
+process.on('SIGINT', () => undefined);
 
 function reply(message: RelayReply): void {
   process.send?.(message);
