@@ -34,7 +34,7 @@ run_tier() {
 
 run_tier unit npx mocha --timeout 120000 'out/test/unit/**/*.test.js'
 run_tier integration node out/test/integration/runTest.js
-run_tier e2e npx mocha --timeout 180000 'out/test/e2e/**/*.test.js'
+run_tier e2e node out/test/e2e/runE2e.js
 
 echo
 echo "tests: $passed passed, $failed failed"
