@@ -19,6 +19,8 @@ export interface CodeServerOptions {
   /** Keep the per-run folder (user data, logs, temp files) after stop, for debugging. */
   readonly keepRunDir?: boolean;
   readonly startTimeoutMs?: number;
+  /** Port on 127.0.0.1; any free port when absent. */
+  readonly port?: number;
 }
 
 export interface CodeServer {
@@ -38,10 +40,10 @@ export interface CodeServer {
 const listeningLine = /HTTP server listening on (http:\/\/[^\s]+)/;
 
 /** Server flags that keep it quiet, local, and out of the user's home folder. */
-export function codeServerArgs(runDir: string, extensionsDir: string, smokeTestDriver: boolean): string[] {
+export function codeServerArgs(runDir: string, extensionsDir: string, smokeTestDriver: boolean, port = 0): string[] {
   const args = [
     '--auth', 'none',
-    '--bind-addr', '127.0.0.1:0',
+    '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
@@ -82,7 +84,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
 
   const group = ProcessGroup.spawn(
     node24Path,
-    [codeServerEntry, ...codeServerArgs(runDir, extensionsDir, options.smokeTestDriver ?? false)],
+    [codeServerEntry, ...codeServerArgs(runDir, extensionsDir, options.smokeTestDriver ?? false, options.port)],
     { cwd: runDir, env: codeServerEnv(runDir, options.env), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const output: string[] = [];

@@ -74,6 +74,8 @@ function installExitHandlers(): void {
   process.on('exit', killAll);
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.once(signal, () => {
+      // A runner that handles the signal itself (the demo) stops its groups in order.
+      if (process.listenerCount(signal) > 0) return;
       killAll();
       process.exit(code);
     });
