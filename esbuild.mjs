@@ -3,6 +3,7 @@
 //   dist/azure.js      the Azure SDK layer, required lazily on first use
 //   dist/webview/*.js  webview front end (browser, no network)
 import * as esbuild from 'esbuild';
+import * as fs from 'fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -28,6 +29,10 @@ const webview = {
   format: 'iife',
   target: 'es2022',
 };
+
+// The codicon font and its stylesheet, served to webviews from the extension (no network).
+fs.mkdirSync('dist/webview', { recursive: true });
+for (const file of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/webview/${file}`);
 
 if (watch) {
   for (const options of [host, webview]) await (await esbuild.context(options)).watch();

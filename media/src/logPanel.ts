@@ -137,7 +137,9 @@ window.addEventListener('keydown', (event) => {
 const followButton = byId<HTMLButtonElement>('follow');
 function renderFollow(following: boolean): void {
   followButton.setAttribute('aria-pressed', String(following));
-  followButton.textContent = following ? '⏵ Following' : '⏸ Paused';
+  const icon = document.createElement('i');
+  icon.className = `codicon ${following ? 'codicon-play' : 'codicon-debug-pause'}`;
+  followButton.replaceChildren(icon, following ? ' Following' : ' Paused');
   followButton.title = following ? 'Scroll up to pause' : 'Jump to the end and follow new lines';
 }
 log.onFollowChange = renderFollow;

@@ -39,6 +39,7 @@ export class LogPanel extends Disposable {
       panel.webview,
       panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'logPanel.js')),
       panel.webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'logPanel.css')),
+      panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'codicon.css')),
     );
     let gpuListener = deps.onGpu;
     this.controller = new LogPanelController(

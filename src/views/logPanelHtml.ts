@@ -5,7 +5,7 @@ import type * as vscode from 'vscode';
  * The panel's page: nothing but the bundled script and stylesheet from the extension, allowed by
  * a Content-Security-Policy with a fresh nonce; no inline code, nothing from the network.
  */
-export function logPanelHtml(webview: vscode.Webview, scriptUri: vscode.Uri, styleUri: vscode.Uri): string {
+export function logPanelHtml(webview: vscode.Webview, scriptUri: vscode.Uri, styleUri: vscode.Uri, codiconsUri: vscode.Uri): string {
   const nonce = randomBytes(16).toString('base64');
   const csp = [
     "default-src 'none'",
@@ -19,6 +19,7 @@ export function logPanelHtml(webview: vscode.Webview, scriptUri: vscode.Uri, sty
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${codiconsUri}">
 <link rel="stylesheet" href="${styleUri}">
 <title>Training log</title>
 </head>
@@ -33,14 +34,14 @@ export function logPanelHtml(webview: vscode.Webview, scriptUri: vscode.Uri, sty
 </details>
 <div id="toolbar">
   <input id="search" type="search" placeholder="Search (Enter, Shift+Enter)" aria-label="Search the log">
-  <button id="previous" title="Previous match (Shift+Enter)">↑</button>
-  <button id="next" title="Next match (Enter)">↓</button>
+  <button id="previous" title="Previous match (Shift+Enter)" aria-label="Previous match"><i class="codicon codicon-arrow-up"></i></button>
+  <button id="next" title="Next match (Enter)" aria-label="Next match"><i class="codicon codicon-arrow-down"></i></button>
   <span id="search-info" aria-live="polite"></span>
   <details id="filter" hidden><summary id="filter-summary">Filter</summary><div><div id="filter-nodes"></div><div id="filter-ranks"></div></div></details>
   <span class="spacer-flex"></span>
   <button id="follow" aria-pressed="true"></button>
-  <button id="save" title="Save the log to a file">Save log…</button>
-  <button id="open-text" title="Open the log in an editor">Open as text</button>
+  <button id="save" title="Save the log to a file"><i class="codicon codicon-save"></i> Save log…</button>
+  <button id="open-text" title="Open the log in an editor"><i class="codicon codicon-go-to-file"></i> Open as text</button>
 </div>
 <div id="log" tabindex="0" aria-label="Training log"></div>
 <script nonce="${nonce}" src="${scriptUri}"></script>
