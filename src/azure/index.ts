@@ -1,2 +1,13 @@
 // The Azure layer, bundled apart (dist/azure.js) and loaded on first use: see src/azureLayer.ts.
 export * from './cloudEndpoints';
+export { ArmClients, type ArmClientOptions } from './armClients';
+export { AzureAccount, type AccountHost, type SessionMode } from './azureAccount';
+export { resolveAzureEnvironment, type AzureEnvironment, type AzureSettings, type CredentialKind } from './azureEnvironment';
+export { describeAzureError, formatAzureProblem, SignInRequiredError, type AzureProblem } from './azureErrors';
+export { ClusterInventory, type InventoryChange, type InventoryOptions, type InventoryState, type SubscriptionEntry } from './clusterInventory';
+export type { VmRef } from './machines';
+export type { PowerAction } from './powerActions';
+export type { AuthSession } from './sessionCredential';
+export type { AzureSubscription, AzureTenant } from './subscriptions';
+export type { AzureVm } from './virtualMachine';
+export { listSubscriptions } from './subscriptions';

@@ -1,0 +1,135 @@
+import type { VirtualMachine } from '@azure/arm-compute';
+import type { ArmClients } from './armClients';
+import { findGpuFamily } from './gpuCatalog';
+import { loadAddressBook, loadVmAddresses, type VmAddresses } from './networkAddresses';
+import { vmStatusFromStatuses, type InstanceStatus, type VmStatus } from './powerState';
+import type { SizeFacts, SizeTable, SkuCatalog } from './skuCatalog';
+import { parseResourceId, type AzureVm, type VmGpus } from './virtualMachine';
+
+/** Identifies a VM for the operations on it. */
+export interface VmRef {
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+}
+
+export interface ListingReport {
+  /** Problems that cost detail but not the listing (e.g. SKUs unreadable: GPU counts from the catalog). */
+  readonly warnings: string[];
+}
+
+/** The GPUs of a size: the count from the SKU, the model from the catalog. */
+export function gpusOf(size: string, facts: SizeFacts | undefined): VmGpus | undefined {
+  const known = findGpuFamily(size);
+  const count = facts?.gpus ?? known?.catalogCount;
+  if (!count) return undefined;
+  return { count, model: known?.family.gpu, series: known?.family.series };
+}
+
+/** Puts an AzureVm together from the VM model, its status, its addresses and its size's facts. */
+export function assembleVm(model: VirtualMachine, status: VmStatus, addresses: VmAddresses, facts: SizeFacts | undefined): AzureVm {
+  const id = model.id ?? '';
+  const { subscriptionId, resourceGroup } = parseResourceId(id);
+  const size = model.hardwareProfile?.vmSize ?? 'unknown size';
+  return {
+    id,
+    name: model.name ?? parseResourceId(id).name,
+    subscriptionId,
+    resourceGroup,
+    location: model.location,
+    size,
+    vCPUs: facts?.vCPUs,
+    memoryGB: facts?.memoryGB,
+    gpus: gpusOf(size, facts),
+    status,
+    publicIp: addresses.publicIp,
+    privateIp: addresses.privateIp,
+    osUser: model.osProfile?.adminUsername,
+    networkInterfaceIds: nicIdsOf(model),
+    zone: model.zones?.[0],
+  };
+}
+
+/**
+ * Every VM of a subscription. The VM models, their power states (Azure gives them only in a
+ * separate `statusOnly` listing), the NICs and the public IPs are listed at the same time, and the
+ * SKUs of each location are asked as soon as a page names it.
+ */
+export async function listSubscriptionVms(
+  clients: ArmClients,
+  skus: SkuCatalog,
+  subscriptionId: string,
+  abortSignal?: AbortSignal,
+): Promise<{ vms: AzureVm[] } & ListingReport> {
+  const compute = clients.computeFor(subscriptionId);
+  const warnings: string[] = [];
+  const sizeTables = new Map<string, Promise<SizeTable | undefined>>();
+  const sizeTableFor = (location: string): Promise<SizeTable | undefined> => {
+    const key = location.toLowerCase();
+    let table = sizeTables.get(key);
+    if (!table) {
+      table = skus.sizes(compute, key, abortSignal).catch((error: unknown) => {
+        warnings.push(`VM sizes of ${location} could not be read (${(error as Error).message}); GPU counts come from the catalog.`);
+        return undefined;
+      });
+      sizeTables.set(key, table);
+    }
+    return table;
+  };
+
+  const modelsListed = (async () => {
+    const models: VirtualMachine[] = [];
+    for await (const page of compute.virtualMachines.listAll({ abortSignal }).byPage()) {
+      for (const model of page) {
+        models.push(model);
+        void sizeTableFor(model.location);
+      }
+    }
+    return models;
+  })();
+  const statusesListed = (async () => {
+    const statuses = new Map<string, readonly InstanceStatus[] | undefined>();
+    for await (const vm of compute.virtualMachines.listAll({ statusOnly: 'true', abortSignal })) {
+      if (vm.id) statuses.set(vm.id.toLowerCase(), vm.instanceView?.statuses);
+    }
+    return statuses;
+  })();
+  const addressesListed = loadAddressBook(clients.resourcesFor(subscriptionId), clients.environment.endpoints.resourceManager, subscriptionId, abortSignal);
+
+  const [models, statuses, addresses] = await Promise.all([modelsListed, statusesListed, addressesListed]);
+  const vms = await Promise.all(
+    models.map(async (model) => {
+      const table = await sizeTableFor(model.location);
+      const size = model.hardwareProfile?.vmSize?.toLowerCase() ?? '';
+      return assembleVm(
+        model,
+        vmStatusFromStatuses(statuses.get((model.id ?? '').toLowerCase())),
+        addresses.addressesOf(nicIdsOf(model)),
+        table?.get(size),
+      );
+    }),
+  );
+  return { vms, warnings };
+}
+
+/** One VM, read afresh: its model with instance view, its addresses, its size's facts. */
+export async function getVm(clients: ArmClients, skus: SkuCatalog, ref: VmRef, abortSignal?: AbortSignal): Promise<AzureVm> {
+  const compute = clients.computeFor(ref.subscriptionId);
+  const model = await compute.virtualMachines.get(ref.resourceGroup, ref.name, { expand: 'instanceView', abortSignal });
+  const [addresses, table] = await Promise.all([
+    loadVmAddresses(clients.resourcesFor(ref.subscriptionId), clients.environment.endpoints.resourceManager, nicIdsOf(model), abortSignal),
+    skus.sizes(compute, model.location, abortSignal).catch(() => undefined),
+  ]);
+  return assembleVm(model, vmStatusFromStatuses(model.instanceView?.statuses), addresses, table?.get(model.hardwareProfile?.vmSize?.toLowerCase() ?? ''));
+}
+
+/** Just the power state of a VM: one small request, for polling a VM in transition. */
+export async function getVmStatus(clients: ArmClients, ref: VmRef, abortSignal?: AbortSignal): Promise<VmStatus> {
+  const view = await clients.computeFor(ref.subscriptionId).virtualMachines.instanceView(ref.resourceGroup, ref.name, { abortSignal });
+  return vmStatusFromStatuses(view.statuses);
+}
+
+function nicIdsOf(model: VirtualMachine): string[] {
+  return (model.networkProfile?.networkInterfaces ?? []).map((n) => n.id).filter((id): id is string => !!id);
+}

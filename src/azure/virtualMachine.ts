@@ -1,0 +1,39 @@
+import type { GpuModel } from './gpuCatalog';
+import type { VmStatus } from './powerState';
+
+/** The GPUs of a VM: the count from Azure's SKU, the model from the catalog when it knows the size. */
+export interface VmGpus {
+  /** May be a fraction for partitioned GPUs (NVadsA10 v5). */
+  readonly count: number;
+  readonly model?: GpuModel;
+  readonly series?: string;
+}
+
+/** An Azure VM as the extension sees it: identity, hardware, state and addresses. */
+export interface AzureVm {
+  /** The ARM resource ID. */
+  readonly id: string;
+  readonly name: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly location: string;
+  readonly size: string;
+  readonly vCPUs?: number;
+  readonly memoryGB?: number;
+  /** Undefined when the VM has no GPU. */
+  readonly gpus?: VmGpus;
+  readonly status: VmStatus;
+  readonly publicIp?: string;
+  readonly privateIp?: string;
+  /** The OS profile's admin user, the default SSH user. */
+  readonly osUser?: string;
+  readonly networkInterfaceIds: readonly string[];
+  readonly zone?: string;
+}
+
+/** The parts of an ARM resource ID: `/subscriptions/{s}/resourceGroups/{g}/providers/{ns}/{type}/{name}`. */
+export function parseResourceId(id: string): { subscriptionId: string; resourceGroup: string; name: string } {
+  const match = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/[^/]+\/[^/]+\/([^/]+)/i.exec(id);
+  if (!match) throw new Error(`Not an Azure resource ID: ${id}`);
+  return { subscriptionId: match[1], resourceGroup: match[2], name: match[3] };
+}

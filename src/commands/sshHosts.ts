@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import { sshHostSpecProblem } from '../views/clustersSshHosts';
+import type { CommandServices } from './services';
+
+const SETTING = 'ssh.hosts';
+
+function addedHosts(): string[] {
+  return vscode.workspace.getConfiguration('azurePytorch').get<string[]>(SETTING, []);
+}
+
+/** Add SSH Host…: a machine of the user's own as a training target (kept in azurePytorch.ssh.hosts). */
+export async function addSshHost(_services: CommandServices): Promise<void> {
+  const existing = new Set(addedHosts().map((h) => h.toLowerCase()));
+  const host = await vscode.window.showInputBox({
+    title: 'Azure PyTorch: Add SSH Host',
+    prompt: 'A machine to train on: user@host, user@host:port, or a Host alias of ~/.ssh/config',
+    placeHolder: 'azureuser@gpu-box.example.com',
+    ignoreFocusOut: true,
+    validateInput: (value) => sshHostSpecProblem(value) ?? (existing.has(value.trim().toLowerCase()) ? `${value.trim()} is already in the list.` : undefined),
+  });
+  if (host === undefined) return;
+  await vscode.workspace.getConfiguration('azurePytorch').update(SETTING, [...addedHosts(), host.trim()], vscode.ConfigurationTarget.Global);
+}
+
+/** Remove SSH Host: takes an added host out of azurePytorch.ssh.hosts. */
+export async function removeSshHost(_services: CommandServices, arg?: unknown): Promise<void> {
+  const host = (arg as { kind?: string; host?: string } | undefined)?.kind === 'sshHost' ? (arg as { host: string }).host : undefined;
+  const hosts = addedHosts();
+  const target =
+    host ??
+    (await vscode.window.showQuickPick(hosts, { title: 'Azure PyTorch: Remove SSH Host', placeHolder: 'The added SSH host to remove' }));
+  if (!target) return;
+  const remaining = hosts.filter((h) => h.trim().toLowerCase() !== target.trim().toLowerCase());
+  if (remaining.length === hosts.length) {
+    throw new Error(`${target} comes from ~/.ssh/config; remove it there.`);
+  }
+  await vscode.workspace.getConfiguration('azurePytorch').update(SETTING, remaining, vscode.ConfigurationTarget.Global);
+}

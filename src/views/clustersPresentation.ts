@@ -1,0 +1,113 @@
+/**
+ * How a VM reads in the Clusters view: description, tooltip, icon, context value. Pure: no VS Code
+ * here, so that it is tested directly; the tree items turn these into VS Code objects.
+ */
+import { gpuModelLabel } from '../azure/gpuCatalog';
+import type { PowerAction } from '../azure/powerActions';
+import { displayState, type DisplayState } from '../azure/powerState';
+import type { AzureVm, VmGpus } from '../azure/virtualMachine';
+
+/** An operation running on a VM, shown in place of its state. */
+export type PendingOperation = PowerAction;
+
+const PENDING_LABELS: Record<PendingOperation, string> = {
+  start: 'Starting…',
+  deallocate: 'Deallocating…',
+  powerOff: 'Powering off…',
+  restart: 'Restarting…',
+};
+
+const STATE_LABELS: Record<DisplayState, string> = {
+  starting: 'starting',
+  running: 'running',
+  stopping: 'stopping',
+  stopped: 'stopped (still billing)',
+  deallocating: 'deallocating',
+  deallocated: 'deallocated',
+  unknown: 'state unknown',
+  failed: 'failed',
+};
+
+export function pendingLabel(operation: PendingOperation): string {
+  return PENDING_LABELS[operation];
+}
+
+export function stateLabel(vm: AzureVm): string {
+  return STATE_LABELS[displayState(vm.status)];
+}
+
+/** "2×", or "1/6" for a partitioned GPU. */
+export function formatGpuCount(count: number): string {
+  if (Number.isInteger(count)) return `${count}×`;
+  const denominator = Math.round(1 / count);
+  return `1/${denominator}`;
+}
+
+/** "2× A100 80GB", "1/6 A10 24GB", or "4× GPU" for a GPU size the catalog does not know. */
+export function formatGpus(gpus: VmGpus): string {
+  return `${formatGpuCount(gpus.count)} ${gpus.model ? gpuModelLabel(gpus.model) : 'GPU'}`;
+}
+
+/** The description beside the VM's name: "2× A100 80GB · eastus · running". */
+export function vmDescription(vm: AzureVm, pending?: PendingOperation): string {
+  const hardware = vm.gpus ? formatGpus(vm.gpus) : vm.size;
+  const state = pending ? pendingLabel(pending) : stateLabel(vm);
+  return [hardware, vm.location, state].join(' · ');
+}
+
+/** The tooltip's rows, label and value, in display order; rows without a value are left out. */
+export function vmTooltipRows(vm: AzureVm, pending?: PendingOperation): Array<[string, string]> {
+  const rows: Array<[string, string | undefined]> = [
+    ['State', pending ? pendingLabel(pending) : stateLabel(vm)],
+    ['Size', vm.gpus?.series ? `${vm.size} (${vm.gpus.series})` : vm.size],
+    ['vCPUs', vm.vCPUs?.toString()],
+    ['Memory', vm.memoryGB !== undefined ? `${vm.memoryGB} GB` : undefined],
+    ['GPUs', vm.gpus ? gpuTooltip(vm.gpus) : 'none'],
+    ['Resource group', vm.resourceGroup],
+    ['Location', vm.zone ? `${vm.location} (zone ${vm.zone})` : vm.location],
+    ['Public IP', vm.publicIp ?? (vm.status.powerState === 'deallocated' ? 'none while deallocated' : 'none')],
+    ['Private IP', vm.privateIp],
+    ['OS user', vm.osUser],
+    ['Error', vm.status.provisioningError],
+  ];
+  return rows.filter((row): row is [string, string] => row[1] !== undefined);
+}
+
+function gpuTooltip(gpus: VmGpus): string {
+  const count = Number.isInteger(gpus.count) ? `${gpus.count} ×` : `${formatGpuCount(gpus.count)} of`;
+  const model = gpus.model ? `${gpus.model.vendor} ${gpuModelLabel(gpus.model)}` : 'GPU (model unknown)';
+  return `${count} ${model}`;
+}
+
+export interface VmIcon {
+  /** A codicon id. */
+  readonly id: string;
+  /** A theme colour id, or undefined for the default foreground. */
+  readonly color?: string;
+}
+
+const ICONS: Record<DisplayState, VmIcon> = {
+  running: { id: 'vm-running', color: 'testing.iconPassed' },
+  starting: { id: 'loading~spin', color: 'charts.yellow' },
+  stopping: { id: 'loading~spin', color: 'charts.yellow' },
+  deallocating: { id: 'loading~spin', color: 'charts.yellow' },
+  deallocated: { id: 'vm-outline', color: 'disabledForeground' },
+  stopped: { id: 'vm', color: 'list.warningForeground' },
+  failed: { id: 'error', color: 'list.errorForeground' },
+  unknown: { id: 'vm', color: 'disabledForeground' },
+};
+
+export function vmIcon(vm: AzureVm, pending?: PendingOperation): VmIcon {
+  if (pending) return { id: 'loading~spin', color: 'charts.yellow' };
+  return ICONS[displayState(vm.status)];
+}
+
+/**
+ * `vm:<powerState>`, which the menus in package.json match; a failed provisioning adds `:failed`
+ * so that Start stays offered on a VM whose last start failed. While an operation runs the VM
+ * offers no power action.
+ */
+export function vmContextValue(vm: AzureVm, pending?: PendingOperation): string {
+  if (pending) return 'vm:busy';
+  return `vm:${vm.status.powerState}${vm.status.provisioningError !== undefined ? ':failed' : ''}`;
+}

@@ -1,0 +1,123 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Locator, Page } from 'playwright-core';
+import { type ArmStandIn, startArmStandIn } from '../sandbox/arm';
+import { rightClick } from '../harness/contextMenu';
+import { repoRoot } from '../harness/paths';
+import { openViewContainer, treeItem, viewPane } from '../harness/views';
+import { useWorkbench } from './useWorkbench';
+
+/** The row's description (what follows the label), e.g. "2× A100 80GB · eastus · running". */
+async function descriptionOf(row: Locator): Promise<string> {
+  return (await row.locator('.label-description').first().innerText()).trim();
+}
+
+async function waitForDescription(row: Locator, pattern: RegExp, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await descriptionOf(row).catch(() => '');
+    if (pattern.test(last)) return last;
+    await row.page().waitForTimeout(200);
+  }
+  throw new Error(`the row's description did not match ${pattern} within ${timeoutMs} ms; last: "${last}"`);
+}
+
+/** Clicks a button of the modal dialog VS Code shows for a confirmation. */
+async function confirmDialog(page: Page, button: string): Promise<void> {
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+  await dialog.locator('.dialog-buttons .monaco-button', { hasText: button }).first().click();
+  await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+describe('Clusters view against the sandbox cloud', () => {
+  let stateDir: string;
+  let arm: ArmStandIn;
+
+  before(async () => {
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-pytorch-e2e-arm-'));
+    arm = await startArmStandIn({ stateDir, operationMs: 1500 });
+  });
+
+  // What a user of a custom cloud with a service principal sets (read when the workbench opens).
+  const workbench = useWorkbench('clusters', {
+    extension: { kind: 'development', path: repoRoot },
+    get env() {
+      return { AZURE_TENANT_ID: arm.tenantId, AZURE_CLIENT_ID: arm.clientId, AZURE_CLIENT_SECRET: arm.clientSecret };
+    },
+    get settings() {
+      return {
+        'azurePytorch.cloud': 'Custom',
+        'azurePytorch.resourceManagerEndpoint': arm.endpoint,
+        'azurePytorch.authorityHost': arm.endpoint,
+        'azurePytorch.caCertificate': arm.caFile,
+        'azurePytorch.credential': 'environment',
+      };
+    },
+  });
+
+  after(async () => {
+    await arm?.close();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('shows the subscriptions and their GPU VMs with GPU descriptions', async () => {
+    const { page, screenshot } = workbench();
+    await openViewContainer(page, 'Azure PyTorch');
+    const clusters = viewPane(page, 'Clusters');
+    const a100 = treeItem(clusters, 'gpu-a100-1');
+    await a100.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.strictEqual(await descriptionOf(a100), '2× A100 80GB · eastus · running');
+    assert.strictEqual(await descriptionOf(treeItem(clusters, 'gpu-t4')), '1× T4 16GB · eastus · deallocated');
+    assert.strictEqual(await descriptionOf(treeItem(clusters, 'gpu-nd96')), '8× A100 40GB · southcentralus · stopped (still billing)');
+    await treeItem(clusters, 'ML Research (GPU)').waitFor({ state: 'visible' });
+    await treeItem(clusters, 'ML Production').waitFor({ state: 'visible' });
+    assert.strictEqual(await treeItem(clusters, 'dev-box').count(), 0, 'VMs without GPUs are hidden by default');
+    await screenshot('e2e-clusters-listed');
+  });
+
+  it('stops (deallocates) a running VM after a confirmation, and the node follows', async () => {
+    const { page, screenshot } = workbench();
+    const clusters = viewPane(page, 'Clusters');
+    const row = treeItem(clusters, 'gpu-a100-2');
+    await rightClick(page, row, 'Stop (Deallocate)');
+    await confirmDialog(page, 'Stop (Deallocate)');
+    await waitForDescription(row, /Deallocating…$/, 10_000);
+    await screenshot('e2e-clusters-deallocating');
+    await waitForDescription(row, /· deallocated$/, 60_000);
+    assert.strictEqual(arm.state.vmNamed('gpu-a100-2').powerState, 'deallocated');
+  });
+
+  it('starts it again', async () => {
+    const { page, screenshot } = workbench();
+    const clusters = viewPane(page, 'Clusters');
+    const row = treeItem(clusters, 'gpu-a100-2');
+    // The row's inline Start button, which deallocated and stopped VMs show.
+    await row.hover();
+    await row.locator('.action-label[aria-label="Start"]').click();
+    await waitForDescription(row, /Starting…$/, 10_000);
+    await waitForDescription(row, /· running$/, 60_000);
+    assert.strictEqual(arm.state.vmNamed('gpu-a100-2').powerState, 'running');
+    await screenshot('e2e-clusters-started');
+  });
+
+  it('shows a failing subscription with its reason while the others list, and retries it', async () => {
+    const { page, screenshot } = workbench();
+    const clusters = viewPane(page, 'Clusters');
+    const fault = arm.faults.add({ kind: 'forbidden', path: '8c3e1b6d-4a2f-4d7e-9c85-2b6a0e4f1d93/providers/Microsoft.Compute/virtualMachines' });
+    await clusters.locator('.pane-header').hover();
+    await clusters.locator('.pane-header .action-label[aria-label="Refresh"]').click();
+    const production = treeItem(clusters, 'ML Production');
+    await waitForDescription(production, /Access denied/, 30_000);
+    await treeItem(clusters, 'gpu-a100-1').waitFor({ state: 'visible' });
+    assert.strictEqual(await treeItem(clusters, 'gpu-nd96').count(), 0);
+    await screenshot('e2e-clusters-subscription-failed');
+    arm.faults.remove(fault.id);
+    await production.hover();
+    await production.locator('.action-label[aria-label="Retry"]').click();
+    await treeItem(clusters, 'gpu-nd96').waitFor({ state: 'visible', timeout: 30_000 });
+  });
+});

@@ -1,0 +1,170 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
+import { type ArmStandIn, startArmStandIn } from '../../sandbox/arm';
+import { ArmAuthPolicy } from '../../../src/azure/armAuthPolicy';
+import { AzureAccount, type AccountHost, type SessionMode } from '../../../src/azure/azureAccount';
+import type { AzureSettings } from '../../../src/azure/azureEnvironment';
+import { SignInRequiredError } from '../../../src/azure/azureErrors';
+import { listSubscriptions, type AzureTenant } from '../../../src/azure/subscriptions';
+
+const CONTOSO = '6d0c4f7a-2b9e-4c1d-8f3a-5e7b9a1c2d40';
+const FABRIKAM = 'c2a7e913-8d4b-4f60-b5e2-9a1f3c7d6e82';
+
+interface FakeEditor {
+  host: AccountHost;
+  sessionsAsked: Array<{ scopes: string[]; mode: SessionMode }>;
+  tenantPicks: number;
+}
+
+/** VS Code as the account sees it: a Microsoft sign-in that hands out the stand-in's static token. */
+function fakeEditor(arm: ArmStandIn, options: { signedIn: boolean; pick?: string; settings?: Partial<AzureSettings>; env?: Record<string, string> }): FakeEditor {
+  const memory = new Map<string, string>();
+  const editor: FakeEditor = { sessionsAsked: [], tenantPicks: 0, host: undefined as unknown as AccountHost };
+  let signedIn = options.signedIn;
+  editor.host = {
+    settings: () => ({
+      cloud: 'Custom',
+      resourceManagerEndpoint: arm.endpoint,
+      authorityHost: arm.endpoint,
+      caCertificate: arm.caFile,
+      credential: 'vscode',
+      tenant: '',
+      subscriptions: [],
+      ...options.settings,
+    }),
+    environmentVariables: () => options.env ?? {},
+    session: async (scopes, mode) => {
+      editor.sessionsAsked.push({ scopes, mode });
+      if (mode !== 'silent') signedIn = true;
+      return signedIn ? { accessToken: arm.staticToken, account: { id: 'u1', label: 'user@contoso.com' } } : undefined;
+    },
+    pickTenant: async (tenants: readonly AzureTenant[]) => {
+      editor.tenantPicks++;
+      return tenants.find((t) => t.tenantId === options.pick);
+    },
+    memory: { get: (key) => memory.get(key), set: async (key, value) => void (value === undefined ? memory.delete(key) : memory.set(key, value)) },
+  };
+  return editor;
+}
+
+describe('Azure account (sign-in)', function () {
+  this.timeout(30_000);
+  let stateDir: string;
+  let arm: ArmStandIn;
+
+  before(async () => {
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-account-'));
+    arm = await startArmStandIn({ stateDir });
+  });
+
+  after(async () => {
+    await arm.close();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('is signed out, without prompting, when VS Code has no session', async () => {
+    const editor = fakeEditor(arm, { signedIn: false });
+    assert.strictEqual(await new AzureAccount(editor.host).connect(), undefined);
+    assert.deepStrictEqual(editor.sessionsAsked.map((s) => s.mode), ['silent']);
+  });
+
+  it('lets the user choose among several tenants once, and remembers the choice', async () => {
+    const editor = fakeEditor(arm, { signedIn: false, pick: FABRIKAM });
+    const account = new AzureAccount(editor.host);
+    const clients = await account.signIn();
+    try {
+      assert.strictEqual(editor.tenantPicks, 1);
+      assert.strictEqual(clients.credentials.tenantId, FABRIKAM);
+      assert.ok(editor.sessionsAsked.some((s) => s.mode === 'interactive' && s.scopes.includes(`VSCODE_TENANT:${FABRIKAM}`)), 'the session is for the chosen tenant');
+      const subscriptions = await listSubscriptions(clients, []);
+      assert.deepStrictEqual(subscriptions.map((s) => s.displayName), ['Fabrikam Shared GPUs']);
+    } finally {
+      clients.dispose();
+    }
+    const again = await account.connect();
+    assert.ok(again);
+    again.dispose();
+    assert.strictEqual(editor.tenantPicks, 1, 'not asked a second time');
+    assert.strictEqual(again.credentials.tenantId, FABRIKAM);
+  });
+
+  it('takes the tenant of azurePytorch.tenant without asking', async () => {
+    const editor = fakeEditor(arm, { signedIn: true, settings: { tenant: CONTOSO } });
+    const clients = await new AzureAccount(editor.host).signIn();
+    clients.dispose();
+    assert.strictEqual(editor.tenantPicks, 0);
+    assert.strictEqual(clients.credentials.tenantId, CONTOSO);
+  });
+
+  it('stays signed out after Sign Out until the next sign-in', async () => {
+    const editor = fakeEditor(arm, { signedIn: true, settings: { tenant: CONTOSO } });
+    const account = new AzureAccount(editor.host);
+    await account.signOut();
+    assert.strictEqual(await account.connect(), undefined);
+    const clients = await account.signIn();
+    clients.dispose();
+    const connected = await account.connect();
+    assert.ok(connected);
+    connected.dispose();
+  });
+
+  it('says which variables the environment credential misses', async () => {
+    const editor = fakeEditor(arm, { signedIn: false, settings: { credential: 'environment' }, env: { AZURE_TENANT_ID: CONTOSO } });
+    await assert.rejects(new AzureAccount(editor.host).connect(), (error: unknown) => {
+      assert.ok(error instanceof SignInRequiredError);
+      assert.match(error.message, /AZURE_CLIENT_ID, AZURE_CLIENT_SECRET \(or AZURE_CLIENT_CERTIFICATE_PATH\) are not set/);
+      return true;
+    });
+  });
+
+  it('refuses a CA certificate file that holds no certificate', async () => {
+    const notPem = path.join(stateDir, 'not-a-cert.txt');
+    fs.writeFileSync(notPem, 'hello');
+    const editor = fakeEditor(arm, { signedIn: true, settings: { caCertificate: notPem } });
+    await assert.rejects(new AzureAccount(editor.host).connect(), /holds no PEM certificate/);
+  });
+});
+
+describe('ARM auth policy', () => {
+  const source = { kind: 'environment' as const, credential: () => ({ getToken: async () => ({ token: 't', expiresOnTimestamp: Date.now() + 3600_000 }) }), refresh: async () => {} };
+  const request = (url: string): PipelineRequest => ({ url, headers: new Map() }) as unknown as PipelineRequest;
+
+  it('never sends a token over plain http', async () => {
+    const policy = new ArmAuthPolicy(source, 'scope');
+    let sent = false;
+    const next = async (): Promise<PipelineResponse> => {
+      sent = true;
+      return { status: 200 } as PipelineResponse;
+    };
+    await assert.rejects(policy.sendRequest({ ...request('http://127.0.0.1:1/x'), headers: { set() {} } } as unknown as PipelineRequest, next), /plain http/);
+    assert.strictEqual(sent, false);
+  });
+
+  it('asks one fresh token after a 401 and retries once, however many requests were refused', async () => {
+    let tokens = 0;
+    let refreshes = 0;
+    const counting = {
+      kind: 'environment' as const,
+      credential: () => ({ getToken: async () => ({ token: `t${++tokens}`, expiresOnTimestamp: Date.now() + 3600_000 }) }),
+      refresh: async () => void refreshes++,
+    };
+    const policy = new ArmAuthPolicy(counting, 'scope');
+    const statuses: number[] = [];
+    const next = async (req: PipelineRequest): Promise<PipelineResponse> => {
+      const status = req.headers.get('Authorization') === 'Bearer t1' ? 401 : 200;
+      statuses.push(status);
+      return { status } as PipelineResponse;
+    };
+    const make = (): PipelineRequest => {
+      const headers = new Map<string, string>();
+      return { url: 'https://127.0.0.1:1/x', headers: { set: (k: string, v: string) => headers.set(k, v), get: (k: string) => headers.get(k) } } as unknown as PipelineRequest;
+    };
+    const responses = await Promise.all([make(), make(), make()].map((r) => policy.sendRequest(r, next)));
+    assert.deepStrictEqual(responses.map((r) => r.status), [200, 200, 200]);
+    assert.strictEqual(refreshes, 1, 'one refresh for three refusals');
+    assert.strictEqual(tokens, 2);
+  });
+});

@@ -1,0 +1,292 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { type ArmStandIn, StaticTokenCredential, startArmStandIn } from '../../sandbox/arm';
+import { AzureAccount, type AccountHost } from '../../../src/azure/azureAccount';
+import { ArmClients } from '../../../src/azure/armClients';
+import { resolveAzureEnvironment, type AzureSettings } from '../../../src/azure/azureEnvironment';
+import type { CredentialSource } from '../../../src/azure/credentialSource';
+import { describeAzureError } from '../../../src/azure/azureErrors';
+import { ClusterInventory, type SubscriptionEntry } from '../../../src/azure/clusterInventory';
+import type { AzureVm } from '../../../src/azure/virtualMachine';
+
+const RESEARCH = '1f4a7c2e-9b3d-4e8a-b6c1-0d5e2f9a8b70';
+const PRODUCTION = '8c3e1b6d-4a2f-4d7e-9c85-2b6a0e4f1d93';
+
+/** An account host as the sandbox configures VS Code: a custom cloud and a service principal. */
+function sandboxHost(arm: ArmStandIn, caFile: string, overrides: Partial<AzureSettings> = {}): AccountHost {
+  const memory = new Map<string, string>();
+  return {
+    settings: () => ({
+      cloud: 'Custom',
+      resourceManagerEndpoint: arm.endpoint,
+      authorityHost: arm.endpoint,
+      caCertificate: caFile,
+      credential: 'environment',
+      tenant: '',
+      subscriptions: [],
+      ...overrides,
+    }),
+    environmentVariables: () => ({ AZURE_TENANT_ID: arm.tenantId, AZURE_CLIENT_ID: arm.clientId, AZURE_CLIENT_SECRET: arm.clientSecret }),
+    session: async () => undefined,
+    pickTenant: async () => undefined,
+    memory: { get: (key) => memory.get(key), set: async (key, value) => void (value === undefined ? memory.delete(key) : memory.set(key, value)) },
+  };
+}
+
+function entries(inventory: ClusterInventory): readonly SubscriptionEntry[] {
+  assert.strictEqual(inventory.state.status, 'ready', JSON.stringify(inventory.state));
+  return inventory.state.status === 'ready' ? inventory.state.subscriptions : [];
+}
+
+function listingOf(inventory: ClusterInventory, subscriptionId: string): SubscriptionEntry['listing'] {
+  const entry = entries(inventory).find((e) => e.subscription.subscriptionId === subscriptionId);
+  assert.ok(entry, `subscription ${subscriptionId} is listed`);
+  return entry.listing;
+}
+
+function vmNamed(inventory: ClusterInventory, name: string): AzureVm {
+  const vm = inventory.allVms().find((v) => v.name === name);
+  assert.ok(vm, `${name} is listed`);
+  return vm;
+}
+
+describe('Azure layer against the ARM stand-in', function () {
+  this.timeout(60_000);
+  let stateDir: string;
+  let arm: ArmStandIn;
+  let clients: ArmClients;
+  let inventory: ClusterInventory;
+
+  before(async () => {
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-layer-'));
+    // One item per page, so that every list is paged.
+    arm = await startArmStandIn({ stateDir, pageSize: 1, operationMs: 300 });
+    const account = new AzureAccount(sandboxHost(arm, arm.caFile), { retryDelayMs: 20, pollIntervalMs: 50 });
+    const connected = await account.connect();
+    assert.ok(connected);
+    clients = connected;
+  });
+
+  after(async () => {
+    clients?.dispose();
+    await arm.close();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    arm.faults.clear();
+    arm.operations.clearFailures();
+    inventory = new ClusterInventory({ transitionPollMs: 100 });
+    await inventory.connect(clients, []);
+  });
+
+  afterEach(() => inventory.dispose());
+
+  it("lists the tenant's subscriptions with their VMs, following every nextLink", () => {
+    assert.deepStrictEqual(
+      entries(inventory).map((e) => [e.subscription.displayName, e.listing.status]),
+      [
+        ['ML Production', 'loaded'],
+        ['ML Research (GPU)', 'loaded'],
+      ],
+    );
+    assert.deepStrictEqual(inventory.allVms().map((vm) => vm.name).sort(), ['dev-box', 'gpu-a100-1', 'gpu-a100-2', 'gpu-h100', 'gpu-nd96', 'gpu-t4']);
+    assert.ok(arm.requestLog.some((r) => r.path.includes('skiptoken') && /virtualMachines/i.test(r.path)), 'VM pages were followed');
+  });
+
+  it('finds the GPUs: count from the SKU, model from the catalog; no GPU on a CPU size', () => {
+    const a100 = vmNamed(inventory, 'gpu-a100-1');
+    assert.strictEqual(a100.gpus?.count, 2);
+    assert.strictEqual(a100.gpus?.model?.name, 'A100');
+    assert.strictEqual(a100.gpus?.model?.memoryGB, 80);
+    assert.strictEqual(a100.vCPUs, 48);
+    assert.strictEqual(a100.memoryGB, 440);
+    assert.strictEqual(vmNamed(inventory, 'gpu-nd96').gpus?.count, 8);
+    assert.strictEqual(vmNamed(inventory, 'gpu-nd96').gpus?.model?.memoryGB, 40);
+    const devBox = vmNamed(inventory, 'dev-box');
+    assert.strictEqual(devBox.gpus, undefined);
+    assert.strictEqual(devBox.vCPUs, 4);
+  });
+
+  it('reads power states, addresses and the OS user', () => {
+    const a100 = vmNamed(inventory, 'gpu-a100-1');
+    assert.strictEqual(a100.status.powerState, 'running');
+    assert.strictEqual(a100.publicIp, '127.0.0.2');
+    assert.match(a100.privateIp ?? '', /^10\./);
+    assert.strictEqual(a100.osUser, 'azureuser');
+    assert.strictEqual(a100.resourceGroup, 'rg-training');
+    assert.strictEqual(vmNamed(inventory, 'gpu-t4').status.powerState, 'deallocated');
+    assert.strictEqual(vmNamed(inventory, 'gpu-nd96').status.powerState, 'stopped');
+    assert.strictEqual(vmNamed(inventory, 'gpu-h100').publicIp, undefined, 'a dynamic IP has no address while deallocated');
+    assert.strictEqual(vmNamed(inventory, 'dev-box').publicIp, undefined);
+  });
+
+  it('keeps to the selected subscriptions', async () => {
+    await inventory.connect(clients, [PRODUCTION.toUpperCase()]);
+    assert.deepStrictEqual(
+      entries(inventory).map((e) => e.subscription.subscriptionId),
+      [PRODUCTION],
+    );
+  });
+
+  it('deallocates a VM, showing it busy until Azure is done, then starts it again', async () => {
+    const vm = vmNamed(inventory, 'gpu-a100-2');
+    const changes: string[] = [];
+    inventory.onDidChange((change) => changes.push(change.scope === 'vm' ? `vm:${inventory.pendingAction(change.vmId) ?? 'idle'}` : change.scope));
+    const stopping = inventory.runAction(vm, 'deallocate');
+    assert.strictEqual(inventory.pendingAction(vm.id), 'deallocate');
+    await assert.rejects(inventory.runAction(vm, 'start'), /busy/);
+    const stopped = await stopping;
+    assert.strictEqual(stopped.status.powerState, 'deallocated');
+    assert.strictEqual(arm.state.vmNamed('gpu-a100-2').powerState, 'deallocated');
+    assert.strictEqual(vmNamed(inventory, 'gpu-a100-2').status.powerState, 'deallocated');
+    assert.strictEqual(inventory.pendingAction(vm.id), undefined);
+    assert.ok(!changes.includes('all'), 'only the VM was refreshed, not the whole tree');
+    assert.strictEqual(changes[0], 'vm:deallocate');
+
+    const started = await inventory.runAction(vm, 'start');
+    assert.strictEqual(started.status.powerState, 'running');
+    assert.strictEqual(started.publicIp, '127.0.0.3');
+    const polls = arm.requestLog.filter((r) => /\/operations\//i.test(r.path));
+    assert.ok(polls.length >= 2, 'the operations were polled');
+  });
+
+  it("shows Azure's reason when a start fails for lack of capacity", async () => {
+    arm.operations.failNext({ vmName: 'gpu-t4', action: 'start', code: 'AllocationFailed' });
+    const vm = vmNamed(inventory, 'gpu-t4');
+    const error = await inventory.runAction(vm, 'start').then(
+      () => assert.fail('the start should fail'),
+      (e: unknown) => e,
+    );
+    const problem = describeAzureError(error);
+    assert.strictEqual(problem.kind, 'capacity');
+    assert.match(problem.message, /AllocationFailed: Allocation failed/);
+    assert.strictEqual(vmNamed(inventory, 'gpu-t4').status.powerState, 'deallocated');
+    assert.strictEqual(inventory.pendingAction(vm.id), undefined);
+  });
+
+  it('polls a VM started elsewhere until it settles', async () => {
+    const vm = vmNamed(inventory, 'gpu-t4');
+    arm.updateSettings({ operationMs: 800 });
+    try {
+      // Started from the portal, as it were: not through the inventory.
+      await clients.computeFor(RESEARCH).virtualMachines.start('rg-training', 'gpu-t4', { updateIntervalInMs: 50 }).submitted();
+      await inventory.refresh();
+      assert.strictEqual(vmNamed(inventory, 'gpu-t4').status.powerState, 'starting');
+      const deadline = Date.now() + 10_000;
+      while (vmNamed(inventory, 'gpu-t4').status.powerState !== 'running') {
+        assert.ok(Date.now() < deadline, 'the VM settled within 10 s');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.strictEqual(vmNamed(inventory, 'gpu-t4').publicIp, '127.0.0.4');
+    } finally {
+      arm.updateSettings({ operationMs: 300 });
+      await inventory.runAction(vm, 'deallocate');
+    }
+  });
+
+  it('waits out a 429 for its Retry-After, then lists', async () => {
+    const fault = arm.faults.add({ kind: 'throttle', path: `${RESEARCH}/providers/Microsoft.Compute/virtualMachines`, retryAfterSeconds: 1, times: 1 });
+    const started = Date.now();
+    await inventory.refresh();
+    assert.strictEqual(fault.hits, 1);
+    assert.ok(Date.now() - started >= 900, 'waited for Retry-After');
+    assert.strictEqual(listingOf(inventory, RESEARCH).status, 'loaded');
+  });
+
+  it('retries a 500 and lists', async () => {
+    const fault = arm.faults.add({ kind: 'error', status: 500, path: 'networkInterfaces', times: 2 });
+    await inventory.refresh();
+    assert.strictEqual(fault.hits, 2);
+    assert.deepStrictEqual(entries(inventory).map((e) => e.listing.status), ['loaded', 'loaded']);
+  });
+
+  it('gets a fresh token once after a 401, and carries on', async () => {
+    arm.tokens.revokeAll();
+    const before = arm.requestLog.length;
+    await inventory.refresh();
+    assert.deepStrictEqual(entries(inventory).map((e) => e.listing.status), ['loaded', 'loaded']);
+    const log = arm.requestLog.slice(before);
+    assert.strictEqual(log[0].status, 401, 'the revoked token was refused');
+    assert.strictEqual(log.filter((r) => r.status === 401).length, 1, 'one refusal, then a fresh token');
+    assert.ok(log.some((r) => /oauth2/i.test(r.path)), 'a new token was fetched');
+  });
+
+  it('asks to sign in again when Azure refuses the fresh token too', async () => {
+    arm.faults.add({ kind: 'unauthorized', path: '^/subscriptions\\?' });
+    await inventory.refresh();
+    assert.strictEqual(inventory.state.status, 'failed');
+    assert.strictEqual(inventory.state.status === 'failed' && inventory.state.problem.kind, 'signIn');
+  });
+
+  it('shows a malformed body as a failed subscription, and lists it on retry', async () => {
+    arm.faults.add({ kind: 'malformed', path: `${PRODUCTION}/providers/Microsoft.Network/publicIPAddresses`, times: 1 });
+    await inventory.refresh();
+    const failed = listingOf(inventory, PRODUCTION);
+    assert.strictEqual(failed.status, 'failed');
+    assert.strictEqual(failed.status === 'failed' && failed.problem.kind, 'malformed');
+    assert.strictEqual(listingOf(inventory, RESEARCH).status, 'loaded');
+    await inventory.refreshSubscription(PRODUCTION);
+    assert.strictEqual(listingOf(inventory, PRODUCTION).status, 'loaded');
+  });
+
+  it('lists the other subscriptions when one is forbidden, with the reason on the failed one', async () => {
+    arm.faults.add({ kind: 'forbidden', path: `${RESEARCH}/providers/Microsoft.Compute/virtualMachines` });
+    await inventory.refresh();
+    const failed = listingOf(inventory, RESEARCH);
+    assert.strictEqual(failed.status, 'failed');
+    assert.strictEqual(failed.status === 'failed' && failed.problem.kind, 'forbidden');
+    assert.strictEqual(failed.status === 'failed' && failed.problem.code, 'AuthorizationFailed');
+    assert.match(failed.status === 'failed' ? failed.problem.message : '', /^Access denied: The client does not have authorization/, "Azure's own words");
+    assert.strictEqual(listingOf(inventory, PRODUCTION).status, 'loaded');
+    assert.deepStrictEqual(inventory.allVms().map((vm) => vm.name).sort(), ['gpu-h100', 'gpu-nd96']);
+  });
+
+  it('shows a subscription that takes too long as timed out, and the others listed', async () => {
+    const slow = new ClusterInventory({ subscriptionTimeoutMs: 500 });
+    try {
+      arm.faults.add({ kind: 'delay', delayMs: 2000, path: `${PRODUCTION}/providers/Microsoft.Compute/virtualMachines` });
+      await slow.connect(clients, []);
+      const failed = listingOf(slow, PRODUCTION);
+      assert.strictEqual(failed.status === 'failed' && failed.problem.kind, 'timeout');
+      assert.strictEqual(listingOf(slow, RESEARCH).status, 'loaded');
+    } finally {
+      slow.dispose();
+    }
+  });
+
+  it('says what to do when the Resource Manager certificate is not trusted', async () => {
+    const environment = resolveAzureEnvironment({ cloud: 'Custom', resourceManagerEndpoint: arm.endpoint, authorityHost: '', caCertificate: '' });
+    const staticToken = new StaticTokenCredential(arm.staticToken);
+    const source: CredentialSource = { kind: 'environment', credential: () => staticToken, refresh: async () => {} };
+    const plain = new ClusterInventory();
+    const untrusted = new ArmClients(environment, source, { maxRetries: 0 });
+    try {
+      await plain.connect(untrusted, []);
+      assert.strictEqual(plain.state.status, 'failed');
+      const problem = plain.state.status === 'failed' ? plain.state.problem : undefined;
+      assert.strictEqual(problem?.kind, 'certificate');
+      assert.match(problem?.advice ?? '', /azurePytorch\.caCertificate/);
+    } finally {
+      plain.dispose();
+      untrusted.dispose();
+    }
+  });
+
+  it('says what to do when the sign-in endpoint cannot be reached over TLS', async () => {
+    const untrusted = await new AzureAccount(sandboxHost(arm, ''), { maxRetries: 0 }).connect();
+    assert.ok(untrusted);
+    const plain = new ClusterInventory();
+    try {
+      await plain.connect(untrusted, []);
+      const problem = plain.state.status === 'failed' ? plain.state.problem : undefined;
+      assert.strictEqual(problem?.kind, 'network');
+      assert.match(problem?.advice ?? '', /azurePytorch\.caCertificate/);
+    } finally {
+      plain.dispose();
+      untrusted.dispose();
+    }
+  });
+});
