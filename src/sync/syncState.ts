@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { CachedHash } from './contentHash';
+import type { EntryType, RemoteEntry } from './syncEntry';
+
+/** What the last sync left on the remote side, per path, with the stat the remote reported. */
+export interface RemoteRecord {
+  readonly type: EntryType;
+  readonly size: number;
+  readonly mtime: string;
+  readonly mode: number;
+  /** Content hash of a file, when known. */
+  readonly hash?: string;
+}
+
+/** Persisted between syncs; lost state only costs a slower sync (hashes are recomputed). */
+export interface SyncStateStore {
+  loadRemote(key: string): Promise<Map<string, RemoteRecord> | undefined>;
+  saveRemote(key: string, records: ReadonlyMap<string, RemoteRecord>): Promise<void>;
+  loadHashes(key: string): Promise<Map<string, CachedHash>>;
+  saveHashes(key: string, hashes: ReadonlyMap<string, CachedHash>): Promise<void>;
+}
+
+/** A record still describes the remote file when the remote stat is unchanged. */
+export function recordMatches(record: RemoteRecord | undefined, remote: RemoteEntry): record is RemoteRecord {
+  return record !== undefined && record.type === remote.type && record.size === remote.size && record.mtime === remote.mtime && record.mode === remote.mode;
+}
+
+/**
+ * JSON files in a folder (the extension's global storage), one per key. Loaded once and then kept
+ * in memory; saves are written atomically in the background, one after another, so a sync does
+ * not wait for bookkeeping — and a load waits for the saves queued before it.
+ */
+export class FileSyncStateStore implements SyncStateStore {
+  private readonly remote = new Map<string, Map<string, RemoteRecord>>();
+  private readonly hashes = new Map<string, Map<string, CachedHash>>();
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly folder: string,
+    private readonly onWriteError: (error: Error) => void = () => undefined,
+  ) {}
+
+  async loadRemote(key: string): Promise<Map<string, RemoteRecord> | undefined> {
+    const cached = this.remote.get(key);
+    if (cached) return new Map(cached);
+    await this.writes;
+    const data = await this.read<Record<string, RemoteRecord>>(`remote-${key}`);
+    if (!data) return undefined;
+    const records = new Map(Object.entries(data));
+    this.remote.set(key, records);
+    return new Map(records);
+  }
+
+  async saveRemote(key: string, records: ReadonlyMap<string, RemoteRecord>): Promise<void> {
+    this.remote.set(key, new Map(records));
+    this.queue(`remote-${key}`, () => Object.fromEntries(records));
+  }
+
+  async loadHashes(key: string): Promise<Map<string, CachedHash>> {
+    const cached = this.hashes.get(key);
+    if (cached) return new Map(cached);
+    await this.writes;
+    const hashes = new Map(Object.entries((await this.read<Record<string, CachedHash>>(`hashes-${key}`)) ?? {}));
+    this.hashes.set(key, hashes);
+    return new Map(hashes);
+  }
+
+  async saveHashes(key: string, hashes: ReadonlyMap<string, CachedHash>): Promise<void> {
+    this.hashes.set(key, new Map(hashes));
+    this.queue(`hashes-${key}`, () => Object.fromEntries(hashes));
+  }
+
+  /** Resolves once every queued save is on disk. */
+  flush(): Promise<void> {
+    return this.writes;
+  }
+
+  private queue(name: string, data: () => unknown): void {
+    this.writes = this.writes.then(() => this.write(name, data())).catch((error: Error) => this.onWriteError(error));
+  }
+
+  private file(name: string): string {
+    return path.join(this.folder, `${createHash('sha256').update(name).digest('hex').slice(0, 32)}.json`);
+  }
+
+  private async read<T>(name: string): Promise<T | undefined> {
+    try {
+      const parsed = JSON.parse(await fs.readFile(this.file(name), 'utf8')) as { version: number; data: T };
+      return parsed.version === 1 ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async write(name: string, data: unknown): Promise<void> {
+    await fs.mkdir(this.folder, { recursive: true });
+    const file = this.file(name);
+    const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+    await fs.writeFile(temporary, JSON.stringify({ version: 1, data }));
+    await fs.rename(temporary, file);
+  }
+}
