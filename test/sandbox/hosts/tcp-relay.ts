@@ -84,7 +84,9 @@ class RelayLink {
   start(): void {
     this.paused = false;
     if (!this.upstream) {
-      const upstream = net.connect({ host: this.target.address, port: this.target.port, allowHalfOpen: true });
+      // No Nagle delay on either side: a relay must not add latency to SSH's small packets.
+      const upstream = net.connect({ host: this.target.address, port: this.target.port, allowHalfOpen: true, noDelay: true });
+      this.client.setNoDelay(true);
       upstream.on('error', () => this.destroy());
       upstream.on('close', () => this.settle());
       this.forward(this.client, upstream);
