@@ -37,7 +37,13 @@ describe('package.json contributions', () => {
   it('hides from the palette the commands that need a tree node', () => {
     const hidden = new Set(menus.commandPalette.filter((e) => e.when === 'false').map((e) => e.command));
     const itemCommands = new Set(menus['view/item/context'].map((e) => e.command));
-    const usableWithoutNode = new Set(['azurePytorch.refresh']);
+    // From the palette, the power commands and Copy IP ask which VM (src/commands/pickVm.ts).
+    const pickingVm = ['startVm', 'stopVm', 'powerOffVm', 'restartVm', 'copyIp'].map((n) => `azurePytorch.${n}`);
+    for (const command of pickingVm) {
+      const entry = menus.commandPalette.find((e) => e.command === command);
+      assert.strictEqual(entry?.when, 'azurePytorch.signedIn', `${command} shows in the palette only when signed in`);
+    }
+    const usableWithoutNode = new Set(['azurePytorch.refresh', ...pickingVm]);
     for (const command of itemCommands) {
       if (!usableWithoutNode.has(command)) assert.ok(hidden.has(command), `${command} needs a node but shows in the palette`);
     }
