@@ -46,7 +46,7 @@ export async function scanWorkspace(root: string, options: ScanOptions): Promise
 
   const walk = async (relativeDir: string, ruleSets: readonly IgnoreRuleSet[]): Promise<void> => {
     await yieldNow();
-    const absoluteDir = path.join(realRoot, relativeDir);
+    const absoluteDir = relativeDir ? `${realRoot}${path.sep}${relativeDir}` : realRoot;
     let names: string[];
     try {
       names = fs.readdirSync(absoluteDir);
@@ -64,7 +64,7 @@ export async function scanWorkspace(root: string, options: ScanOptions): Promise
     const children = names.map((name) => {
       const relative = relativeDir ? `${relativeDir}/${name}` : name;
       try {
-        return { name, relative, stat: fs.lstatSync(path.join(absoluteDir, name)) };
+        return { name, relative, stat: fs.lstatSync(`${absoluteDir}${path.sep}${name}`) };
       } catch (error) {
         excluded.push({ path: relative, directory: false, reason: { kind: 'unreadable', message: (error as Error).message } });
         return undefined;

@@ -78,7 +78,11 @@ export class FileSyncStateStore implements SyncStateStore {
   }
 
   private queue(name: string, data: () => unknown): void {
-    this.writes = this.writes.then(() => this.write(name, data())).catch((error: Error) => this.onWriteError(error));
+    // setImmediate: serializing thousands of records waits until the sync that saved them has returned.
+    this.writes = this.writes
+      .then(() => new Promise((resolve) => setImmediate(resolve)))
+      .then(() => this.write(name, data()))
+      .catch((error: Error) => this.onWriteError(error));
   }
 
   private file(name: string): string {

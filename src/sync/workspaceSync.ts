@@ -157,7 +157,8 @@ export async function syncWorkspace(runner: RemoteRunner, options: WorkspaceSync
     changedListing = result.listing;
     transferredBytes = result.transferredBytes;
     const seconds = (Date.now() - uploadStarted) / 1000;
-    if (!compressed && transferredBytes >= 4 << 20 && seconds > 0) linkSpeeds.set(runner, transferredBytes / seconds);
+    // An upload's pace is bounded by the remote disk too, so it may raise the estimate, never lower it.
+    if (!compressed && transferredBytes >= 4 << 20 && seconds > 0) linkSpeeds.set(runner, Math.max(linkSpeeds.get(runner) ?? 0, transferredBytes / seconds));
   }
 
   phaseDone('upload');
@@ -296,6 +297,8 @@ async function decideCompression(
   let speed = linkSpeeds.get(runner);
   if (speed === undefined) {
     speed = await probeLinkSpeed(runner, signal);
+    // A busy CPU only ever makes a probe look slower: a slow verdict is checked once more.
+    if (shouldCompress(payloadBytes, ratio, speed)) speed = Math.max(speed, await probeLinkSpeed(runner, signal));
     linkSpeeds.set(runner, speed);
   }
   return shouldCompress(payloadBytes, ratio, speed);
