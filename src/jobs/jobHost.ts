@@ -1,0 +1,33 @@
+import type { TargetRef } from './jobSpec';
+
+/** What a finished remote command gave back. */
+export interface ExecResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  /** null when it ended without one (killed by a signal). */
+  readonly exitCode: number | null;
+}
+
+/**
+ * One node of a job as the jobs layer uses it: a connected machine that runs argument lists
+ * (quoted for its shell by the SSH layer) and receives the workspace.
+ */
+export interface JobHost {
+  readonly target: TargetRef;
+  /** The address the extension reaches it by (public IP, private IP or SSH host name). */
+  readonly address: string;
+  exec(argv: readonly string[], signal?: AbortSignal): Promise<ExecResult>;
+}
+
+/** The machine is known to be stopped or deallocated: whatever ran on it is gone. */
+export class MachineStoppedError extends Error {}
+
+/** Runs a command that must succeed; its stderr (or stdout) names the failure. */
+export async function execChecked(host: JobHost, argv: readonly string[], what: string, signal?: AbortSignal): Promise<string> {
+  const result = await host.exec(argv, signal);
+  if (result.exitCode !== 0) {
+    const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-3).join(' ');
+    throw new Error(`${host.target.label}: ${what} failed (exit ${result.exitCode ?? 'signal'})${detail ? `: ${detail}` : ''}`);
+  }
+  return result.stdout;
+}

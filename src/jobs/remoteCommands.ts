@@ -1,0 +1,126 @@
+import { jobDir, jobFiles } from './remoteLayout';
+
+/**
+ * The remote commands of a job's life, as argument lists for the SSH layer to quote: fixed
+ * scripts, with every value passed as an argument (`sh -c SCRIPT sh ARG…`), never pasted in.
+ */
+
+/**
+ * Writes the job's files and starts the node's run script detached, in one round trip. The
+ * `cd …;` stands alone: `cd X && setsid … &` would background the whole list in a subshell that
+ * holds the SSH channel open, and `$!` would be that subshell's PID. Prints `pid=N`.
+ */
+export function launchNodeCommand(jobId: string, nodeRank: number, specJson: string, runScript: string): string[] {
+  const script = [
+    'umask 077',
+    'mkdir -p "$1" || exit 1',
+    'cd "$1" || exit 1',
+    `printf '%s' "$2" > ${jobFiles.spec} || exit 1`,
+    `printf '%s' "$3" > ${jobFiles.runScript} || exit 1`,
+    `chmod 700 ${jobFiles.runScript} || exit 1`,
+    `setsid nohup ./${jobFiles.runScript} "$4" > "node-$4.log" 2>&1 < /dev/null &`,
+    'echo $! > "node-$4.pid"',
+    'echo "pid=$!"',
+  ].join('\n');
+  return ['sh', '-c', script, 'sh', jobDir(jobId), specJson, runScript, String(nodeRank)];
+}
+
+/** Prints what the node's job folder holds as `key=value` lines (see parseNodeProbe). */
+export function probeNodeCommand(jobId: string, nodeRank: number): string[] {
+  const script = [
+    'cd "$1" 2> /dev/null || { echo missing=1; exit 0; }',
+    'r=$2',
+    'for f in pid started running ended exit-code; do',
+    '  [ -f "node-$r.$f" ] && printf "%s=%s\\n" "$f" "$(cat "node-$r.$f")"',
+    'done',
+    `[ -f ${jobFiles.cancelled} ] && echo cancelled=1`,
+    // The PID must still be a run.sh: after a reboot the number may belong to anything.
+    'pid=$(cat "node-$r.pid" 2> /dev/null) && kill -0 "$pid" 2> /dev/null && grep -qa run.sh "/proc/$pid/cmdline" 2> /dev/null && echo alive=1',
+    'exit 0',
+  ].join('\n');
+  return ['sh', '-c', script, 'sh', jobDir(jobId), String(nodeRank)];
+}
+
+/**
+ * Cancels the node's part of the job: marks the job cancelled, sends SIGTERM to every process of
+ * the run script's session (torchrun and all its workers), SIGKILL to whatever is left after a
+ * grace period, then counts what survived. Prints `left=N`. Uses the job's interpreter because
+ * a VM that ran the job has it, while `ps`/`pkill` may be missing from slim images.
+ */
+export function cancelNodeCommand(python: string, jobId: string, nodeRank: number, graceSeconds = 10): string[] {
+  const script = `
+import os, signal, sys, time
+job_dir, rank, grace = sys.argv[1], sys.argv[2], float(sys.argv[3])
+try:
+    os.chdir(job_dir)
+except OSError:
+    print("left=0"); sys.exit(0)
+open("${jobFiles.cancelled}", "a").close()
+try:
+    sid = int(open(f"node-{rank}.pid").read().strip())
+except (OSError, ValueError):
+    print("left=0"); sys.exit(0)
+
+def members():
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[3]) == sid:
+            found.append(int(entry))
+    return found
+
+for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+    pids = members()
+    if not pids:
+        break
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+    deadline = time.time() + wait
+    while time.time() < deadline and members():
+        time.sleep(0.1)
+print(f"left={len(members())}")
+`;
+  return [python, '-c', script, jobDir(jobId), String(nodeRank), String(graceSeconds)];
+}
+
+/** Reads `left=N` from the cancel command's output. */
+export function parseCancelOutput(output: string): number {
+  const match = /^left=(\d+)$/m.exec(output);
+  if (!match) throw new Error(`The cancel command printed no result: ${output.trim() || '(nothing)'}`);
+  return Number(match[1]);
+}
+
+/** Removes the job folder, after a launch failed before the job could run. */
+export function removeJobDirCommand(jobId: string): string[] {
+  return ['rm', '-rf', '--', jobDir(jobId)];
+}
+
+/**
+ * Returns when the node's part of the job changes: its run script ends, or torchrun starts while
+ * `wasRunning` is false; or after `timeoutSeconds`, so the caller re-probes now and then anyway.
+ */
+export function waitNodeCommand(jobId: string, nodeRank: number, wasRunning: boolean, timeoutSeconds = 30): string[] {
+  const script = [
+    'cd "$1" 2> /dev/null || exit 0',
+    'r=$2 was_running=$3 ticks=$(($4 * 5))',
+    'pid=$(cat "node-$r.pid" 2> /dev/null) || exit 0',
+    'i=0',
+    'while [ $i -lt $ticks ]; do',
+    '  [ -e "node-$r.exit-code" ] && exit 0',
+    '  kill -0 "$pid" 2> /dev/null || exit 0',
+    '  [ "$was_running" = 0 ] && [ -e "node-$r.running" ] && exit 0',
+    '  sleep 0.2',
+    '  i=$((i + 1))',
+    'done',
+  ].join('\n');
+  return ['sh', '-c', script, 'sh', jobDir(jobId), String(nodeRank), wasRunning ? '1' : '0', String(Math.max(1, Math.round(timeoutSeconds)))];
+}

@@ -1,0 +1,114 @@
+import { shellQuote } from '../ssh/shellQuote';
+import { environmentKey } from './environmentKey';
+import type { JobSpec } from './jobSpec';
+import { jobEnvironment, torchrunArguments } from './launcher';
+import { envDir, jobFiles, remoteRoot, workspaceDir } from './remoteLayout';
+
+/** The requirements file's content, read locally at launch; it decides the environment's key. */
+export interface RunScriptInputs {
+  readonly spec: JobSpec;
+  readonly requirementsText?: string;
+}
+
+/**
+ * The job's run.sh, the same on every node: `./run.sh <node-rank>`, started detached in the job
+ * folder with its output going to the node's log. It prepares the environment, runs torchrun in
+ * the synced workspace, and writes its own PID, times and exit code, so the job's state can be
+ * read from the folder whether or not anyone watched. Every value from the spec is quoted.
+ */
+export function runScript({ spec, requirementsText }: RunScriptInputs): string {
+  const q = shellQuote;
+  const key = environmentKey({
+    python: spec.python,
+    requirements: spec.requirements !== undefined ? { path: spec.requirements, text: requirementsText ?? '' } : undefined,
+    setup: spec.setup,
+  });
+  const perRank = spec.nodes.map((_, rank) => {
+    const exports = Object.entries({ ...spec.env, ...jobEnvironment(spec, rank) }).map(([name, value]) => `export ${name}=${q(value)}`);
+    return [`  ${rank})`, ...exports.map((line) => `    ${line}`), `    set -- ${torchrunArguments(spec, rank).map(q).join(' ')}`, '    ;;'].join('\n');
+  });
+  const lines = [
+    '#!/bin/sh',
+    `# Azure PyTorch job ${spec.id}. Started in this folder as`,
+    '#   setsid nohup ./run.sh RANK > node-RANK.log 2>&1 < /dev/null &',
+    '# It records its PID (its session id), start and end times and exit code next to its log.',
+    'rank=$1',
+    'job_dir=$(pwd)',
+    `echo $$ > "${fileOf(jobFiles.pid)}"`,
+    `date +%s > "${fileOf(jobFiles.started)}"`,
+    '',
+    'finish() {',
+    `  date +%s > "$job_dir/${fileOf(jobFiles.ended)}"`,
+    `  echo "$1" > "$job_dir/${fileOf(jobFiles.exitCode)}.tmp" && mv -f "$job_dir/${fileOf(jobFiles.exitCode)}.tmp" "$job_dir/${fileOf(jobFiles.exitCode)}"`,
+    '  exit "$1"',
+    '}',
+    "trap 'finish 143' TERM",
+    "trap 'finish 130' INT",
+    "say() { printf '[azure-pytorch] %s\\n' \"$*\"; }",
+    '',
+    'case "$rank" in',
+    ...perRank,
+    '  *)',
+    '    say "No node $rank in this job."',
+    '    finish 2',
+    '    ;;',
+    'esac',
+    '',
+    `python=${q(spec.python)}`,
+    `workspace="$HOME"/${q(workspaceDir(spec.workspaceId))}`,
+    'cd "$workspace" || { say "The synced workspace $workspace is missing: run the job again to sync it."; finish 1; }',
+    ...(key ? environmentSteps(spec, key) : []),
+    '',
+    // torchrun is a Python script; running it with the job's interpreter makes the workers use it too.
+    'torchrun_path=$(command -v torchrun) || torchrun_path=$(dirname "$(command -v "$python")")/torchrun',
+    'if [ ! -f "$torchrun_path" ]; then',
+    '  say "torchrun was not found on $(hostname): install PyTorch there, or set azurePytorch.python to the interpreter that has it."',
+    '  finish 127',
+    'fi',
+    `say "Job ${spec.id}: node $rank of ${spec.nodes.length} on $(hostname), torchrun $*"`,
+    `date +%s > "$job_dir/${fileOf(jobFiles.running)}"`,
+    '"$python" "$torchrun_path" "$@"',
+    'finish $?',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** Creates the venv once per key (under a lock, as two jobs may start together), then activates it. */
+function environmentSteps(spec: JobSpec, key: string): string[] {
+  const q = shellQuote;
+  const install = spec.requirements
+    ? [`  say ${q(`Installing ${spec.requirements}`)}`, `  "$env_dir/bin/python" -m pip install --disable-pip-version-check -r ${q(spec.requirements)} || return 1`]
+    : [];
+  const setup = spec.setup.flatMap((command) => [`  say ${q(`$ ${command}`)}`, `  sh -c ${q(command)} || { say ${q(`Setup command failed: ${command}`)}; return 1; }`]);
+  return [
+    '',
+    `env_dir="$HOME"/${q(envDir(key))}`,
+    'prepare_env() {',
+    '  if [ -f "$env_dir/.ready" ] && "$env_dir/bin/python" -c "" 2>/dev/null; then',
+    '    say "Reusing the environment $env_dir"',
+    '    return 0',
+    '  fi',
+    '  say "Creating the environment $env_dir"',
+    '  rm -rf "$env_dir"',
+    '  "$python" -m venv --system-site-packages "$env_dir" || { say "Creating the venv failed: install python3-venv on the VM."; return 1; }',
+    '  . "$env_dir/bin/activate" || return 1',
+    ...install,
+    ...setup,
+    '  touch "$env_dir/.ready"',
+    '}',
+    `mkdir -p "$HOME"/${q(`${remoteRoot}/envs`)}`,
+    'if command -v flock > /dev/null 2>&1; then',
+    '  ( flock 9 && prepare_env ) 9> "$env_dir.lock" || finish 1',
+    'else',
+    '  ( prepare_env ) || finish 1',
+    'fi',
+    '. "$env_dir/bin/activate"',
+    'python="$env_dir/bin/python"',
+  ];
+}
+
+/** A per-node file name with the rank as a shell variable. */
+function fileOf(name: (rank: number) => string): string {
+  return name(0).replace(/^node-0/, 'node-$rank');
+}

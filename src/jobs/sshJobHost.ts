@@ -1,0 +1,51 @@
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import type { SshConnectionPool, SshTarget } from '../ssh';
+import type { ExecResult, JobHost } from './jobHost';
+import type { TargetRef } from './jobSpec';
+
+/**
+ * A job node over the SSH layer's pool: every command goes through the pooled connection, so a
+ * dropped connection is replaced on the next command and a watched job survives network trouble.
+ */
+export function sshJobHost(pool: SshConnectionPool, target: TargetRef, ssh: SshTarget): JobHost {
+  return {
+    target,
+    address: ssh.host,
+    async exec(argv: readonly string[], signal?: AbortSignal): Promise<ExecResult> {
+      const result = await pool.execText(ssh, argv, { signal });
+      return { stdout: result.stdout, stderr: result.stderr, exitCode: result.code };
+    },
+  };
+}
+
+/**
+ * Copies a remote folder (relative to the remote home) into a local folder: one `tar` on the VM
+ * streamed into a local `tar`. Resolves to the number of files copied.
+ */
+export async function downloadFolder(pool: SshConnectionPool, ssh: SshTarget, remotePath: string, localPath: string, signal?: AbortSignal): Promise<number> {
+  const check = await pool.execText(ssh, ['test', '-d', remotePath], { signal });
+  if (check.code !== 0) throw new Error(`${ssh.label ?? ssh.host} has no folder ~/${remotePath}: the job wrote no outputs there (rank 0's working folder is the synced workspace).`);
+  await fs.promises.mkdir(localPath, { recursive: true });
+  const remote = await pool.spawn(ssh, ['tar', '-C', remotePath, '-cf', '-', '.'], { signal });
+  const local = spawn('tar', ['-xvf', '-', '-C', localPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let listed = '';
+  let localErrors = '';
+  let remoteErrors = '';
+  local.stdout.setEncoding('utf8').on('data', (chunk: string) => (listed += chunk));
+  // GNU tar lists on stdout, bsdtar (macOS, Windows) on stderr.
+  local.stderr.setEncoding('utf8').on('data', (chunk: string) => (localErrors += chunk));
+  remote.stderr.setEncoding('utf8').on('data', (chunk: string) => (remoteErrors += chunk));
+  remote.stdout.pipe(local.stdin);
+  const [remoteExit, localCode] = await Promise.all([
+    remote.exit,
+    new Promise<number | null>((resolve, reject) => {
+      local.once('error', reject);
+      local.once('close', resolve);
+    }),
+  ]);
+  if (remoteExit.code !== 0) throw new Error(`Reading ~/${remotePath} on ${ssh.label ?? ssh.host} failed: ${remoteErrors.trim() || `exit ${remoteExit.code}`}`);
+  if (localCode !== 0) throw new Error(`Writing ${localPath} failed: ${localErrors.trim() || `tar exit ${localCode}`}`);
+  const entries = `${listed}\n${localErrors}`.split('\n').map((line) => line.replace(/^x /, '').trim());
+  return entries.filter((entry) => entry && entry !== './' && entry !== '.' && !entry.endsWith('/')).length;
+}
