@@ -16,6 +16,10 @@ code_server_dir="$tools/node_modules/code-server"
 
 fail() { echo "install-vscode-server: $*" >&2; exit 1; }
 
+# Run from `npm test`, the outer npm's settings arrive as npm_* variables; the inner installs must
+# not inherit them (code-server's postinstall reads the Node version from npm_config_user_agent).
+for variable in $(compgen -e | grep -i '^npm_'); do unset "$variable"; done
+
 installed_version() { # package.json path -> version or empty
   [ -f "$1" ] && node -p "require('$1').version" 2>/dev/null || true
 }
