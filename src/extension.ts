@@ -1,22 +1,59 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands/registerCommands';
+import type { JobStore } from './jobs/jobStore';
+import { backgroundHostKeyPrompt } from './views/clustersBackgroundSsh';
+import { ClusterGpuPoller } from './views/clustersGpuPoller';
+import { ClusterGpuTelemetry } from './views/clustersGpuTelemetry';
+import { ClustersService } from './views/clustersService';
+import { SshHostGpuReader } from './views/clustersSshHostReader';
 import { ClustersTreeProvider } from './views/clustersTreeProvider';
+import { JobsConnector, poolWorkspaceSyncer } from './views/jobsConnector';
+import { JobsService, targetFromHostKey } from './views/jobsService';
+import { createSshPool, poolCommandRunner } from './views/jobsSshPool';
 import { JobsTreeProvider } from './views/jobsTreeProvider';
+import { LogPanelManager } from './views/logPanelManager';
 
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): { readonly jobs: JobStore } {
   const log = vscode.window.createOutputChannel('Azure PyTorch', { log: true });
-  const clusters = new ClustersTreeProvider();
-  const jobs = new JobsTreeProvider();
+  const clustersService = new ClustersService(context, log);
+  const ssh = createSshPool(context, log);
+  const gpuTelemetry = new ClusterGpuTelemetry();
+  const sshHostGpus = new SshHostGpuReader({ pool: () => ssh, backgroundPool: createSshPool(context, log, { hostKeyPrompt: backgroundHostKeyPrompt }), log });
+  const clusters = new ClustersTreeProvider(clustersService, gpuTelemetry, sshHostGpus);
+  const workspaceSync = poolWorkspaceSyncer(() => ssh, vscode.Uri.joinPath(context.globalStorageUri, 'sync').fsPath, log);
+  const connector = new JobsConnector(() => ssh, clustersService, workspaceSync);
+  const jobsService = new JobsService(context, log, connector);
+  const jobs = new JobsTreeProvider(jobsService.store);
+  const connectRunner = async (host: string) => poolCommandRunner(ssh, connector.sshTarget(targetFromHostKey(host)));
+  const logPanels = new LogPanelManager({ context, log, connect: connectRunner });
+  const gpuPoller = new ClusterGpuPoller({
+    sink: gpuTelemetry,
+    jobs: jobsService.store,
+    connect: connectRunner,
+    // The sidebar's summary needs no more than one reading every few seconds.
+    intervalMs: () => Math.max(5, vscode.workspace.getConfiguration('azurePytorch').get<number>('gpuTelemetryIntervalSeconds', 2)) * 1000,
+  });
+  jobsService.setLogPanels({ show: (job) => logPanels.show(job), forget: (jobId) => logPanels.deleteCache(jobId) });
   context.subscriptions.push(
     log,
+    { dispose: () => ssh.dispose() },
+    clustersService,
+    gpuTelemetry,
+    sshHostGpus,
     clusters,
+    gpuPoller,
+    logPanels.onGpuTelemetry(({ host, reading }) => gpuTelemetry.record(host, reading)),
+    jobsService,
+    logPanels,
     jobs,
     vscode.window.createTreeView('azurePytorch.clusters', { treeDataProvider: clusters, showCollapseAll: true }),
     vscode.window.createTreeView('azurePytorch.jobs', { treeDataProvider: jobs }),
   );
   void vscode.commands.executeCommand('setContext', 'azurePytorch.signedIn', false);
-  void vscode.commands.executeCommand('setContext', 'azurePytorch.jobsEmpty', true);
-  registerCommands({ context, log, clusters, jobs });
+  registerCommands({ context, log, clusters, clustersService, jobs, jobsService, jobsConnector: connector, workspaceSync });
+  // Re-attach to the jobs that were running when the window closed.
+  jobsService.start();
+  return { jobs: jobsService.store };
 }
 
 export function deactivate(): void {}

@@ -6,7 +6,7 @@ import { openSshTerminal } from './openSshTerminal';
 import { retrySubscription } from './retrySubscription';
 import { selectSubscriptions } from './selectSubscriptions';
 import type { CommandHandlers } from './services';
-import { addSshHost, removeSshHost } from './sshHosts';
+import { addSshHost, readSshHostGpus, removeSshHost } from './sshHosts';
 import { powerOffVm, restartVm, startVm, stopVm } from './vmPower';
 
 /** The Clusters view's commands: Azure sign-in, subscriptions, VM power, addresses. */
@@ -27,4 +27,5 @@ export const clustersCommands: CommandHandlers = {
   'azurePytorch.openSshTerminal': openSshTerminal,
   'azurePytorch.addSshHost': addSshHost,
   'azurePytorch.removeSshHost': removeSshHost,
+  'azurePytorch.readSshHostGpus': readSshHostGpus,
 };

@@ -1,11 +1,19 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../common/errors';
+import { clustersCommands } from './clustersCommands';
+import { jobCommands } from './jobCommands';
 import { refresh } from './refresh';
+import { trainCommands } from './trainOnAzure';
 import type { CommandHandlers, CommandServices } from './services';
+import { syncWorkspace } from './syncWorkspace';
 
 // Each feature adds its own table of handlers here.
 const handlers: CommandHandlers = {
   'azurePytorch.refresh': refresh,
+  'azurePytorch.syncWorkspace': syncWorkspace,
+  ...clustersCommands,
+  ...trainCommands,
+  ...jobCommands,
 };
 
 interface ContributedCommand {
@@ -14,19 +22,17 @@ interface ContributedCommand {
 }
 
 /**
- * Registers every command that package.json contributes. A contributed command without a handler
- * tells the user it is not available in this build, instead of failing with "command not found".
+ * Registers every command that package.json contributes, each with its handler; a contributed
+ * command without one is a build error that stops activation (and the integration tests).
  */
 export function registerCommands(services: CommandServices): void {
   const contributed: ContributedCommand[] = services.context.extension.packageJSON.contributes.commands;
+  const missing = contributed.filter(({ command }) => !handlers[command]).map(({ command }) => command);
+  if (missing.length > 0) throw new Error(`No handler for the contributed commands ${missing.join(', ')}`);
   for (const { command, title } of contributed) {
     const handler = handlers[command];
     services.context.subscriptions.push(
       vscode.commands.registerCommand(command, async (...args: unknown[]) => {
-        if (!handler) {
-          void vscode.window.showInformationMessage(`Azure PyTorch: "${title}" is not available in this version yet.`);
-          return;
-        }
         try {
           return await handler(services, ...args);
         } catch (error) {

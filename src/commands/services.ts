@@ -1,6 +1,9 @@
 import type * as vscode from 'vscode';
 import type { Logger } from '../common/logger';
+import type { ClustersService } from '../views/clustersService';
 import type { ClustersTreeProvider } from '../views/clustersTreeProvider';
+import type { JobsConnector, WorkspaceSyncer } from '../views/jobsConnector';
+import type { JobsService } from '../views/jobsService';
 import type { JobsTreeProvider } from '../views/jobsTreeProvider';
 
 /** What commands work with: built once in activate(). */
@@ -8,7 +11,15 @@ export interface CommandServices {
   readonly context: vscode.ExtensionContext;
   readonly log: Logger;
   readonly clusters: ClustersTreeProvider;
+  /** Azure sign-in and the VM inventory behind the Clusters view. */
+  readonly clustersService: ClustersService;
   readonly jobs: JobsTreeProvider;
+  /** The job store, its monitor and the connections jobs run over. */
+  readonly jobsService: JobsService;
+  /** How job targets are reached over SSH (the Azure VM or SSH host behind a target). */
+  readonly jobsConnector: JobsConnector;
+  /** Workspace sync over the pooled connections, its state shared with the jobs feature. */
+  readonly workspaceSync: WorkspaceSyncer;
 }
 
 export type CommandHandler = (services: CommandServices, ...args: unknown[]) => unknown;

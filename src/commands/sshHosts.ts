@@ -36,3 +36,17 @@ export async function removeSshHost(_services: CommandServices, arg?: unknown): 
   }
   await vscode.workspace.getConfiguration('azurePytorch').update(SETTING, remaining, vscode.ConfigurationTarget.Global);
 }
+
+/**
+ * Connect to Read GPUs: connects to an SSH host as the user asked (so an unknown host key or a key's
+ * passphrase is asked about now, not during a tree refresh) and shows its GPUs on its node.
+ */
+export async function readSshHostGpus(services: CommandServices, arg?: unknown): Promise<void> {
+  const node = arg as { kind?: string; host?: string } | undefined;
+  const host = node?.kind === 'sshHost' ? node.host : undefined;
+  if (!host) throw new Error('Use it on a host of the SSH Hosts node in the Clusters view.');
+  const problem = sshHostSpecProblem(host);
+  if (problem) throw new Error(problem);
+  const state = await vscode.window.withProgress({ location: { viewId: 'azurePytorch.clusters' } }, () => services.clusters.sshHostGpus.connectAndRead(host));
+  if (state.status === 'failed') throw new Error(`${state.message}. ${state.advice}`);
+}

@@ -6,6 +6,8 @@ import { gpuModelLabel } from '../azure/gpuCatalog';
 import type { PowerAction } from '../azure/powerActions';
 import { displayState, type DisplayState } from '../azure/powerState';
 import type { AzureVm, VmGpus } from '../azure/virtualMachine';
+import type { GpuTelemetry } from '../logs/nvidiaSmi';
+import { gpuLoadSummary, gpuLoadTooltipRows } from './clustersGpuLoad';
 
 /** An operation running on a VM, shown in place of its state. */
 export type PendingOperation = PowerAction;
@@ -48,15 +50,24 @@ export function formatGpus(gpus: VmGpus): string {
   return `${formatGpuCount(gpus.count)} ${gpus.model ? gpuModelLabel(gpus.model) : 'GPU'}`;
 }
 
-/** The description beside the VM's name: "2× A100 80GB · eastus · running". */
-export function vmDescription(vm: AzureVm, pending?: PendingOperation): string {
+/** A live GPU reading counts only while the VM runs and no operation is changing its state. */
+function shownLoad(vm: AzureVm, pending: PendingOperation | undefined, load: GpuTelemetry | undefined): GpuTelemetry | undefined {
+  return load && !pending && vm.status.powerState === 'running' ? load : undefined;
+}
+
+/**
+ * The description beside the VM's name: "2× A100 80GB · eastus · running", followed while a job
+ * runs by its live GPU load: "… · running · GPU 87% · 41/80 GB".
+ */
+export function vmDescription(vm: AzureVm, pending?: PendingOperation, load?: GpuTelemetry): string {
   const hardware = vm.gpus ? formatGpus(vm.gpus) : vm.size;
   const state = pending ? pendingLabel(pending) : stateLabel(vm);
-  return [hardware, vm.location, state].join(' · ');
+  const live = shownLoad(vm, pending, load);
+  return [hardware, vm.location, state, ...(live ? [gpuLoadSummary(live)] : [])].join(' · ');
 }
 
 /** The tooltip's rows, label and value, in display order; rows without a value are left out. */
-export function vmTooltipRows(vm: AzureVm, pending?: PendingOperation): Array<[string, string]> {
+export function vmTooltipRows(vm: AzureVm, pending?: PendingOperation, load?: GpuTelemetry): Array<[string, string]> {
   const rows: Array<[string, string | undefined]> = [
     ['State', pending ? pendingLabel(pending) : stateLabel(vm)],
     ['Size', vm.gpus?.series ? `${vm.size} (${vm.gpus.series})` : vm.size],
@@ -70,7 +81,8 @@ export function vmTooltipRows(vm: AzureVm, pending?: PendingOperation): Array<[s
     ['OS user', vm.osUser],
     ['Error', vm.status.provisioningError],
   ];
-  return rows.filter((row): row is [string, string] => row[1] !== undefined);
+  const live = shownLoad(vm, pending, load);
+  return [...rows.filter((row): row is [string, string] => row[1] !== undefined), ...(live ? gpuLoadTooltipRows(live) : [])];
 }
 
 function gpuTooltip(gpus: VmGpus): string {

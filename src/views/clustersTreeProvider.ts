@@ -6,8 +6,13 @@ import type { AzureProblem, SubscriptionEntry } from '../azure';
 import type { AzureVm } from '../azure/virtualMachine';
 import { Disposable } from '../common/disposable';
 import { parseSshConfig } from '../ssh/sshConfig';
+import type { GpuTelemetry } from '../logs/nvidiaSmi';
+import { gpuLoadSummary, gpuLoadTooltipRows } from './clustersGpuLoad';
+import type { ClusterGpuTelemetry } from './clustersGpuTelemetry';
 import { vmContextValue, vmDescription, vmIcon, vmTooltipRows } from './clustersPresentation';
 import type { ClustersService } from './clustersService';
+import { sshHostGpuPresentation, type SshHostGpuState } from './clustersSshHostGpus';
+import type { SshHostGpuReader } from './clustersSshHostReader';
 import { sshConfigAliases, sshHostEntries, type SshHostEntry } from './clustersSshHosts';
 
 /** A node of the Clusters view. Subscription and VM nodes are kept, so one of them can be refreshed alone. */
@@ -31,9 +36,18 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptionNodes = new Map<string, ClusterNode>();
   private readonly vmNodes = new Map<string, VmNode>();
+  private readonly sshHostNodes = new Map<string, SshHostNode>();
 
-  constructor(private readonly service: ClustersService) {
+  constructor(
+    private readonly service: ClustersService,
+    /** Live GPU load of the machines jobs run on, keyed as job hosts (`vm:<id>`, `ssh:<host>`). */
+    private readonly gpuTelemetry: ClusterGpuTelemetry,
+    /** What nvidia-smi says of each SSH host's GPUs. */
+    readonly sshHostGpus: SshHostGpuReader,
+  ) {
     super();
+    this.register(gpuTelemetry.onDidChange((host) => this.redrawMachine(host)));
+    this.register(sshHostGpus.onDidChange((host) => this.redrawMachine(`ssh:${host}`)));
     this.register(
       service.onDidChange((change) => {
         if (change.scope === 'vm') {
@@ -59,9 +73,17 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
     }
   }
 
-  /** Lists everything anew from Azure. */
+  /** Lists everything anew from Azure, and reads the SSH hosts' GPUs again. */
   refresh(): void {
+    this.sshHostGpus.forget();
+    this.changed.fire(undefined);
     void this.service.refresh();
+  }
+
+  /** Redraws the node of a machine (`vm:<id>` or `ssh:<host>`) if it is shown. */
+  private redrawMachine(host: string): void {
+    const node = host.startsWith('vm:') ? this.vmNodes.get(host.slice(3).toLowerCase()) : this.sshHostNodes.get(host.slice(4));
+    if (node) this.changed.fire(node);
   }
 
   getTreeItem(node: ClusterNode): vscode.TreeItem {
@@ -74,7 +96,7 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
       }
       case 'vm': {
         const vm = this.service.findVm(node.vmId);
-        return vm ? vmItem(vm, this.service.pendingAction(vm.id)) : new vscode.TreeItem('VM');
+        return vm ? vmItem(vm, this.service.pendingAction(vm.id), this.gpuTelemetry.latest(`vm:${vm.id}`)) : new vscode.TreeItem('VM');
       }
       case 'sshHosts': {
         const item = new vscode.TreeItem('SSH Hosts', vscode.TreeItemCollapsibleState.Expanded);
@@ -84,16 +106,8 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
         item.contextValue = 'sshHosts';
         return item;
       }
-      case 'sshHost': {
-        const item = new vscode.TreeItem(node.host, vscode.TreeItemCollapsibleState.None);
-        item.id = `sshHost:${node.host}`;
-        item.iconPath = new vscode.ThemeIcon('server');
-        item.description = node.source === 'added' ? 'added' : '~/.ssh/config';
-        item.tooltip = node.source === 'added' ? `${node.host}\nAdded with Add SSH Host (azurePytorch.ssh.hosts)` : `${node.host}\nA Host of ~/.ssh/config`;
-        // Only added hosts can be removed here; config hosts are the config file's.
-        item.contextValue = node.source === 'added' ? 'sshHost' : 'sshHost:config';
-        return item;
-      }
+      case 'sshHost':
+        return sshHostItem(node, this.sshHostGpus.state(node.host), this.gpuTelemetry.latest(`ssh:${node.host}`));
     }
   }
 
@@ -107,7 +121,12 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
       }
       return [...azure, ...hosts];
     }
-    if (node.kind === 'sshHosts') return this.sshHosts().map((entry) => ({ kind: 'sshHost', host: entry.host, source: entry.source }));
+    if (node.kind === 'sshHosts') {
+      const entries = this.sshHosts();
+      // Read when the node shows (it is expanded by default), not at activation.
+      this.sshHostGpus.readInBackground(entries.map((entry) => entry.host));
+      return entries.map((entry) => this.sshHostNode(entry));
+    }
     if (node.kind !== 'subscription') return [];
     const entry = this.subscriptionEntry(node.subscriptionId);
     if (!entry) return [];
@@ -196,6 +215,14 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
     return node;
   }
 
+  private sshHostNode(entry: SshHostEntry): SshHostNode {
+    const kept = this.sshHostNodes.get(entry.host);
+    if (kept?.source === entry.source) return kept;
+    const node: SshHostNode = { kind: 'sshHost', host: entry.host, source: entry.source };
+    this.sshHostNodes.set(entry.host, node);
+    return node;
+  }
+
   private vmNode(vmId: string): VmNode {
     const key = vmId.toLowerCase();
     let node = this.vmNodes.get(key);
@@ -247,15 +274,34 @@ function subscriptionItem(entry: SubscriptionEntry, visible: number): vscode.Tre
   return item;
 }
 
-function vmItem(vm: AzureVm, pending: Parameters<typeof vmDescription>[1]): vscode.TreeItem {
+function sshHostItem(node: SshHostNode, gpus: SshHostGpuState, load: GpuTelemetry | undefined): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.host, vscode.TreeItemCollapsibleState.None);
+  item.id = `sshHost:${node.host}`;
+  const shown = sshHostGpuPresentation(gpus);
+  const source = node.source === 'added' ? 'added' : '~/.ssh/config';
+  item.description = [shown.description, ...(load ? [gpuLoadSummary(load)] : []), source].filter((part) => part !== '').join(' · ');
+  const failed = gpus.status === 'failed';
+  item.iconPath = new vscode.ThemeIcon(failed ? 'warning' : 'server', failed ? new vscode.ThemeColor('list.warningForeground') : undefined);
+  const tooltip = new vscode.MarkdownString(`**`).appendText(node.host).appendMarkdown('**\n\n');
+  tooltip.appendText(node.source === 'added' ? 'Added with Add SSH Host (azurePytorch.ssh.hosts)' : 'A Host of ~/.ssh/config').appendMarkdown('  \n');
+  for (const line of shown.tooltip) tooltip.appendText(line).appendMarkdown('  \n');
+  for (const [label, value] of load ? gpuLoadTooltipRows(load) : []) tooltip.appendMarkdown(`${label}: `).appendText(value).appendMarkdown('  \n');
+  item.tooltip = tooltip;
+  if (shown.offersConnect) item.command = { command: 'azurePytorch.readSshHostGpus', title: 'Connect to Read GPUs', arguments: [node] };
+  // Only added hosts can be removed here; config hosts are the config file's.
+  item.contextValue = node.source === 'added' ? 'sshHost' : 'sshHost:config';
+  return item;
+}
+
+function vmItem(vm: AzureVm, pending: Parameters<typeof vmDescription>[1], load: GpuTelemetry | undefined): vscode.TreeItem {
   const item = new vscode.TreeItem(vm.name, vscode.TreeItemCollapsibleState.None);
   item.id = vm.id;
-  item.description = vmDescription(vm, pending);
+  item.description = vmDescription(vm, pending, load);
   item.contextValue = vmContextValue(vm, pending);
   const icon = vmIcon(vm, pending);
   item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
   const tooltip = new vscode.MarkdownString(`**${vm.name}**\n\n`);
-  for (const [label, value] of vmTooltipRows(vm, pending)) {
+  for (const [label, value] of vmTooltipRows(vm, pending, load)) {
     tooltip.appendMarkdown(`${label}: `).appendText(value).appendMarkdown('  \n');
   }
   item.tooltip = tooltip;
