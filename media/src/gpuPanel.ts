@@ -58,7 +58,7 @@ function push(values: number[], value: number): void {
   if (values.length > historyLength) values.shift();
 }
 
-/** 0–100 values as a small line. */
+/** 0–100 values as a small line on a faint track, the newest at the right edge. */
 function sparkline(values: readonly number[], colourVariable: string): HTMLCanvasElement {
   const width = 80, height = 18, ratio = window.devicePixelRatio || 1;
   const canvas = element('canvas', { className: 'sparkline' });
@@ -66,19 +66,33 @@ function sparkline(values: readonly number[], colourVariable: string): HTMLCanva
   canvas.height = height * ratio;
   canvas.style.width = `${width}px`;
   canvas.style.height = `${height}px`;
+  const latest = values[values.length - 1];
+  canvas.setAttribute('aria-label', Number.isFinite(latest) ? `${Math.round(latest)}%` : 'no reading');
   const context = canvas.getContext('2d');
   if (!context) return canvas;
   context.scale(ratio, ratio);
+  context.fillStyle = themeColour('--vscode-editorWidget-border', '#8884');
+  context.globalAlpha = 0.35;
+  context.fillRect(0, 0, width, height);
+  context.globalAlpha = 1;
   context.strokeStyle = themeColour(colourVariable, '#3794ff');
-  context.lineWidth = 1.2;
+  context.lineWidth = 1.5;
   context.beginPath();
+  const offset = historyLength - values.length;
+  const xOf = (i: number) => ((offset + i) / (historyLength - 1)) * width;
+  const yOf = (value: number) => height - 1.5 - (Math.max(0, Math.min(100, value)) / 100) * (height - 3);
   values.forEach((value, i) => {
     if (!Number.isFinite(value)) return;
-    const x = (i / (historyLength - 1)) * width;
-    const y = height - 1 - (Math.max(0, Math.min(100, value)) / 100) * (height - 2);
-    if (i === 0 || !Number.isFinite(values[i - 1])) context.moveTo(x, y);
-    else context.lineTo(x, y);
+    if (i === 0 || !Number.isFinite(values[i - 1])) context.moveTo(xOf(i), yOf(value));
+    else context.lineTo(xOf(i), yOf(value));
   });
   context.stroke();
+  // A lone reading has no segment to stroke: mark it with a dot.
+  if (values.length === 1 && Number.isFinite(latest)) {
+    context.fillStyle = context.strokeStyle;
+    context.beginPath();
+    context.arc(width - 2, yOf(latest), 1.5, 0, 2 * Math.PI);
+    context.fill();
+  }
   return canvas;
 }

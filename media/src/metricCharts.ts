@@ -57,6 +57,7 @@ export class MetricCharts {
         this.renderLegend(chart);
       }
       series.points = update.reset ? update.points.slice() : series.points.concat(update.points);
+      chart.card.dataset.points = String(maxPoints(chart));
       this.dirty.add(chart);
     }
     this.schedule();
@@ -66,7 +67,8 @@ export class MetricCharts {
     const canvas = element('canvas', { attributes: { 'aria-label': `${metric} chart` } });
     const latest = element('span', { className: 'latest' });
     const legend = element('div', { className: 'legend' });
-    const card = element('div', { className: 'chart' }, element('div', { className: 'chart-title' }, element('span', { text: metric }), latest), canvas, legend);
+    const card = element('div', { className: 'chart', attributes: { 'data-metric': metric, 'data-points': '0', 'data-drawn-points': '0' } },
+      element('div', { className: 'chart-title' }, element('span', { text: metric }), latest), canvas, legend);
     const chart: Chart = { metric, card, canvas, legend, latest, streams: new Map() };
     this.charts.set(metric, chart);
     this.renderChooser();
@@ -183,6 +185,7 @@ function draw(chart: Chart): void {
   context.textAlign = 'right';
   context.fillText(formatNumber(maxX), width - right, height - 3);
   let latest = '';
+  let drawn = 0;
   for (const { series, i } of visible) {
     context.strokeStyle = colour(i);
     context.lineWidth = 1.5;
@@ -194,11 +197,15 @@ function draw(chart: Chart): void {
       if (drawing) context.lineTo(toX(x), toY(y));
       else context.moveTo(toX(x), toY(y));
       drawing = true;
+      drawn++;
     }
     context.stroke();
     if (!latest && series.points.length >= 2) latest = formatNumber(series.points[series.points.length - 1]);
   }
   chart.latest.textContent = latest;
+  // The plot's state for assistive technology (and tests): a canvas has no content of its own.
+  chart.card.dataset.drawnPoints = String(drawn);
+  canvas.setAttribute('aria-label', `${chart.metric} chart: ${drawn} points, ${axis || 'index'} ${formatNumber(minX)} to ${formatNumber(maxX)}, latest ${latest}`);
 }
 
 export function formatNumber(value: number): string {

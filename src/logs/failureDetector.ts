@@ -80,7 +80,11 @@ export class FailureDetector {
   }
 }
 
+// Every failure pattern holds one of these words: most lines are ruled out by one cheap test.
+const failureHint = /[mM]emory|ALLOC|NCCL|nccl|DistBackendError|Watchdog|ChildFailedError|Killed|exitcode|Signal|Segmentation|Bus error|core dumped/;
+
 function classify(text: string): FailureKind | undefined {
+  if (!failureHint.test(text)) return undefined;
   if (oom.test(text)) return 'cudaOom';
   if (nccl.test(text)) return 'nccl';
   if (childFailed.test(text)) return 'childFailed';

@@ -42,7 +42,8 @@ export class JobLogSession {
   readonly failures: LocatedFailure[] = [];
   readonly status: NodeStatus[];
   readonly gpu = new Map<number, GpuTelemetry>();
-  private readonly detectors = new Map<string, FailureDetector>();
+  /** Per node, per rank: the stream's failure detector and its label in charts. */
+  private readonly streams: Map<string, { detector: FailureDetector; label: string }>[];
   private readonly followers: LogFollower[] = [];
   private readonly pollers: (GpuTelemetryPoller | undefined)[] = [];
   private started = false;
@@ -54,6 +55,7 @@ export class JobLogSession {
   ) {
     this.store = new LogStore(options.cacheDir, job.nodes.length);
     this.status = job.nodes.map((node, index) => ({ node: index, label: node.hostLabel, state: 'connecting' }));
+    this.streams = job.nodes.map(() => new Map());
     this.store.restore((line) => this.analyse(line));
   }
 
@@ -124,10 +126,10 @@ export class JobLogSession {
 
   private analyse(line: StoredLine): void {
     const plain = stripAnsi(line.text);
-    const stream = `${line.node}\u0000${line.rank}`;
-    let detector = this.detectors.get(stream);
-    if (!detector) this.detectors.set(stream, (detector = new FailureDetector()));
-    const failure = detector.push(plain, line.index);
+    const streams = this.streams[line.node];
+    let stream = streams.get(line.rank);
+    if (!stream) streams.set(line.rank, (stream = { detector: new FailureDetector(), label: this.streamLabel(line.node, line.rank) }));
+    const failure = stream.detector.push(plain, line.index);
     if (failure) {
       const index = this.store.index;
       for (let i = failure.startLine; i <= failure.endLine; i++) {
@@ -138,7 +140,7 @@ export class JobLogSession {
       if (this.started) this.listener.onFailure(located);
     }
     const record = parseMetrics(plain);
-    if (record) this.metrics.add(record, this.streamLabel(line.node, line.rank));
+    if (record) this.metrics.add(record, stream.label);
   }
 
   private streamLabel(node: number, rank: string): string {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
  */
 export class LineOrderFile {
   private readonly fd: number;
-  private pending: number[] = [];
+  private pending: Buffer[] = [];
 
   constructor(readonly path: string) {
     this.fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o600);
@@ -17,14 +17,17 @@ export class LineOrderFile {
     return fs.readFileSync(this.path);
   }
 
-  add(node: number): void {
-    this.pending.push(node);
+  /** Records `count` lines of `node` in a row (a received chunk's lines all come from one node). */
+  add(node: number, count = 1): void {
+    if (count > 0) this.pending.push(Buffer.alloc(count, node));
   }
 
   /** Called once per received chunk: one write for all its lines. */
   flush(): void {
     if (this.pending.length === 0) return;
-    fs.writeSync(this.fd, Uint8Array.from(this.pending));
+    const bytes = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+    let written = 0;
+    while (written < bytes.length) written += fs.writeSync(this.fd, bytes, written, bytes.length - written);
     this.pending = [];
   }
 

@@ -65,7 +65,7 @@ export class LogFollower {
       let failure: string;
       try {
         const outcome = await this.followOnce(() => {
-          if (attempt > 0 || remoteErrors > 0) this.listener.onState({ kind: 'following' });
+          this.listener.onState({ kind: 'following' });
           attempt = 0;
         });
         if (this.stopped) return;

@@ -91,10 +91,9 @@ export class LogStore {
   /** Stores bytes received for a node and indexes the lines they complete. */
   ingest(node: number, chunk: Buffer, onLine: (line: StoredLine) => void): void {
     this.caches[node].append(chunk);
-    for (const raw of this.splitters[node].push(chunk)) {
-      this.addLine(node, raw, onLine);
-      this.order.add(node);
-    }
+    const lines = this.splitters[node].push(chunk);
+    for (const raw of lines) this.addLine(node, raw, onLine);
+    this.order.add(node, lines.length);
     this.order.flush();
   }
 

@@ -46,11 +46,12 @@ export function parseMetrics(line: string): MetricRecord | undefined {
       rest = text.slice(0, brace);
     }
   }
-  if (/[|│┃]/.test(rest)) readTableSegments(record, rest);
+  if (tableBar.test(rest)) readTableSegments(record, rest);
   else readKeyValues(record, rest);
   readAxisWords(record, rest);
   readProgress(record, rest);
-  const tqdmRate = rate.exec(rest);
+  // The rate pattern looks behind at every position: run it only where a rate can be.
+  const tqdmRate = rest.includes('it/s') || rest.includes('s/it') ? rate.exec(rest) : null;
   if (tqdmRate && !(tqdmRate[2] in record.values)) record.values[tqdmRate[2]] = Number(tqdmRate[1]);
   const isEmpty = Object.keys(record.values).length === 0;
   return isEmpty ? undefined : record;
@@ -101,20 +102,22 @@ function readKeyValues(record: MetricRecord, text: string): void {
   }
 }
 
+const tablePair = new RegExp(String.raw`^(${keyWord}(?: ${keyWord})?)\s+${wrappedValue}$`);
+const tableFraction = /^(\d+)\s*\/\s*(\d+)(?:\s+[A-Za-z]+)?$/;
+const tableBare = new RegExp(String.raw`^${wrappedValue}$`);
+const tableLabel = new RegExp(String.raw`^${keyWord}$`);
+const tableBar = /[|│┃]/;
+
 /** fairseq / word_language_model `| epoch 1 | 200/2983 batches | lr 20.00 |`, and box tables. */
 function readTableSegments(record: MetricRecord, text: string): void {
-  const segments = text.split(/[|│┃]/).map((segment) => segment.trim()).filter((segment) => segment !== '');
-  const pair = new RegExp(String.raw`^(${keyWord}(?: ${keyWord})?)\s+${wrappedValue}$`);
-  const fraction = /^(\d+)\s*\/\s*(\d+)(?:\s+[A-Za-z]+)?$/;
-  const bare = new RegExp(String.raw`^${wrappedValue}$`);
-  const label = new RegExp(String.raw`^${keyWord}$`);
-  if (segments.length === 2 && label.test(segments[0]) && bare.test(segments[1])) {
-    addValue(record, segments[0], toNumber(bare.exec(segments[1])![1]));
+  const segments = text.split(tableBar).map((segment) => segment.trim()).filter((segment) => segment !== '');
+  if (segments.length === 2 && tableLabel.test(segments[0]) && tableBare.test(segments[1])) {
+    addValue(record, segments[0], toNumber(tableBare.exec(segments[1])![1]));
     return;
   }
   for (const segment of segments) {
-    const keyed = pair.exec(segment);
-    const progress = fraction.exec(segment);
+    const keyed = tablePair.exec(segment);
+    const progress = tableFraction.exec(segment);
     if (keyed && !/[=:]/.test(segment)) addValue(record, keyed[1], toNumber(keyed[2]));
     else if (progress) record.progress ??= { done: Number(progress[1]), total: Number(progress[2]) };
     else readKeyValues(record, segment);

@@ -28,17 +28,22 @@ interface Series {
  */
 export class MetricSeriesSet {
   private readonly series = new Map<string, Series>();
+  /** The same series by stream, then metric: looked up on every metric line without building keys. */
+  private readonly byStream = new Map<string, Map<string, Series>>();
   private readonly dirty = new Set<Series>();
 
   constructor(private readonly maxPoints = 4000) {}
 
   add(record: MetricRecord, stream: string): void {
-    for (const [metric, value] of Object.entries(record.values)) {
-      const key = `${metric}\u0000${stream}`;
-      let series = this.series.get(key);
+    let streamSeries = this.byStream.get(stream);
+    if (!streamSeries) this.byStream.set(stream, (streamSeries = new Map()));
+    for (const metric in record.values) {
+      const value = record.values[metric];
+      let series = streamSeries.get(metric);
       if (!series) {
         series = { metric, stream, axis: axisOf(record), points: [], sent: 0, reset: true, samples: 0 };
-        this.series.set(key, series);
+        this.series.set(`${metric}\u0000${stream}`, series);
+        streamSeries.set(metric, series);
       }
       series.samples++;
       const x = xOf(record, series);

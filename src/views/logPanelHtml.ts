@@ -33,9 +33,9 @@ export function logPanelHtml(webview: vscode.Webview, scriptUri: vscode.Uri, sty
   <div id="gpus"></div>
 </details>
 <div id="toolbar">
-  <input id="search" type="search" placeholder="Search (Enter, Shift+Enter)" aria-label="Search the log">
-  <button id="previous" title="Previous match (Shift+Enter)" aria-label="Previous match"><i class="codicon codicon-arrow-up"></i></button>
-  <button id="next" title="Next match (Enter)" aria-label="Next match"><i class="codicon codicon-arrow-down"></i></button>
+  <input id="search" type="search" placeholder="Search" title="Search the log: Enter for the next match, Shift+Enter for the previous" aria-label="Search the log">
+  <button id="previous" class="icon-button" title="Previous match (Shift+Enter)" aria-label="Previous match"><i class="codicon codicon-arrow-up"></i></button>
+  <button id="next" class="icon-button" title="Next match (Enter)" aria-label="Next match"><i class="codicon codicon-arrow-down"></i></button>
   <span id="search-info" aria-live="polite"></span>
   <details id="filter" hidden><summary id="filter-summary">Filter</summary><div><div id="filter-nodes"></div><div id="filter-ranks"></div></div></details>
   <span class="spacer-flex"></span>

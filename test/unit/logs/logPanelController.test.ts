@@ -64,6 +64,8 @@ describe('LogPanelController with a local job', function () {
     controller.handle({ type: 'ready' });
     const log0 = job.nodes[0].logPath;
     fs.writeFileSync(log0, '[default0]:step=1 loss=2.5\n[default1]:step=1 loss=2.7\n[default0]:step=2 loss=2.0\n');
+    // Node 1 writes once node 0's lines are in: the rows below are in that order of arrival.
+    await until(() => last(messages, 'lines')?.total === 3, 'node 0 lines');
     fs.writeFileSync(job.nodes[1].logPath, 'node1 starting\n 50%|#####     | 1/2\r');
     await until(() => last(messages, 'lines')?.total === 4, 'four lines');
     await until(() => messages.some((m) => m.type === 'pending' && m.node === 1 && m.text === ' 50%|#####     | 1/2'), 'the progress bar as a pending line');
