@@ -9,10 +9,12 @@ export function torchrunArguments(spec: JobSpec, nodeRank: number): string[] {
   const nodes = spec.nodes.length;
   if (nodes < 1) throw new Error('A job needs at least one node.');
   if (!Number.isInteger(nodeRank) || nodeRank < 0 || nodeRank >= nodes) throw new Error(`Node rank ${nodeRank} is outside 0..${nodes - 1}.`);
-  const perNode = `--nproc_per_node=${spec.nprocPerNode}`;
+  // With several processes per node, torchrun labels each worker's lines (`[default0]:`), so the
+  // log panel can tell the ranks apart in the node's one log.
+  const perNode = spec.nprocPerNode > 1 ? [`--nproc_per_node=${spec.nprocPerNode}`, '--tee=3'] : [`--nproc_per_node=${spec.nprocPerNode}`];
   const launch =
     nodes === 1
-      ? ['--standalone', perNode]
+      ? ['--standalone', ...perNode]
       : [
           `--nnodes=${nodes}`,
           `--node_rank=${nodeRank}`,
@@ -20,7 +22,7 @@ export function torchrunArguments(spec: JobSpec, nodeRank: number): string[] {
           `--rdzv_endpoint=${requireRendezvous(spec)}`,
           `--rdzv_id=${spec.id}`,
           '--max_restarts=0',
-          perNode,
+          ...perNode,
         ];
   return [...launch, scriptArgument(spec.script), ...spec.args].map((arg, i) => (i < launch.length ? arg : escapeMacros(arg)));
 }

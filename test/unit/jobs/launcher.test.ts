@@ -3,9 +3,10 @@ import { jobEnvironment, scriptArgument, torchrunArguments } from '../../../src/
 import { jobSpec, node } from './fixtures';
 
 describe('launcher (torchrun command lines)', () => {
-  it('runs one node standalone with one process per GPU', () => {
+  it('runs one node standalone with one process per GPU, each process\'s lines labelled', () => {
     const spec = jobSpec({ nprocPerNode: 2, args: ['--steps', '5'] });
-    assert.deepStrictEqual(torchrunArguments(spec, 0), ['--standalone', '--nproc_per_node=2', './train.py', '--steps', '5']);
+    assert.deepStrictEqual(torchrunArguments(spec, 0), ['--standalone', '--nproc_per_node=2', '--tee=3', './train.py', '--steps', '5']);
+    assert.deepStrictEqual(torchrunArguments(jobSpec({ nprocPerNode: 1 }), 0), ['--standalone', '--nproc_per_node=1', './train.py']);
   });
 
   it('gives every node of a multi-node job its rank and one c10d rendezvous on node 0', () => {
@@ -31,12 +32,12 @@ describe('launcher (torchrun command lines)', () => {
     assert.strictEqual(scriptArgument('/abs/train.py'), '/abs/train.py');
     // Script arguments that look like torchrun options stay after the script, where they belong to it.
     const args = torchrunArguments(jobSpec({ args: ['--nproc_per_node=8', '--standalone'] }), 0);
-    assert.deepStrictEqual(args.slice(2), ['./train.py', '--nproc_per_node=8', '--standalone']);
+    assert.deepStrictEqual(args.slice(3), ['./train.py', '--nproc_per_node=8', '--standalone']);
   });
 
   it('doubles each $ of the script and its arguments, which torchrun would substitute (${local_rank}, $$)', () => {
     const args = torchrunArguments(jobSpec({ script: 'a$b.py', args: ['$$', '${local_rank}', '$HOME', 'plain'] }), 0);
-    assert.deepStrictEqual(args, ['--standalone', '--nproc_per_node=2', './a$$b.py', '$$$$', '$${local_rank}', '$$HOME', 'plain']);
+    assert.deepStrictEqual(args, ['--standalone', '--nproc_per_node=2', '--tee=3', './a$$b.py', '$$$$', '$${local_rank}', '$$HOME', 'plain']);
   });
 
   it('exports the job to the script: rank, node count, addresses, GPUs per node, id, unbuffered output', () => {
