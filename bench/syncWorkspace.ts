@@ -5,9 +5,6 @@
  *   first sync       into an empty folder (ours includes opening the SSH connection, as rsync does)
  *   one-file edit    re-sync after editing one file
  *   no change        re-sync with nothing changed
- *   … (tracked)      the same re-syncs with a ChangeTracker fed by fs.watch: the local side is
- *                    looked at only where the watcher reported changes (the remote side is still
- *                    listed in full); the watcher's start-up and the first full scan are not timed
  * Re-syncs are timed both on the pooled connection (how the extension runs them) and with a fresh
  * connection. Each figure is the median of RUNS runs, ours and rsync's alternating.
  * Both clients dial the host's sshd directly, not the sandbox's fault-injection relay in front of
@@ -23,8 +20,6 @@ import { promisify } from 'node:util';
 import { silentLogger } from '../src/common/logger';
 import { SshConnectionPool } from '../src/ssh/connectionPool';
 import type { SshTarget } from '../src/ssh/sshTarget';
-import { ChangeTracker } from '../src/sync/changeTracker';
-import { nodeFileWatcher } from '../src/sync/nodeFileWatcher';
 import { FileSyncStateStore } from '../src/sync/syncState';
 import { syncWorkspace, type SyncResult } from '../src/sync/workspaceSync';
 import { startSimulatedHosts, type SimulatedHosts } from '../test/sandbox/hosts';
@@ -109,8 +104,7 @@ async function main(): Promise<void> {
   const TRASH = '.azure-pytorch/bench-trash';
   let pool = newPool();
   let state = new FileSyncStateStore(path.join(stateRoot, 'sync-state-0'));
-  let tracker: ChangeTracker | undefined;
-  const ours = async (fresh: boolean, changes?: ChangeTracker): Promise<{ seconds: number; result: SyncResult }> => {
+  const ours = async (fresh: boolean): Promise<{ seconds: number; result: SyncResult }> => {
     if (fresh) {
       pool.dispose();
       pool = newPool();
@@ -122,9 +116,7 @@ async function main(): Promise<void> {
       maxFileSizeBytes: 50 << 20,
       state,
       targetKey: `${target.user}@${target.host}:${target.port}`,
-      changes,
     });
-    if (changes && result.localScan.kind !== 'tracked' && process.env.PHASES) console.log(`full scan: ${result.localScan.reason}`);
     if (process.env.PHASES) console.log(JSON.stringify(result.phases), result.uploadedFiles, result.compressed);
     return { seconds: Number(process.hrtime.bigint() - started) / 1e9, result };
   };
@@ -201,34 +193,11 @@ async function main(): Promise<void> {
     report('no change (pooled connection)', sameOurs, sameRsync);
     report('no change (new connection)', sameOursFresh, sameRsync);
 
-    tracker = new ChangeTracker(nodeFileWatcher(workspace));
-    await ours(false, tracker); // the baseline: a full scan
-    const trackedEdit: number[] = [];
-    const trackedEditRsync: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      fs.appendFileSync(edited, `# tracked edit ${i}\n`);
-      const warm = await ours(false, tracker);
-      if (warm.result.uploadedFiles !== 1 || warm.result.localScan.kind !== 'tracked') throw new Error(`expected a tracked sync of 1 file, got ${warm.result.uploadedFiles} (${warm.result.localScan.kind})`);
-      trackedEdit.push(warm.seconds);
-      trackedEditRsync.push(await rsync());
-    }
-    report('one-file edit (pooled, tracked)', trackedEdit, trackedEditRsync, 'local side: only the reported path');
-    const trackedSame: number[] = [];
-    const trackedSameRsync: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const warm = await ours(false, tracker);
-      if (warm.result.uploadedFiles !== 0 || warm.result.localScan.kind !== 'tracked') throw new Error(`expected a tracked sync of nothing, got ${warm.result.uploadedFiles} (${warm.result.localScan.kind})`);
-      trackedSame.push(warm.seconds);
-      trackedSameRsync.push(await rsync());
-    }
-    report('no change (pooled, tracked)', trackedSame, trackedSameRsync);
-
     const check = await run('sh', ['-c', `cd ${host.homeDir} && diff -r ${oursDir} ${rsyncDir} && echo identical`]);
     console.log(`remote copies: ${String(check.stdout).trim()}`);
     console.log('\n| scenario | ours (s) | rsync -az (s) | speed vs rsync | |\n|---|---|---|---|---|\n' + rows.join('\n'));
   } finally {
     await remote(`rm -rf ${TRASH}`).catch(() => undefined);
-    tracker?.dispose();
     pool.dispose();
     await hosts.dispose();
     fs.rmSync(stateRoot, { recursive: true, force: true });

@@ -4,6 +4,3 @@ export type { ExcludedPath, ExclusionReason } from './syncEntry';
 export { describeExclusion } from './exclusionSummary';
 export { REMOTE_WORKSPACES, remoteWorkspaceDir, workspaceId } from './workspaceId';
 export { syncWorkspace, type RemoteRunner, type SyncPhase, type SyncProgress, type SyncResult, type WorkspaceSyncOptions } from './workspaceSync';
-export { ChangeTracker, type ChangeTrackerLimits } from './changeTracker';
-export type { FileChangeKind, FileEventSink, FileEventSource } from './fileEventSource';
-export { nodeFileWatcher } from './nodeFileWatcher';

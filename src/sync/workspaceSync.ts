@@ -7,15 +7,13 @@ import type { Logger } from '../common/logger';
 import type { ExecOptions, ExitStatus, RemoteProcess, SpawnOptions } from '../ssh/sshConnection';
 import { compressionRatio, shouldCompress } from './compressionPolicy';
 import { cachedHashOf, hashFiles, type CachedHash } from './contentHash';
-import type { ChangeTracker, TrackedRound } from './changeTracker';
-import { scanWorkspace, type LocalScan } from './localScan';
+import { scanWorkspace } from './localScan';
 import { parseRemoteListing, parseSha256sums } from './remoteListing';
 import { discardInput, extractTar, hashRemoteFiles, listRemoteTree, removeRemotePaths } from './remoteScripts';
 import type { ExcludedPath, LocalEntry, RemoteEntry } from './syncEntry';
 import { isWithin, pathsToCompare, planSync, type Removal } from './syncPlan';
 import { recordMatches, type RemoteRecord, type SyncStateStore } from './syncState';
 import { createTarStream, type SentFile } from './tarStream';
-import { updateScan } from './trackedScan';
 
 /** What the sync needs of a connection (an SshConnection has it). */
 export interface RemoteRunner {
@@ -48,11 +46,6 @@ export interface WorkspaceSyncOptions {
   readonly onProgress?: (progress: SyncProgress) => void;
   readonly signal?: AbortSignal;
   readonly log?: Logger;
-  /**
-   * Watches the workspace folder: when it can be trusted, only the paths it reports changed since
-   * the last sync are looked at again locally (the remote side is verified in full regardless).
-   */
-  readonly changes?: ChangeTracker;
 }
 
 export interface SyncResult {
@@ -66,8 +59,6 @@ export interface SyncResult {
   readonly removed: readonly Removal[];
   readonly unchanged: number;
   readonly excluded: readonly ExcludedPath[];
-  /** How the local side was listed: `tracked` looked again only at what the tracker reported. */
-  readonly localScan: { readonly kind: 'full' | 'tracked'; readonly reason?: string };
   readonly durationMs: number;
   /** Milliseconds per step, for the log. */
   readonly phases: Readonly<Record<'scan' | 'compare' | 'remove' | 'upload' | 'save', number>>;
@@ -98,10 +89,8 @@ export async function syncWorkspace(runner: RemoteRunner, options: WorkspaceSync
     phases[phase] = now - mark;
     mark = now;
   };
-  const scanOptions = { maxFileSizeBytes: options.maxFileSizeBytes, excludes: options.excludes };
-  const round = await options.changes?.beginRound(JSON.stringify([root, scanOptions.maxFileSizeBytes, scanOptions.excludes ?? []]));
   const [scan, remote, records, hashCache] = await Promise.all([
-    listLocal(root, scanOptions, round),
+    scanWorkspace(root, { maxFileSizeBytes: options.maxFileSizeBytes, excludes: options.excludes }),
     listRemote(runner, options.remoteDir, signal),
     state.loadRemote(remoteKey),
     state.loadHashes(root),
@@ -119,7 +108,7 @@ export async function syncWorkspace(runner: RemoteRunner, options: WorkspaceSync
     const record = records?.get(entry.path);
     if (recordMatches(record, remote.get(entry.path)!) && record.hash) remoteHashes.set(entry.path, record.hash);
     else unhashedRemote.push(entry.path);
-    const cached = round?.changes?.paths.has(entry.path) ? undefined : cachedHashOf(entry, hashCache);
+    const cached = cachedHashOf(entry, hashCache);
     if (cached) localHashes.set(entry.path, cached);
     else unhashedLocal.push(entry);
   }
@@ -202,7 +191,6 @@ export async function syncWorkspace(runner: RemoteRunner, options: WorkspaceSync
     hashesChanged ? state.saveHashes(root, hashCache) : undefined,
   ]);
   phaseDone('save');
-  round?.complete(scan);
 
   report({ phase: 'done', filesDone: uploadFiles.length, filesTotal: uploadFiles.length, bytesDone: bytesTotal, bytesTotal }, true);
   return {
@@ -214,15 +202,9 @@ export async function syncWorkspace(runner: RemoteRunner, options: WorkspaceSync
     removed: plan.remove,
     unchanged: plan.unchanged,
     excluded: scan.excluded,
-    localScan: round?.changes ? { kind: 'tracked' } : { kind: 'full', ...(round?.fullScanReason ? { reason: round.fullScanReason } : {}) },
     durationMs: Date.now() - started,
     phases,
   };
-}
-
-function listLocal(root: string, options: { maxFileSizeBytes: number; excludes?: readonly string[] }, round: TrackedRound | undefined): Promise<LocalScan> {
-  if (round?.changes && round.baseline) return updateScan(root, round.baseline, round.changes, options);
-  return scanWorkspace(root, options);
 }
 
 function recordsEqual(before: ReadonlyMap<string, RemoteRecord> | undefined, after: ReadonlyMap<string, RemoteRecord>): boolean {
