@@ -32,7 +32,7 @@ run_tier() {
   fi
 }
 
-run_tier unit npx mocha --timeout 120000 'out/test/unit/**/*.test.js'
+run_tier unit npx mocha --exit --timeout 120000 'out/test/unit/**/*.test.js'
 run_tier integration node out/test/integration/runTest.js
 run_tier e2e node out/test/e2e/runE2e.js
 
