@@ -56,14 +56,32 @@ function shownLoad(vm: AzureVm, pending: PendingOperation | undefined, load: Gpu
 }
 
 /**
- * The description beside the VM's name: "2× A100 80GB · eastus · running", followed while a job
- * runs by its live GPU load: "… · running · GPU 87% · 41/80 GB".
+ * Live GPU figures first: the sidebar cuts a description short, and "… · eastus · running · GPU 87%"
+ * would hide them behind what does not change. A failed reading stays last (its reason is in the tooltip).
+ */
+function withLoad(parts: readonly string[], live: GpuTelemetry | undefined): string[] {
+  if (!live) return [...parts];
+  return live.kind === 'ok' ? [gpuLoadSummary(live), ...parts] : [...parts, gpuLoadSummary(live)];
+}
+
+/**
+ * The description beside the VM's name: "2× A100 80GB · eastus · running", or while a job runs on
+ * it "GPU 87% · 41/80 GB · 2× A100 80GB · eastus" (a live load implies "running").
  */
 export function vmDescription(vm: AzureVm, pending?: PendingOperation, load?: GpuTelemetry): string {
   const hardware = vm.gpus ? formatGpus(vm.gpus) : vm.size;
   const state = pending ? pendingLabel(pending) : stateLabel(vm);
   const live = shownLoad(vm, pending, load);
-  return [hardware, vm.location, state, ...(live ? [gpuLoadSummary(live)] : [])].join(' · ');
+  if (live?.kind === 'ok') return withLoad([hardware, vm.location], live).join(' · ');
+  return withLoad([hardware, vm.location, state], live).join(' · ');
+}
+
+/**
+ * The description beside an SSH host: what nvidia-smi found (`gpus`, may be empty) and where the host
+ * comes from, with the live load of a job running there placed as on VM nodes.
+ */
+export function sshHostDescription(gpus: string, source: string, load?: GpuTelemetry): string {
+  return withLoad([gpus, source].filter((part) => part !== ''), load).join(' · ');
 }
 
 /** The tooltip's rows, label and value, in display order; rows without a value are left out. */

@@ -44,6 +44,9 @@ export class SshHostGpuReader extends Disposable {
   readonly onDidChange = this.changed.event;
   /** Hosts the user connected to here: read over the extension's pool from then on. */
   private readonly connectedHere = new Set<string>();
+  private backgroundReads = 0;
+  /** Targets read in the background since no background read was under way, closed when none is. */
+  private readonly backgroundTargets = new Map<string, SshTarget>();
 
   constructor(private readonly options: SshHostReaderOptions) {
     super();
@@ -79,6 +82,10 @@ export class SshHostGpuReader extends Disposable {
   private async read(host: string, background: boolean): Promise<SshHostGpuState> {
     const pool = background ? this.options.backgroundPool : this.options.pool();
     const target = targetOf(host);
+    if (background) {
+      this.backgroundReads++;
+      this.backgroundTargets.set(host, target);
+    }
     let state: SshHostGpuState;
     try {
       // Only the background read is bounded: a user connecting may be reading a fingerprint.
@@ -93,11 +100,23 @@ export class SshHostGpuReader extends Disposable {
         this.options.log.warn(`Reading the GPUs of ${host} failed: ${errorMessage(error)}`);
         state = describeSshHostFailure(error, host);
       }
+    } finally {
+      if (background) this.backgroundReadEnded();
     }
     if (!this.isDisposed) this.setState(host, state);
-    // A background connection is not kept: the next read is a refresh away.
-    if (background) void this.options.backgroundPool.close(target).catch(() => undefined);
     return state;
+  }
+
+  /**
+   * Background connections are not kept (the next read is a refresh away), but they are closed only
+   * once no background read is under way: the pool shares one connection between hosts that reach
+   * the same machine (two aliases of it), and closing it after one read would break the other's.
+   */
+  private backgroundReadEnded(): void {
+    if (--this.backgroundReads > 0) return;
+    const targets = [...this.backgroundTargets.values()];
+    this.backgroundTargets.clear();
+    for (const target of targets) void this.options.backgroundPool.close(target).catch(() => undefined);
   }
 
   private setState(host: string, state: SshHostGpuState): void {

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import type { AzureVm } from '../../../src/azure/virtualMachine';
 import type { GpuTelemetry } from '../../../src/logs/nvidiaSmi';
 import { gpuLoadSummary, gpuLoadTooltipRows, isStaleReading } from '../../../src/views/clustersGpuLoad';
-import { vmDescription, vmTooltipRows } from '../../../src/views/clustersPresentation';
+import { sshHostDescription, vmDescription, vmTooltipRows } from '../../../src/views/clustersPresentation';
 
 const twoA100: GpuTelemetry = {
   kind: 'ok',
@@ -57,10 +57,21 @@ describe('clusters GPU load', () => {
   });
 
   it('adds the live load to a running VM node, and not to one that stopped or is changing state', () => {
-    assert.strictEqual(vmDescription(vm(), undefined, twoA100), 'Standard_NC48ads_A100_v4 · eastus · running · GPU 87% · 41/80 GB');
+    assert.strictEqual(vmDescription(vm(), undefined, twoA100), 'GPU 87% · 41/80 GB · Standard_NC48ads_A100_v4 · eastus');
     assert.deepStrictEqual(vmTooltipRows(vm(), undefined, twoA100).slice(-2).map(([label]) => label), ['GPU 0', 'GPU 1']);
     assert.strictEqual(vmDescription(vm('deallocated'), undefined, twoA100), 'Standard_NC48ads_A100_v4 · eastus · deallocated');
     assert.strictEqual(vmDescription(vm(), 'deallocate', twoA100), 'Standard_NC48ads_A100_v4 · eastus · Deallocating…');
     assert.ok(!vmTooltipRows(vm(), 'restart', twoA100).some(([label]) => label.startsWith('GPU ')));
+  });
+
+  it('keeps a failed reading after the state, where it does not hide the VM', () => {
+    const failed: GpuTelemetry = { kind: 'unavailable', reason: 'nvidia-smi is not installed on this VM', time: 0 };
+    assert.strictEqual(vmDescription(vm(), undefined, failed), 'Standard_NC48ads_A100_v4 · eastus · running · GPU telemetry unavailable');
+  });
+
+  it('leads an SSH host with the live load of a job on it, before its GPUs and where it comes from', () => {
+    assert.strictEqual(sshHostDescription('2× NVIDIA A100 80GB PCIe', '~/.ssh/config'), '2× NVIDIA A100 80GB PCIe · ~/.ssh/config');
+    assert.strictEqual(sshHostDescription('2× NVIDIA A100 80GB PCIe', '~/.ssh/config', twoA100), 'GPU 87% · 41/80 GB · 2× NVIDIA A100 80GB PCIe · ~/.ssh/config');
+    assert.strictEqual(sshHostDescription('', 'added'), 'added');
   });
 });

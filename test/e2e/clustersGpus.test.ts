@@ -1,0 +1,203 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Locator, Page } from 'playwright-core';
+import { loadCloudSpec } from '../sandbox/arm';
+import { writeClientProfile, type ClientProfile } from '../sandbox/clientProfile';
+import { randomLoopbackPrefix } from '../sandbox/hosts/loopback';
+import { startSandbox, type Sandbox } from '../sandbox/sandbox';
+import { rightClick, rightClickExplorerItem } from '../harness/contextMenu';
+import { repoRoot } from '../harness/paths';
+import { openViewContainer, treeItem, viewPane } from '../harness/views';
+import { useWorkbench } from './useWorkbench';
+
+const MIB_PER_GB = 1024;
+/** A second Host of ~/.ssh/config for lab-gpu's machine: both are read at once over one connection. */
+const SAME_MACHINE_HOST = 'lab-gpu-again';
+/** A Host of ~/.ssh/config (on gpu-a100-2) whose host key is looked up under a name known_hosts lacks. */
+const UNKNOWN_KEY_HOST = 'lab-new';
+/** An SSH host's description once its background read ended, whatever it found. */
+const READ_SETTLED = /^(?!reading GPUs…).+ · ~\/\.ssh\/config$/;
+
+async function descriptionOf(row: Locator): Promise<string> {
+  return (await row.locator('.label-description').first().innerText()).trim();
+}
+
+/** Polls the row's description until it matches; returns it. */
+async function waitForDescription(row: Locator, pattern: RegExp, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await descriptionOf(row).catch(() => '');
+    if (pattern.test(last)) return last;
+    await row.page().waitForTimeout(150);
+  }
+  throw new Error(`the row's description did not match ${pattern} within ${timeoutMs} ms; last: "${last}"`);
+}
+
+/**
+ * Hovers the row and returns the text of the tooltip VS Code shows for it, once it contains
+ * `expected`. A row redrawn under the pointer loses its pending hover, so it is hovered again.
+ */
+async function tooltipOf(page: Page, row: Locator, expected: string, timeoutMs = 15_000): Promise<string> {
+  const hover = page.locator('.monaco-hover, .workbench-hover', { hasText: expected }).last();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.mouse.move(0, 0);
+    await row.locator('.label-name').first().hover();
+    try {
+      await hover.waitFor({ state: 'visible', timeout: 3_000 });
+      break;
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+    }
+  }
+  // Markdown tooltips keep the spaces of their text as no-break spaces.
+  return (await hover.innerText()).replace(/\u00a0/g, ' ');
+}
+
+async function hideTooltip(page: Page): Promise<void> {
+  await page.mouse.move(0, 0);
+  await page.keyboard.press('Escape');
+}
+
+async function pickQuickItem(page: Page, text: string): Promise<void> {
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: text }) }).first();
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  await row.click();
+}
+
+/** Right-click train.py → Train on Azure → the VM → the arguments; returns the new job's row. */
+async function trainFromExplorer(page: Page, vm: string, args: string): Promise<Locator> {
+  await page.keyboard.press('Control+Shift+E');
+  await rightClickExplorerItem(page, 'train.py', 'Train on Azure');
+  await pickQuickItem(page, vm);
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'arguments for train.py' }).waitFor({ state: 'visible', timeout: 30_000 });
+  const argumentsBox = page.locator('.quick-input-widget input.input');
+  await argumentsBox.waitFor({ state: 'visible', timeout: 10_000 });
+  await argumentsBox.fill(args);
+  await page.keyboard.press('Enter');
+  await openViewContainer(page, 'Azure PyTorch');
+  return treeItem(viewPane(page, 'Jobs'), 'train.py').first();
+}
+
+describe('Clusters view: GPUs of SSH hosts and live GPU load, against the sandbox cloud', () => {
+  let stateDir: string;
+  let sandbox: Sandbox;
+  let profile: ClientProfile;
+
+  before(async function () {
+    this.timeout(120_000);
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-pytorch-e2e-clusters-gpus-'));
+    // The VMs on a loopback prefix of their own: other test runs may hold 127.0.0.x:22.
+    const cloud = loadCloudSpec();
+    const prefix = randomLoopbackPrefix();
+    let next = 2;
+    for (const subscription of cloud.subscriptions) {
+      for (const group of subscription.resourceGroups) {
+        for (const vm of group.vms) if (vm.publicIpAddress) vm.publicIpAddress = `${prefix}${next++}`;
+      }
+    }
+    sandbox = await startSandbox({ stateDir: path.join(stateDir, 'sandbox'), cloud, operationMs: 1000 });
+    profile = writeClientProfile(sandbox.summary, path.join(stateDir, 'home'));
+    const address = (name: string): string => {
+      const vm = sandbox.vms.find((candidate) => candidate.name === name);
+      assert.ok(vm, `the sandbox has ${name}`);
+      return vm.address;
+    };
+    const user = sandbox.summary.sshUser;
+    fs.appendFileSync(
+      path.join(profile.home, '.ssh', 'config'),
+      `Host ${SAME_MACHINE_HOST}\n  HostName ${address('gpu-a100-1')}\n  User ${user}\n` +
+        `Host ${UNKNOWN_KEY_HOST}\n  HostName ${address('gpu-a100-2')}\n  User ${user}\n  HostKeyAlias ${UNKNOWN_KEY_HOST}\n`,
+    );
+  });
+
+  const workbench = useWorkbench('clusters-gpus', {
+    extension: { kind: 'development', path: repoRoot },
+    get env() {
+      return profile.env;
+    },
+    get settings() {
+      return profile.settings;
+    },
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await sandbox?.dispose();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('lists the SSH hosts of ~/.ssh/config with the GPUs nvidia-smi reads on them; an unknown host key waits for a click', async function () {
+    this.timeout(90_000);
+    const { page, screenshot } = workbench();
+    await openViewContainer(page, 'Azure PyTorch');
+    const clusters = viewPane(page, 'Clusters');
+    const lab = treeItem(clusters, 'lab-gpu');
+    await lab.waitFor({ state: 'visible', timeout: 60_000 });
+    const inventory = '2× NVIDIA A100 80GB PCIe · ~/.ssh/config';
+    assert.strictEqual(await waitForDescription(lab, READ_SETTLED, 30_000), inventory);
+    assert.strictEqual(await waitForDescription(treeItem(clusters, SAME_MACHINE_HOST), READ_SETTLED, 30_000), inventory);
+
+    // Read in the background, it must not ask about the key: the node offers to connect instead.
+    const unknown = treeItem(clusters, UNKNOWN_KEY_HOST);
+    assert.strictEqual(await waitForDescription(unknown, READ_SETTLED, 30_000), 'Connect to read GPUs · ~/.ssh/config');
+    assert.strictEqual(await page.locator('.monaco-dialog-box').count(), 0, 'no host key dialog during a background read');
+    const labTooltip = await tooltipOf(page, lab, 'GPU 1');
+    assert.match(labTooltip, /GPU 0: NVIDIA A100 80GB PCIe \(80 GB\)/);
+    assert.match(labTooltip, /GPU 1: NVIDIA A100 80GB PCIe \(80 GB\)/);
+    await screenshot('e2e-clusters-ssh-hosts-tooltip');
+    await hideTooltip(page);
+    assert.match(await tooltipOf(page, unknown, 'host key'), /host key is not known yet \(ssh-ed25519 SHA256:/);
+    await hideTooltip(page);
+    await screenshot('e2e-clusters-ssh-hosts');
+
+    // A click connects as the user asked: the key is confirmed in a dialog, then the GPUs are read.
+    await unknown.locator('.label-name').first().click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.match(await dialog.innerText(), new RegExp(`First connection to ${UNKNOWN_KEY_HOST}`));
+    await dialog.locator('.dialog-buttons .monaco-button', { hasText: 'Trust and Connect' }).first().click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    assert.strictEqual(await waitForDescription(unknown, READ_SETTLED, 30_000), inventory);
+    assert.match(fs.readFileSync(path.join(profile.home, '.ssh', 'known_hosts'), 'utf8'), new RegExp(`^${UNKNOWN_KEY_HOST} ssh-ed25519 `, 'm'));
+  });
+
+  it('shows the live GPU load of a VM while a job runs on it, and drops it once the job ended', async function () {
+    this.timeout(150_000);
+    const { page, screenshot } = workbench();
+    const clusters = viewPane(page, 'Clusters');
+    const vm = treeItem(clusters, 'gpu-a100-1');
+    await vm.waitFor({ state: 'visible', timeout: 60_000 });
+    const idle = '2× A100 80GB · eastus · running';
+    assert.strictEqual(await descriptionOf(vm), idle);
+
+    await sandbox.hosts.setGpuLoad('gpu-a100-1', [
+      { utilization: 87, memoryUsedMiB: 41 * MIB_PER_GB },
+      { utilization: 61, memoryUsedMiB: 20 * MIB_PER_GB },
+    ]);
+    const job = await trainFromExplorer(page, 'gpu-a100-1', '--steps 100000000');
+    await waitForDescription(job, /^gpu-a100-1 · Running · /, 90_000);
+    // Utilisation averaged over the two GPUs, memory summed; first, where a narrow sidebar still shows it.
+    assert.strictEqual(await waitForDescription(vm, /GPU/, 20_000), 'GPU 74% · 61/160 GB · 2× A100 80GB · eastus');
+    await screenshot('e2e-clusters-gpu-load');
+    const tooltip = await tooltipOf(page, vm, 'GPU 1');
+    assert.match(tooltip, /GPU 0: NVIDIA A100 80GB PCIe · 87% · 41\/80 GB/);
+    assert.match(tooltip, /GPU 1: NVIDIA A100 80GB PCIe · 61% · 20\/80 GB/);
+    await screenshot('e2e-clusters-gpu-load-tooltip');
+    await hideTooltip(page);
+
+    // Live: a new load shows at the next reading.
+    await sandbox.hosts.setGpuLoad('gpu-a100-1', { utilization: 12, memoryUsedMiB: 512 });
+    assert.strictEqual(await waitForDescription(vm, /GPU 12%/, 20_000), 'GPU 12% · 1/160 GB · 2× A100 80GB · eastus');
+
+    await rightClick(page, job, 'Cancel Job');
+    await waitForDescription(job, /^gpu-a100-1 · Cancelled · /, 60_000);
+    const ended = Date.now();
+    assert.strictEqual(await waitForDescription(vm, /· running$/, 45_000), idle);
+    console.log(`      the GPU load went away ${((Date.now() - ended) / 1000).toFixed(1)} s after the job ended`);
+    await screenshot('e2e-clusters-gpu-load-ended');
+  });
+});
