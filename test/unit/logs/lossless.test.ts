@@ -86,7 +86,9 @@ describe('LogFollower over SSH', function () {
     let finished = false;
     void done.finally(() => (finished = true));
     let kills = 0;
-    while (!finished) {
+    // Bounded, so that a test that runs out of time stops cutting the connections of the next ones.
+    const stopKillingAt = Date.now() + 120_000;
+    while (!finished && Date.now() < stopKillingAt) {
       await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 350));
       if (finished) break;
       await hosts.killConnections(name);
