@@ -185,7 +185,7 @@ function sendFilter(next: LineFilter): void {
 // Status and failures
 function renderStatus(nodes: readonly NodeStatus[], summary: string, ended: boolean): void {
   const status = byId('status');
-  status.className = ended ? (summary.startsWith('Succeeded') ? 'succeeded' : 'failed') : 'running';
+  status.className = !ended ? 'running' : nodes.some((node) => node.cancelled) ? 'cancelled' : summary.startsWith('Succeeded') ? 'succeeded' : 'failed';
   const badges = nodes.length > 1 || nodes.some((node) => node.state !== 'following' && node.state !== 'ended')
     ? nodes.map((node) => element('span', { className: `node-state ${node.state}`, text: `${node.label}: ${node.state}`, title: node.detail ?? '' }))
     : [];

@@ -10,6 +10,8 @@ export interface FollowTarget {
   /** Optional start and end times the job writes (epoch seconds or ISO 8601). */
   startedPath?: string;
   endedPath?: string;
+  /** Written when the user cancelled the job, before its processes were signalled. */
+  cancelledPath?: string;
 }
 
 /** stderr line the script ends with, after the log is complete. */
@@ -19,7 +21,7 @@ export const endMarker = 'azure-pytorch-follow-end';
 // While the job runs, `tail -F --pid` streams from the byte offset and ends once the job's
 // process is gone and the rest of the file is out; a finished job's file is read to its end.
 // Exit 0: the log is complete. Exit 3: the job ended without leaving a log.
-const script = String.raw`log=$1 start=$2 pidfile=$3 codefile=$4 startedfile=$5 endedfile=$6
+const script = String.raw`log=$1 start=$2 pidfile=$3 codefile=$4 startedfile=$5 endedfile=$6 cancelledfile=$7
 while [ ! -s "$pidfile" ] && [ ! -e "$codefile" ]; do sleep 0.2; done
 pid=$(cat "$pidfile" 2>/dev/null)
 if [ ! -e "$codefile" ] && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -30,8 +32,10 @@ else
   [ -e "$log" ] || exit 3
   tail -c +"$start" -- "$log" || exit $?
 fi
-printf '\n%s exit-code=%s started=%s ended=%s\n' '${endMarker}' \
-  "$(cat "$codefile" 2>/dev/null | tr -d '\n ')" \
+cancelled=0
+[ -n "$cancelledfile" ] && [ -e "$cancelledfile" ] && cancelled=1
+printf '\n%s exit-code=%s cancelled=%s started=%s ended=%s\n' '${endMarker}' \
+  "$(cat "$codefile" 2>/dev/null | tr -d '\n ')" "$cancelled" \
   "$(cat "$startedfile" 2>/dev/null | tr -d '\n ')" \
   "$(cat "$endedfile" 2>/dev/null | tr -d '\n ')" >&2
 `;
@@ -42,7 +46,7 @@ export function followArgv(target: FollowTarget, offset: number): string[] {
   return [
     'sh', '-c', script, 'azure-pytorch-follow',
     target.logPath, String(offset + 1), target.pidPath, target.exitCodePath,
-    target.startedPath ?? '/dev/null', target.endedPath ?? '/dev/null',
+    target.startedPath ?? '/dev/null', target.endedPath ?? '/dev/null', target.cancelledPath ?? '',
   ];
 }
 
@@ -50,6 +54,8 @@ export function followArgv(target: FollowTarget, offset: number): string[] {
 export interface JobOutcome {
   /** undefined when the job left no exit code (it was lost: killed with its VM, say). */
   exitCode?: number;
+  /** The user cancelled the job: a non-zero exit code is the signal that stopped it. */
+  cancelled?: boolean;
   startedAt?: number;
   endedAt?: number;
 }
@@ -65,6 +71,7 @@ export function parseEndMarker(line: string): JobOutcome | undefined {
   const exitCode = fields.get('exit-code');
   return {
     exitCode: exitCode && /^-?\d+$/.test(exitCode) ? Number(exitCode) : undefined,
+    cancelled: fields.get('cancelled') === '1',
     startedAt: parseTime(fields.get('started')),
     endedAt: parseTime(fields.get('ended')),
   };

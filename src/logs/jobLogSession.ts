@@ -89,6 +89,11 @@ export class JobLogSession {
     return this.status.every((node) => node.state === 'ended' || node.state === 'failed');
   }
 
+  /** The user cancelled the job (known once a node's log has ended). */
+  get cancelled(): boolean {
+    return this.status.some((node) => node.cancelled);
+  }
+
   rootCause(): LocatedFailure | undefined {
     return rootCause(this.failures);
   }
@@ -104,6 +109,7 @@ export class JobLogSession {
     const starts = this.status.map((node) => node.startedAt).filter((time): time is number => time !== undefined);
     const ends = this.status.map((node) => node.endedAt).filter((time): time is number => time !== undefined);
     const duration = starts.length > 0 && ends.length > 0 ? ` after ${formatDuration(Math.max(...ends) - Math.min(...starts))}` : '';
+    if (this.cancelled) return `Cancelled${duration}`;
     if (codes.some((code) => code === undefined)) return `Ended without an exit code (lost)${duration}`;
     return failed === undefined ? `Succeeded (exit code 0)${duration}` : `Failed with exit code ${failed}${duration}`;
   }
@@ -162,6 +168,7 @@ export class JobLogSession {
 
 function applyOutcome(status: NodeStatus, outcome: JobOutcome): void {
   status.exitCode = outcome.exitCode;
+  status.cancelled = outcome.cancelled;
   status.startedAt = outcome.startedAt;
   status.endedAt = outcome.endedAt;
 }

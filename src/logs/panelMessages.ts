@@ -33,6 +33,7 @@ export interface NodeStatus {
   state: NodeState;
   detail?: string;
   exitCode?: number;
+  cancelled?: boolean;
   startedAt?: number;
   endedAt?: number;
 }

@@ -9,7 +9,7 @@ import type { JobSpec, TargetRef } from '../jobs/jobSpec';
 import { targetsLabel } from '../jobs/jobSpec';
 import { JobStore, type JobRecord } from '../jobs/jobStore';
 import type { PreflightReport } from '../jobs/preflight';
-import { nodePaths, workspaceDir } from '../jobs/remoteLayout';
+import { jobDir, jobFiles, nodePaths, workspaceDir } from '../jobs/remoteLayout';
 import type { JobLogDescription } from '../logs/jobLogDescription';
 import type { SyncProgress } from '../sync';
 import { formatDuration, jobDuration, jobLabel } from './jobsPresentation';
@@ -152,6 +152,7 @@ export function logDescription(spec: JobSpec): JobLogDescription {
         exitCodePath: paths.exitCode,
         startedPath: paths.started,
         endedPath: paths.ended,
+        cancelledPath: `${jobDir(spec.id)}/${jobFiles.cancelled}`,
       };
     }),
     workspace: spec.nodes[0]?.home ? { remoteRoot: `${spec.nodes[0].home}/${workspaceDir(spec.workspaceId)}`, localRoot: folder.fsPath } : undefined,

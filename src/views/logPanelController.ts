@@ -21,6 +21,8 @@ const metricsEveryMs = 250;
 const maxTailRows = 200;
 const maxRowsPerRequest = 2000;
 const rootCauseSettleMs = 1500;
+/** torchrun's report of a worker stopped by SIGTERM or SIGINT (a cancel, or the machine shutting down). */
+const stopSignal = /SignalException|got signal:? (?:15|2)\b|Signal (?:15|2) \(SIG(?:TERM|INT)\)/;
 
 /**
  * The log panel's logic without VS Code: answers the webview's requests from the session's store
@@ -36,6 +38,7 @@ export class LogPanelController implements JobLogSessionListener {
   private lineTimer: NodeJS.Timeout | undefined;
   private metricsTimer: NodeJS.Timeout | undefined;
   private notifyTimer: NodeJS.Timeout | undefined;
+  private notifyAtEnd = false;
   private notified = false;
   private ranksKnown = 0;
 
@@ -105,17 +108,25 @@ export class LogPanelController implements JobLogSessionListener {
   onStatus(): void {
     this.flushLines();
     this.postStatus();
+    if (this.notifyAtEnd && this.current?.ended) this.notifyRootCause();
   }
 
   onFailure(): void {
     this.postFailures();
     if (this.notified || this.notifyTimer) return;
     // Wait for the other nodes' output: the first failure seen is often a consequence.
-    this.notifyTimer = setTimeout(() => {
-      this.notified = true;
-      const cause = this.current?.rootCause();
-      if (cause) this.host.notifyFailure(describeFailure(cause), () => this.reveal(cause.startLine));
-    }, rootCauseSettleMs);
+    this.notifyTimer = setTimeout(() => this.notifyRootCause(), rootCauseSettleMs);
+  }
+
+  private notifyRootCause(): void {
+    const session = this.current;
+    const cause = session?.rootCause();
+    if (!session || !cause || this.notified) return;
+    // A job stopped by SIGTERM or SIGINT may have been cancelled, which is no failure: wait for its end to know.
+    this.notifyAtEnd = !session.ended && stopSignal.test(cause.summary);
+    if (this.notifyAtEnd) return;
+    this.notified = true;
+    if (!session.cancelled) this.host.notifyFailure(describeFailure(cause), () => this.reveal(cause.startLine));
   }
 
   onGpu(node: number, reading: GpuTelemetry): void {

@@ -124,4 +124,30 @@ describe('LogPanelController with a local job', function () {
     assert.equal(last(again, 'failures')?.failures.length, 1);
     reopened.dispose();
   });
+
+  it('calls a cancelled job cancelled, and does not report the signal that stopped it as a failure', async () => {
+    for (const node of job.nodes) node.cancelledPath = path.join(dir, 'job', 'cancelled');
+    const messages: HostMessage[] = [];
+    const notifications: string[] = [];
+    const controller = open(messages, notifications);
+    controller.handle({ type: 'ready' });
+    fs.writeFileSync(path.join(dir, 'job', 'node-0.log'), 'step=1 loss=0.5\n');
+    fs.writeFileSync(path.join(dir, 'job', 'node-1.log'), 'step=1 loss=0.5\n');
+    await until(() => (last(messages, 'status')?.nodes ?? []).every((node) => node.state === 'following'), 'following');
+    // What Cancel does: the marker, then SIGTERM; torchrun reports the signal with a traceback.
+    fs.writeFileSync(path.join(dir, 'job', 'cancelled'), '');
+    fs.appendFileSync(path.join(dir, 'job', 'node-0.log'), [
+      'Traceback (most recent call last):',
+      '  File "/usr/bin/torchrun", line 8, in <module>',
+      'torch.distributed.elastic.multiprocessing.api.SignalException: Process 4242 got signal: 15',
+      '',
+    ].join('\n'));
+    await new Promise((resolve) => setTimeout(resolve, 2000)); // past the root-cause settle time
+    fs.writeFileSync(path.join(dir, 'job', 'exit-code'), '143\n');
+    sleeper.kill();
+    await until(() => last(messages, 'status')?.ended === true, 'the end');
+    assert.match(last(messages, 'status')!.summary, /^Cancelled/);
+    assert.deepEqual(notifications, []);
+    controller.dispose();
+  });
 });

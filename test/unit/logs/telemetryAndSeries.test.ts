@@ -51,16 +51,16 @@ describe('follow command', () => {
   it('passes paths as arguments and resumes after the bytes held', () => {
     const argv = followArgv({ logPath: "/h/o'dd $(x).log", pidPath: '/p', exitCodePath: '/e' }, 1234);
     assert.deepEqual(argv.slice(0, 2), ['sh', '-c']);
-    assert.deepEqual(argv.slice(3), ['azure-pytorch-follow', "/h/o'dd $(x).log", '1235', '/p', '/e', '/dev/null', '/dev/null']);
+    assert.deepEqual(argv.slice(3), ['azure-pytorch-follow', "/h/o'dd $(x).log", '1235', '/p', '/e', '/dev/null', '/dev/null', '']);
     assert.ok(!argv[2].includes('o\'dd'));
     assert.throws(() => followArgv({ logPath: 'l', pidPath: 'p', exitCodePath: 'e' }, -1));
   });
 
   it('reads the end marker', () => {
-    assert.deepEqual(parseEndMarker('azure-pytorch-follow-end exit-code=137 started=1700000000 ended=2024-01-01T00:00:10Z'), {
-      exitCode: 137, startedAt: 1_700_000_000_000, endedAt: Date.parse('2024-01-01T00:00:10Z'),
+    assert.deepEqual(parseEndMarker('azure-pytorch-follow-end exit-code=137 cancelled=1 started=1700000000 ended=2024-01-01T00:00:10Z'), {
+      exitCode: 137, cancelled: true, startedAt: 1_700_000_000_000, endedAt: Date.parse('2024-01-01T00:00:10Z'),
     });
-    assert.deepEqual(parseEndMarker('azure-pytorch-follow-end exit-code= started= ended='), { exitCode: undefined, startedAt: undefined, endedAt: undefined });
+    assert.deepEqual(parseEndMarker('azure-pytorch-follow-end exit-code= cancelled=0 started= ended='), { exitCode: undefined, cancelled: false, startedAt: undefined, endedAt: undefined });
     assert.equal(parseEndMarker('tail: file truncated'), undefined);
   });
 });
