@@ -8,6 +8,8 @@ import type { RemoteCommandRunner } from '../logs/remoteCommandRunner';
 export interface GpuReadingSink {
   record(host: string, reading: GpuTelemetry): void;
   lastReadAt(host: string): number | undefined;
+  /** Forgets every machine but these. */
+  retainOnly(hosts: readonly string[]): void;
 }
 
 /** The jobs, as the poller watches them. */
@@ -72,7 +74,11 @@ export class ClusterGpuPoller {
   private readonly jobsSubscription: { dispose(): void };
 
   constructor(private readonly options: ClusterGpuPollerOptions) {
-    this.jobsSubscription = options.jobs.onDidChange(() => this.wake());
+    this.jobsSubscription = options.jobs.onDidChange(() => {
+      // A machine whose last job ended shows no load any more, rather than its last reading.
+      options.sink.retainOnly(runningJobHosts(options.jobs.active()));
+      this.wake();
+    });
     this.wake();
   }
 

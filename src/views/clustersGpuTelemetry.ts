@@ -55,6 +55,16 @@ export class ClusterGpuTelemetry extends Disposable {
     return this.readings.get(telemetryKey(host))?.time;
   }
 
+  /** Drops the readings of every machine but these (job host keys): no job runs on the others any more. */
+  retainOnly(hosts: readonly string[]): void {
+    const kept = new Set(hosts.map(telemetryKey));
+    for (const key of [...this.readings.keys()]) {
+      if (kept.has(key)) continue;
+      this.readings.delete(key);
+      this.changed.fire(key);
+    }
+  }
+
   private dropStale(): void {
     const now = this.now();
     for (const [key, reading] of this.readings) {

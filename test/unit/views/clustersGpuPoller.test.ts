@@ -86,7 +86,11 @@ describe('Clusters GPU poller', () => {
   it('reads the running jobs’ machines a few at a time, skips those read recently, and goes idle when jobs end', async () => {
     const jobs = new FakeJobs();
     const readings = new Map<string, GpuTelemetry>();
-    const sink = { record: (host: string, reading: GpuTelemetry) => readings.set(host, reading), lastReadAt: (host: string) => readings.get(host)?.time };
+    const sink = {
+      record: (host: string, reading: GpuTelemetry) => readings.set(host, reading),
+      lastReadAt: (host: string) => readings.get(host)?.time,
+      retainOnly: (hosts: readonly string[]) => [...readings.keys()].filter((host) => !hosts.includes(host)).forEach((host) => readings.delete(host)),
+    };
     // An open log panel read this one just now.
     readings.set('vm:/sub/vm5', { kind: 'ok', gpus: [], time: Date.now() });
     const { stats, connect } = fakeRunners(30);
@@ -99,6 +103,9 @@ describe('Clusters GPU poller', () => {
       assert.deepStrictEqual([...stats.started].sort(), ['vm:/sub/vm1', 'vm:/sub/vm2', 'vm:/sub/vm3', 'vm:/sub/vm4']);
       assert.strictEqual(stats.maxRunning, 2, 'at most two nvidia-smi at once');
       assert.deepStrictEqual(readings.get('vm:/sub/vm1'), { kind: 'ok', gpus: [{ index: 0, name: 'Tesla T4', utilization: 50, memoryUsedMiB: 1024, memoryTotalMiB: 15360 }], time: readings.get('vm:/sub/vm1')!.time });
+      // The job ends on every machine but vm2: the others' loads are forgotten at once.
+      jobs.set([job('b', { kind: 'running' }, [['vm', '/sub/vm2']])]);
+      assert.deepStrictEqual([...readings.keys()], ['vm:/sub/vm2']);
     } finally {
       poller.dispose();
     }
@@ -108,7 +115,7 @@ describe('Clusters GPU poller', () => {
     const jobs = new FakeJobs();
     jobs.records = [job('a', { kind: 'running' }, [['vm', '/sub/gone']])];
     const readings: GpuTelemetry[] = [];
-    const sink = { record: (_host: string, reading: GpuTelemetry) => readings.push(reading), lastReadAt: () => readings.at(-1)?.time };
+    const sink = { record: (_host: string, reading: GpuTelemetry) => readings.push(reading), lastReadAt: () => readings.at(-1)?.time, retainOnly: () => undefined };
     const connect = async (): Promise<RemoteCommandRunner> => {
       throw new Error('gpu-gone is deallocated: start it first.');
     };
