@@ -2,28 +2,13 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { type ArmStandIn, startArmStandIn } from '../sandbox/arm';
 import { rightClick } from '../harness/contextMenu';
 import { repoRoot } from '../harness/paths';
 import { openViewContainer, treeItem, viewPane } from '../harness/views';
+import { descriptionOf, waitForDescription } from './treeRows';
 import { useWorkbench } from './useWorkbench';
-
-/** The row's description (what follows the label), e.g. "2× A100 80GB · eastus · running". */
-async function descriptionOf(row: Locator): Promise<string> {
-  return (await row.locator('.label-description').first().innerText()).trim();
-}
-
-async function waitForDescription(row: Locator, pattern: RegExp, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = await descriptionOf(row).catch(() => '');
-    if (pattern.test(last)) return last;
-    await row.page().waitForTimeout(200);
-  }
-  throw new Error(`the row's description did not match ${pattern} within ${timeoutMs} ms; last: "${last}"`);
-}
 
 /** Clicks a button of the modal dialog VS Code shows for a confirmation. */
 async function confirmDialog(page: Page, button: string): Promise<void> {

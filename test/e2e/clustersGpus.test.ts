@@ -1,16 +1,12 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import type { Locator, Page } from 'playwright-core';
-import { loadCloudSpec } from '../sandbox/arm';
-import { writeClientProfile, type ClientProfile } from '../sandbox/clientProfile';
-import { randomLoopbackPrefix } from '../sandbox/hosts/loopback';
-import { startSandbox, type Sandbox } from '../sandbox/sandbox';
-import { rightClick, rightClickExplorerItem } from '../harness/contextMenu';
-import { repoRoot } from '../harness/paths';
+import { rightClick } from '../harness/contextMenu';
 import { openViewContainer, treeItem, viewPane } from '../harness/views';
-import { useWorkbench } from './useWorkbench';
+import { useSandboxWorkbench } from './sandboxWorkbench';
+import { trainFromExplorer } from './trainFlow';
+import { descriptionOf, waitForDescription } from './treeRows';
 
 const MIB_PER_GB = 1024;
 /** A second Host of ~/.ssh/config for lab-gpu's machine: both are read at once over one connection. */
@@ -19,22 +15,6 @@ const SAME_MACHINE_HOST = 'lab-gpu-again';
 const UNKNOWN_KEY_HOST = 'lab-new';
 /** An SSH host's description once its background read ended, whatever it found. */
 const READ_SETTLED = /^(?!reading GPUs…).+ · ~\/\.ssh\/config$/;
-
-async function descriptionOf(row: Locator): Promise<string> {
-  return (await row.locator('.label-description').first().innerText()).trim();
-}
-
-/** Polls the row's description until it matches; returns it. */
-async function waitForDescription(row: Locator, pattern: RegExp, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = await descriptionOf(row).catch(() => '');
-    if (pattern.test(last)) return last;
-    await row.page().waitForTimeout(150);
-  }
-  throw new Error(`the row's description did not match ${pattern} within ${timeoutMs} ms; last: "${last}"`);
-}
 
 /**
  * Hovers the row and returns the text of the tooltip VS Code shows for it, once it contains
@@ -62,73 +42,23 @@ async function hideTooltip(page: Page): Promise<void> {
   await page.keyboard.press('Escape');
 }
 
-async function pickQuickItem(page: Page, text: string): Promise<void> {
-  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: text }) }).first();
-  await row.waitFor({ state: 'visible', timeout: 30_000 });
-  await row.click();
-}
-
-/** Right-click train.py → Train on Azure → the VM → the arguments; returns the new job's row. */
-async function trainFromExplorer(page: Page, vm: string, args: string): Promise<Locator> {
-  await page.keyboard.press('Control+Shift+E');
-  await rightClickExplorerItem(page, 'train.py', 'Train on Azure');
-  await pickQuickItem(page, vm);
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'arguments for train.py' }).waitFor({ state: 'visible', timeout: 30_000 });
-  const argumentsBox = page.locator('.quick-input-widget input.input');
-  await argumentsBox.waitFor({ state: 'visible', timeout: 10_000 });
-  await argumentsBox.fill(args);
-  await page.keyboard.press('Enter');
-  await openViewContainer(page, 'Azure PyTorch');
-  return treeItem(viewPane(page, 'Jobs'), 'train.py').first();
-}
-
 describe('Clusters view: GPUs of SSH hosts and live GPU load, against the sandbox cloud', () => {
-  let stateDir: string;
-  let sandbox: Sandbox;
-  let profile: ClientProfile;
-
-  before(async function () {
-    this.timeout(120_000);
-    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-pytorch-e2e-clusters-gpus-'));
-    // The VMs on a loopback prefix of their own: other test runs may hold 127.0.0.x:22.
-    const cloud = loadCloudSpec();
-    const prefix = randomLoopbackPrefix();
-    let next = 2;
-    for (const subscription of cloud.subscriptions) {
-      for (const group of subscription.resourceGroups) {
-        for (const vm of group.vms) if (vm.publicIpAddress) vm.publicIpAddress = `${prefix}${next++}`;
-      }
-    }
-    sandbox = await startSandbox({ stateDir: path.join(stateDir, 'sandbox'), cloud, operationMs: 1000 });
-    profile = writeClientProfile(sandbox.summary, path.join(stateDir, 'home'));
-    const address = (name: string): string => {
-      const vm = sandbox.vms.find((candidate) => candidate.name === name);
-      assert.ok(vm, `the sandbox has ${name}`);
-      return vm.address;
-    };
-    const user = sandbox.summary.sshUser;
-    fs.appendFileSync(
-      path.join(profile.home, '.ssh', 'config'),
-      `Host ${SAME_MACHINE_HOST}\n  HostName ${address('gpu-a100-1')}\n  User ${user}\n` +
-        `Host ${UNKNOWN_KEY_HOST}\n  HostName ${address('gpu-a100-2')}\n  User ${user}\n  HostKeyAlias ${UNKNOWN_KEY_HOST}\n`,
-    );
-  });
-
-  const workbench = useWorkbench('clusters-gpus', {
-    extension: { kind: 'development', path: repoRoot },
-    get env() {
-      return profile.env;
-    },
-    get settings() {
-      return profile.settings;
+  const session = useSandboxWorkbench('clusters-gpus', {
+    prepare(sandbox, profile) {
+      const address = (name: string): string => {
+        const vm = sandbox.vms.find((candidate) => candidate.name === name);
+        assert.ok(vm, `the sandbox has ${name}`);
+        return vm.address;
+      };
+      const user = sandbox.summary.sshUser;
+      fs.appendFileSync(
+        path.join(profile.home, '.ssh', 'config'),
+        `Host ${SAME_MACHINE_HOST}\n  HostName ${address('gpu-a100-1')}\n  User ${user}\n` +
+          `Host ${UNKNOWN_KEY_HOST}\n  HostName ${address('gpu-a100-2')}\n  User ${user}\n  HostKeyAlias ${UNKNOWN_KEY_HOST}\n`,
+      );
     },
   });
-
-  after(async function () {
-    this.timeout(60_000);
-    await sandbox?.dispose();
-    fs.rmSync(stateDir, { recursive: true, force: true });
-  });
+  const workbench = session.workbench;
 
   it('lists the SSH hosts of ~/.ssh/config with the GPUs nvidia-smi reads on them; an unknown host key waits for a click', async function () {
     this.timeout(90_000);
@@ -162,7 +92,7 @@ describe('Clusters view: GPUs of SSH hosts and live GPU load, against the sandbo
     await dialog.locator('.dialog-buttons .monaco-button', { hasText: 'Trust and Connect' }).first().click();
     await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
     assert.strictEqual(await waitForDescription(unknown, READ_SETTLED, 30_000), inventory);
-    assert.match(fs.readFileSync(path.join(profile.home, '.ssh', 'known_hosts'), 'utf8'), new RegExp(`^${UNKNOWN_KEY_HOST} ssh-ed25519 `, 'm'));
+    assert.match(fs.readFileSync(path.join(session.profile.home, '.ssh', 'known_hosts'), 'utf8'), new RegExp(`^${UNKNOWN_KEY_HOST} ssh-ed25519 `, 'm'));
   });
 
   it('shows the live GPU load of a VM while a job runs on it, and drops it once the job ended', async function () {
@@ -174,7 +104,7 @@ describe('Clusters view: GPUs of SSH hosts and live GPU load, against the sandbo
     const idle = '2× A100 80GB · eastus · running';
     assert.strictEqual(await descriptionOf(vm), idle);
 
-    await sandbox.hosts.setGpuLoad('gpu-a100-1', [
+    await session.sandbox.hosts.setGpuLoad('gpu-a100-1', [
       { utilization: 87, memoryUsedMiB: 41 * MIB_PER_GB },
       { utilization: 61, memoryUsedMiB: 20 * MIB_PER_GB },
     ]);
@@ -190,7 +120,7 @@ describe('Clusters view: GPUs of SSH hosts and live GPU load, against the sandbo
     await hideTooltip(page);
 
     // Live: a new load shows at the next reading.
-    await sandbox.hosts.setGpuLoad('gpu-a100-1', { utilization: 12, memoryUsedMiB: 512 });
+    await session.sandbox.hosts.setGpuLoad('gpu-a100-1', { utilization: 12, memoryUsedMiB: 512 });
     assert.strictEqual(await waitForDescription(vm, /GPU 12%/, 20_000), 'GPU 12% · 1/160 GB · 2× A100 80GB · eastus');
 
     await rightClick(page, job, 'Cancel Job');

@@ -1,17 +1,11 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { loadCloudSpec } from '../sandbox/arm';
-import { writeClientProfile, type ClientProfile } from '../sandbox/clientProfile';
-import { randomLoopbackPrefix } from '../sandbox/hosts/loopback';
-import { startSandbox, type Sandbox } from '../sandbox/sandbox';
-import { rightClickExplorerItem } from '../harness/contextMenu';
-import { repoRoot } from '../harness/paths';
 import { openViewContainer, treeItem, viewPane } from '../harness/views';
 import { webviewContent } from '../harness/webview';
-import { useWorkbench } from './useWorkbench';
+import { useSandboxWorkbench } from './sandboxWorkbench';
+import { openTrainOnAzure, pickQuickItem, waitForArgumentsPrompt } from './trainFlow';
 
 const vm = 'gpu-a100-1';
 const steps = 30;
@@ -47,12 +41,6 @@ while not os.path.exists(release) and time.time() < deadline:
 stop_diverged(${steps + 1})
 `;
 
-async function pickQuickItem(page: Page, text: string): Promise<void> {
-  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: text }) }).first();
-  await row.waitFor({ state: 'visible', timeout: 30_000 });
-  await row.click();
-}
-
 /** The log panel's webview: the one whose title names the script. */
 async function logPanel(page: Page, script: string): Promise<FrameLocator> {
   const deadline = Date.now() + 120_000;
@@ -81,60 +69,18 @@ function remoteWorkspaceWith(home: string, file: string): string | undefined {
 }
 
 describe('The log panel in the browser, during a sandbox job', () => {
-  let stateDir: string;
-  let workspace: string;
-  let sandbox: Sandbox;
-  let profile: ClientProfile;
-
-  before(async function () {
-    this.timeout(120_000);
-    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-pytorch-e2e-logs-'));
-    workspace = path.join(stateDir, 'workspace');
-    fs.cpSync(path.join(repoRoot, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
-    fs.writeFileSync(path.join(workspace, 'helpers.py'), helpersPy);
-    fs.writeFileSync(path.join(workspace, 'diverge.py'), divergePy);
-    // The sandbox's VMs on a loopback prefix of their own: other test runs may hold 127.0.0.x:22.
-    const cloud = loadCloudSpec();
-    const prefix = randomLoopbackPrefix();
-    let next = 2;
-    for (const subscription of cloud.subscriptions) {
-      for (const group of subscription.resourceGroups) {
-        for (const machine of group.vms) if (machine.publicIpAddress) machine.publicIpAddress = `${prefix}${next++}`;
-      }
-    }
-    sandbox = await startSandbox({ stateDir: path.join(stateDir, 'sandbox'), cloud, operationMs: 1000 });
-    profile = writeClientProfile(sandbox.summary, path.join(stateDir, 'home'));
-  });
-
-  const workbench = useWorkbench('logs', {
-    extension: { kind: 'development', path: repoRoot },
-    get folder() {
-      return workspace;
-    },
-    get env() {
-      return profile.env;
-    },
-    get settings() {
-      return profile.settings;
-    },
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    await sandbox?.dispose();
-    fs.rmSync(stateDir, { recursive: true, force: true });
-  });
+  const session = useSandboxWorkbench('logs', { workspaceFiles: { 'helpers.py': helpersPy, 'diverge.py': divergePy } });
+  const workbench = session.workbench;
 
   it('streams lines while the job runs, charts the loss, and links the traceback to the local file', async function () {
     this.timeout(300_000);
-    const { page, screenshot } = workbench();
+    const { page, screenshot, folder: workspace } = workbench();
     await openViewContainer(page, 'Azure PyTorch');
     await treeItem(viewPane(page, 'Clusters'), vm).waitFor({ state: 'visible', timeout: 60_000 });
 
-    await page.keyboard.press('Control+Shift+E');
-    await rightClickExplorerItem(page, 'diverge.py', 'Train on Azure');
+    await openTrainOnAzure(page, 'diverge.py');
     await pickQuickItem(page, vm);
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'arguments for diverge.py' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await waitForArgumentsPrompt(page, 'diverge.py', 30_000);
     await page.keyboard.press('Enter');
 
     const panel = await logPanel(page, 'diverge.py');
@@ -156,7 +102,7 @@ describe('The log panel in the browser, during a sandbox job', () => {
     await screenshot('e2e-logs-running');
 
     // Release the job: it raises from helpers.py, on the VM.
-    const remote = remoteWorkspaceWith(sandbox.hosts.host(vm).homeDir, 'diverge.py');
+    const remote = remoteWorkspaceWith(session.sandbox.hosts.host(vm).homeDir, 'diverge.py');
     assert.ok(remote, 'the workspace is synced to the VM');
     fs.writeFileSync(path.join(remote, 'release'), '');
 

@@ -1,47 +1,12 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import type { Locator, Page } from 'playwright-core';
-import { loadCloudSpec } from '../sandbox/arm';
-import { writeClientProfile, type ClientProfile } from '../sandbox/clientProfile';
-import { randomLoopbackPrefix } from '../sandbox/hosts/loopback';
-import { startSandbox, type Sandbox } from '../sandbox/sandbox';
-import { rightClick, rightClickExplorerItem } from '../harness/contextMenu';
+import { rightClick } from '../harness/contextMenu';
 import { hideNotificationCenter, notificationMessages, waitForNotification } from '../harness/notifications';
-import { repoRoot } from '../harness/paths';
 import { openViewContainer, treeItem, viewPane } from '../harness/views';
-import { useWorkbench } from './useWorkbench';
-
-async function descriptionOf(row: Locator): Promise<string> {
-  return (await row.locator('.label-description').first().innerText()).trim();
-}
-
-/** Polls the row's description; returns every distinct description seen, the last one matching `pattern`. */
-async function waitForDescription(row: Locator, pattern: RegExp, timeoutMs: number, seen: string[] = []): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const now = await descriptionOf(row).catch(() => '');
-    if (now && seen[seen.length - 1] !== now) seen.push(now);
-    if (pattern.test(now)) return seen;
-    await row.page().waitForTimeout(150);
-  }
-  throw new Error(`the row's description did not match ${pattern} within ${timeoutMs} ms; seen: ${JSON.stringify(seen)}`);
-}
-
-/** Right-click train.py → Train on Azure → the VM → the arguments; returns the new job's row (the newest, on top). */
-async function trainFromExplorer(page: Page, vm: string, args: string): Promise<Locator> {
-  await page.keyboard.press('Control+Shift+E');
-  await rightClickExplorerItem(page, 'train.py', 'Train on Azure');
-  await pickQuickItem(page, vm);
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'arguments for train.py' }).waitFor({ state: 'visible', timeout: 30_000 });
-  const argumentsBox = page.locator('.quick-input-widget input.input');
-  await argumentsBox.waitFor({ state: 'visible', timeout: 10_000 });
-  await argumentsBox.fill(args);
-  await page.keyboard.press('Enter');
-  await openViewContainer(page, 'Azure PyTorch');
-  return treeItem(viewPane(page, 'Jobs'), 'train.py').first();
-}
+import { useSandboxWorkbench } from './sandboxWorkbench';
+import { newestJobRow, openTrainOnAzure, pickQuickItem, quickPickRow, submitArguments, trainFromExplorer, waitForArgumentsPrompt } from './trainFlow';
+import { waitForDescription } from './treeRows';
 
 /** PIDs on this machine of processes started for a job of the extension (they carry its job id). */
 function jobProcesses(): number[] {
@@ -54,49 +19,9 @@ function jobProcesses(): number[] {
   }).map(Number);
 }
 
-/** Picks the quick pick entry whose label contains `text`. */
-async function pickQuickItem(page: Page, text: string): Promise<void> {
-  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: text }) }).first();
-  await row.waitFor({ state: 'visible', timeout: 30_000 });
-  await row.click();
-}
-
 describe('Train on Azure in the browser, against the sandbox cloud', () => {
-  let stateDir: string;
-  let sandbox: Sandbox;
-  let profile: ClientProfile;
-
-  before(async function () {
-    this.timeout(120_000);
-    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-pytorch-e2e-train-'));
-    // The sandbox's VMs on a loopback prefix of their own: other test runs may hold 127.0.0.x:22.
-    const cloud = loadCloudSpec();
-    const prefix = randomLoopbackPrefix();
-    let next = 2;
-    for (const subscription of cloud.subscriptions) {
-      for (const group of subscription.resourceGroups) {
-        for (const vm of group.vms) if (vm.publicIpAddress) vm.publicIpAddress = `${prefix}${next++}`;
-      }
-    }
-    sandbox = await startSandbox({ stateDir: path.join(stateDir, 'sandbox'), cloud, operationMs: 1000 });
-    profile = writeClientProfile(sandbox.summary, path.join(stateDir, 'home'));
-  });
-
-  const workbench = useWorkbench('train', {
-    extension: { kind: 'development', path: repoRoot },
-    get env() {
-      return profile.env;
-    },
-    get settings() {
-      return profile.settings;
-    },
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    await sandbox?.dispose();
-    fs.rmSync(stateDir, { recursive: true, force: true });
-  });
+  const session = useSandboxWorkbench('train');
+  const workbench = session.workbench;
 
   it('right-click train.py → Train on Azure → pick a VM: the Jobs view shows it running, then succeeded', async function () {
     this.timeout(240_000);
@@ -109,7 +34,8 @@ describe('Train on Azure in the browser, against the sandbox cloud', () => {
     const row = await trainFromExplorer(page, 'gpu-a100-1', '--steps 4000');
     await screenshot('e2e-train-launching');
     await row.waitFor({ state: 'visible', timeout: 120_000 });
-    const seen = await waitForDescription(row, /^gpu-a100-1 · Running · /, 120_000);
+    const seen: string[] = [];
+    await waitForDescription(row, /^gpu-a100-1 · Running · /, 120_000, seen);
     await screenshot('e2e-train-running');
     await waitForDescription(row, /^gpu-a100-1 · Succeeded · /, 180_000, seen);
     await screenshot('e2e-train-succeeded');
@@ -118,7 +44,7 @@ describe('Train on Azure in the browser, against the sandbox cloud', () => {
     assert.ok(seen.some((d) => d.includes('Running')) && /Succeeded/.test(seen[seen.length - 1]), JSON.stringify(seen));
 
     // The job really ran there: rank 0 saved the model in the VM's synced workspace.
-    const home = sandbox.hosts.host('gpu-a100-1').homeDir;
+    const home = session.sandbox.hosts.host('gpu-a100-1').homeDir;
     const saved = fs.readdirSync(path.join(home, '.azure-pytorch', 'ws')).some((ws) => fs.existsSync(path.join(home, '.azure-pytorch', 'ws', ws, 'outputs', 'model.pt')));
     assert.ok(saved, 'outputs/model.pt is on the VM');
   });
@@ -142,30 +68,25 @@ describe('Train on Azure in the browser, against the sandbox cloud', () => {
   it('trains on two VMs as one multi-node job, chosen in the pick', async function () {
     this.timeout(300_000);
     const { page, screenshot } = workbench();
-    await page.keyboard.press('Control+Shift+E');
-    await rightClickExplorerItem(page, 'train.py', 'Train on Azure');
+    await openTrainOnAzure(page, 'train.py');
     await pickQuickItem(page, 'Several machines (multi-node)');
     for (const vm of ['gpu-a100-1', 'gpu-a100-2']) {
-      const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: vm }) }).first();
+      const row = quickPickRow(page, vm);
       await row.waitFor({ state: 'visible', timeout: 30_000 });
       await row.locator('input[type=checkbox], .monaco-checkbox, .quick-input-list-checkbox').first().click();
     }
     await screenshot('e2e-train-multinode-pick');
     await page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).first().click();
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'arguments for train.py' }).waitFor({ state: 'visible', timeout: 10_000 });
-    const argumentsBox = page.locator('.quick-input-widget input.input');
-    await argumentsBox.waitFor({ state: 'visible', timeout: 10_000 });
-    await argumentsBox.fill('--steps 300');
-    await page.keyboard.press('Enter');
-    await openViewContainer(page, 'Azure PyTorch');
-    const row = treeItem(viewPane(page, 'Jobs'), 'train.py').first();
+    await waitForArgumentsPrompt(page, 'train.py', 10_000);
+    await submitArguments(page, '--steps 300');
+    const row = await newestJobRow(page, 'train.py');
     await waitForDescription(row, /^gpu-a100-1 \+1 · Succeeded · /, 240_000).catch(async (error: Error) => {
       throw new Error(`${error.message}\nnotifications: ${JSON.stringify(await notificationMessages(page))}`);
     });
     await screenshot('e2e-train-multinode-succeeded');
     // Both nodes ran their rank, on their own host.
     const logs = ['gpu-a100-1', 'gpu-a100-2'].map((vm, rank) => {
-      const jobsDir = path.join(sandbox.hosts.host(vm).homeDir, '.azure-pytorch', 'jobs');
+      const jobsDir = path.join(session.sandbox.hosts.host(vm).homeDir, '.azure-pytorch', 'jobs');
       const newest = fs.readdirSync(jobsDir).map((id) => path.join(jobsDir, id)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
       return fs.readFileSync(path.join(newest, `node-${rank}.log`), 'utf8');
     });
@@ -183,7 +104,8 @@ describe('Train on Azure in the browser, against the sandbox cloud', () => {
     await openViewContainer(page, 'Azure PyTorch', 60_000);
     const again = treeItem(viewPane(page, 'Jobs'), 'train.py').first();
     await again.waitFor({ state: 'visible', timeout: 60_000 });
-    const seen = await waitForDescription(again, /^gpu-a100-1 · Succeeded · /, 240_000);
+    const seen: string[] = [];
+    await waitForDescription(again, /^gpu-a100-1 · Succeeded · /, 240_000, seen);
     await screenshot('e2e-train-reattached');
     assert.ok(seen.some((d) => d.includes('Running')), `the reloaded window saw the job running first: ${JSON.stringify(seen)}`);
   });
