@@ -19,7 +19,7 @@ describe('run script', () => {
     assert.match(script, /^ {4}export AZURE_PYTORCH_NODE_RANK=0$/m);
     assert.match(script, /^ {4}export NCCL_DEBUG=INFO$/m);
     assert.match(script, /^workspace="\$HOME"\/\.azure-pytorch\/ws\/project-1a2b3c4d$/m);
-    assert.match(script, /set -- --standalone '--nproc_per_node=2' \.\/train\.py$/m);
+    assert.match(script, /set -- --standalone '--nproc_per_node=2' '--tee=3' \.\/train\.py$/m);
     assert.match(script, /echo "\$1" > "\$job_dir\/node-\$rank\.exit-code\.tmp" && mv -f/);
     assert.doesNotMatch(script, /venv/, 'no requirements, no setup: no venv');
   });
@@ -38,7 +38,7 @@ describe('run script', () => {
     const script = runScript({ spec: jobSpec({ args: hostile }) });
     const start = script.indexOf('    set -- ') + '    set -- '.length;
     const words = splitArguments(script.slice(start, script.indexOf('\n    ;;', start)));
-    assert.deepStrictEqual(words.slice(3), hostile.map((h) => h.split('$').join('$$')));
+    assert.deepStrictEqual(words.slice(4), hostile.map((h) => h.split('$').join('$$')));
   });
 
   it('round-trips remembered arguments through the input box (shellQuote, then splitArguments)', () => {
