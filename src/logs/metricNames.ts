@@ -8,7 +8,9 @@ export function normaliseMetricName(key: string): string {
 export type AxisKind = 'step' | 'epoch';
 
 const stepNames = new Set(['step', 'steps_done', 'global_step', 'iter', 'iteration', 'it', 'num_updates', 'update', 'updates']);
-const ignoredNames = new Set(['v_num', 'pid', 'rank', 'local_rank', 'world_size', 'port', 'master_port', 'seed', 'exitcode']);
+const ignoredNames = new Set(['v_num', 'pid', 'rank', 'local_rank', 'world_size', 'port', 'master_port', 'seed', 'exitcode', 'errno', 'error_code', 'line', 'signal', 'timeout']);
+/** `socket.cpp:462`, `train.py:12`: a source location in a warning, not a metric. */
+const sourceFile = /\.(?:c|cc|cpp|cxx|cu|h|hpp|py|pyx|rs|go|java|js|ts)$/;
 
 /** Whether a key names the training position rather than a measured value. */
 export function axisKindOf(name: string): AxisKind | undefined {
@@ -20,5 +22,5 @@ export function axisKindOf(name: string): AxisKind | undefined {
 
 /** Keys that look numeric but are identifiers or settings, never charted. */
 export function isIgnoredMetric(name: string): boolean {
-  return ignoredNames.has(name);
+  return ignoredNames.has(name) || sourceFile.test(name);
 }

@@ -112,6 +112,7 @@ const corpus: Case[] = [
   { framework: 'version string', line: 'torch version: 1.13.1+cu117', expected: undefined },
   { framework: 'timestamp only', line: '2024-05-01 12:00:03 starting run at 12:00:03', expected: undefined },
   { framework: 'traceback frame', line: '  File "/home/azureuser/ws/train.py", line 42, in <module>', expected: undefined },
+  { framework: 'c10d socket warning', line: '[W socket.cpp:462] [c10d] The server socket has failed to bind to [::]:29400 (errno: 98 - Address already in use).', expected: undefined },
   { framework: 'argparse dump', line: 'Namespace(lr=0.01, batch_size=64, epochs=10)', expected: undefined },
   { framework: 'exception with numbers', line: 'RuntimeError: Expected 4 dims, got size: 3', expected: undefined },
   { framework: 'NCCL info', line: 'gpu-node0:1234:1234 [0] NCCL INFO NCCL version 2.18.1+cuda12.1', expected: undefined },
