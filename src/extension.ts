@@ -22,10 +22,10 @@ export function activate(context: vscode.ExtensionContext): { readonly jobs: Job
   const clusters = new ClustersTreeProvider(clustersService, gpuTelemetry, sshHostGpus);
   const workspaceSync = poolWorkspaceSyncer(() => ssh, vscode.Uri.joinPath(context.globalStorageUri, 'sync').fsPath, log);
   const connector = new JobsConnector(() => ssh, clustersService, workspaceSync);
-  const jobsService = new JobsService(context, log, connector);
-  const jobs = new JobsTreeProvider(jobsService.store);
   const connectRunner = async (host: string) => poolCommandRunner(ssh, connector.sshTarget(targetFromHostKey(host)));
   const logPanels = new LogPanelManager({ context, log, connect: connectRunner });
+  const jobsService = new JobsService(context, log, connector, { show: (job) => logPanels.show(job), forget: (jobId) => logPanels.deleteCache(jobId) });
+  const jobs = new JobsTreeProvider(jobsService.store);
   const gpuPoller = new ClusterGpuPoller({
     sink: gpuTelemetry,
     jobs: jobsService.store,
@@ -33,7 +33,6 @@ export function activate(context: vscode.ExtensionContext): { readonly jobs: Job
     // The sidebar's summary needs no more than one reading every few seconds.
     intervalMs: () => Math.max(5, vscode.workspace.getConfiguration('azurePytorch').get<number>('gpuTelemetryIntervalSeconds', 2)) * 1000,
   });
-  jobsService.setLogPanels({ show: (job) => logPanels.show(job), forget: (jobId) => logPanels.deleteCache(jobId) });
   context.subscriptions.push(
     log,
     { dispose: () => ssh.dispose() },

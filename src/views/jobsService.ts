@@ -45,12 +45,11 @@ export class JobsService extends Disposable {
   /** Passed preflights of this session, so a warm launch skips the round trip. */
   readonly preflightCache = new Map<string, PreflightReport>();
   private readonly cancelledHere = new Set<string>();
-  private logPanels?: JobLogPanels;
-
   constructor(
     context: vscode.ExtensionContext,
     private readonly log: Logger,
     readonly connector: JobConnector,
+    private readonly logPanels: JobLogPanels,
   ) {
     super();
     this.store = new JobStore(context.globalState);
@@ -67,17 +66,12 @@ export class JobsService extends Disposable {
     this.monitor.watchActive();
   }
 
-  setLogPanels(panels: JobLogPanels): void {
-    this.logPanels = panels;
-  }
-
   async add(record: JobRecord): Promise<void> {
     await this.store.add(record);
     this.monitor.watch(record.spec.id);
   }
 
   openLogs(spec: JobSpec): void {
-    if (!this.logPanels) throw new Error('The log panel is not available in this version.');
     this.logPanels.show(logDescription(spec));
   }
 
@@ -86,7 +80,7 @@ export class JobsService extends Disposable {
     for (const id of ids) {
       this.monitor.stop(id);
       await this.store.remove(id);
-      await this.logPanels?.forget(id).catch((error: unknown) => this.log.warn(`Dropping the cached log of ${id} failed: ${errorMessage(error)}`));
+      await this.logPanels.forget(id).catch((error: unknown) => this.log.warn(`Dropping the cached log of ${id} failed: ${errorMessage(error)}`));
     }
   }
 
