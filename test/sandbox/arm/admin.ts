@@ -36,6 +36,7 @@ export interface AdminTarget {
   readonly requestLog: readonly RequestLogEntry[];
   settings(): StandInSettings;
   updateSettings(changes: Partial<StandInSettings>): StandInSettings;
+  /** Changes a VM's power state at once, as if from the portal; runs the hook first. */
   setPowerState(vmName: string, state: PowerState): Promise<void>;
 }
 

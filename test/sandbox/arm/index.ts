@@ -61,7 +61,8 @@ export interface ArmStandInOptions {
   onPowerChange?: PowerChangeHook;
 }
 
-export interface ArmStandIn {
+/** The admin controls (state, faults, operations, tokens, settings, setPowerState) and the connection facts. */
+export interface ArmStandIn extends AdminTarget {
   readonly endpoint: string;
   readonly caFile: string;
   readonly caPem: string;
@@ -69,16 +70,6 @@ export interface ArmStandIn {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly staticToken: string;
-  readonly state: ArmState;
-  readonly faults: FaultInjector;
-  readonly operations: OperationManager;
-  readonly tokens: TokenIssuer;
-  readonly requestCount: number;
-  readonly requestLog: readonly RequestLogEntry[];
-  settings(): StandInSettings;
-  updateSettings(changes: Partial<StandInSettings>): StandInSettings;
-  /** Changes a VM's power state at once, as if from the portal; runs the hook first. */
-  setPowerState(vmName: string, state: PowerState): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -106,7 +97,7 @@ export async function startArmStandIn(options: ArmStandInOptions): Promise<ArmSt
     (tenantId) => `${endpoint}/${tenantId ?? spec.servicePrincipal.tenantId}`,
   );
 
-  const standIn: ArmStandIn & AdminTarget = {
+  const standIn: ArmStandIn = {
     get endpoint() {
       return endpoint;
     },
