@@ -52,6 +52,8 @@ export class ClusterInventory {
   private readonly skus = new SkuCatalog();
   private current: InventoryState = { status: 'disconnected' };
   private readonly pending = new Map<string, PowerAction>();
+  /** What the last listing found, so that commands on the view's nodes still work while it is listed again. */
+  private listedBefore: AzureVm[] = [];
   private readonly listeners = new Set<(change: InventoryChange) => void>();
   private generation = 0;
   /** Aborts listings; a new listing replaces the one in flight. */
@@ -104,6 +106,8 @@ export class ClusterInventory {
     if (!clients) return;
     const generation = this.cancelInFlight();
     const signal = this.abort.signal;
+    const listed = this.allVms();
+    if (listed.length > 0) this.listedBefore = listed;
     this.setState({ status: 'loading' });
     let subscriptions: AzureSubscription[];
     try {
@@ -166,8 +170,14 @@ export class ClusterInventory {
     return this.pending.get(vmId.toLowerCase());
   }
 
+  /** A listed VM; while a listing is under way, also one the listing before found. */
   findVm(vmId: string): AzureVm | undefined {
-    return this.allVms().find((vm) => vm.id.toLowerCase() === vmId.toLowerCase());
+    const matches = (vm: AzureVm): boolean => vm.id.toLowerCase() === vmId.toLowerCase();
+    return this.allVms().find(matches) ?? (this.isListing() ? this.listedBefore.find(matches) : undefined);
+  }
+
+  private isListing(): boolean {
+    return this.current.status === 'loading' || (this.current.status === 'ready' && this.current.subscriptions.some((entry) => entry.listing.status === 'loading'));
   }
 
   allVms(): AzureVm[] {

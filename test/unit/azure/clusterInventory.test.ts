@@ -96,6 +96,21 @@ describe('Azure layer against the ARM stand-in', function () {
     assert.ok(arm.requestLog.some((r) => r.path.includes('skiptoken') && /virtualMachines/i.test(r.path)), 'VM pages were followed');
   });
 
+  it('still finds a listed VM while the view is listed again, for commands run on its node', async () => {
+    const id = vmNamed(inventory, 'gpu-t4').id;
+    arm.updateSettings({ latencyMs: 100 });
+    try {
+      const listing = inventory.refresh();
+      assert.strictEqual(inventory.state.status, 'loading');
+      assert.strictEqual(inventory.findVm(id)?.name, 'gpu-t4');
+      await listing;
+    } finally {
+      arm.updateSettings({ latencyMs: 0 });
+    }
+    assert.strictEqual(inventory.findVm(id)?.name, 'gpu-t4');
+    assert.strictEqual(inventory.findVm('/subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/virtualMachines/gone'), undefined);
+  });
+
   it('finds the GPUs: count from the SKU, model from the catalog; no GPU on a CPU size', () => {
     const a100 = vmNamed(inventory, 'gpu-a100-1');
     assert.strictEqual(a100.gpus?.count, 2);
