@@ -6,7 +6,7 @@
  *   one-file edit    re-sync after editing one file
  *   no change        re-sync with nothing changed
  * Re-syncs are timed both on the pooled connection (how the extension runs them) and with a fresh
- * connection. Each figure is the median of RUNS runs, ours and rsync's alternating.
+ * connection, with the workspace's watcher as the extension keeps one (and once without it). Each figure is the median of RUNS runs, ours and rsync's alternating.
  * Both clients dial the host's sshd directly, not the sandbox's fault-injection relay in front of
  * it: the relay adds Nagle delays (~40 ms a round trip) that no real network path has.
  * Run: npx tsc -p . && RUNS=5 PHASES=1 node out/bench/syncWorkspace.js   (as root, like the sandbox; RUNS=5 by default)
@@ -20,6 +20,7 @@ import { promisify } from 'node:util';
 import { silentLogger } from '../src/common/logger';
 import { SshConnectionPool } from '../src/ssh/connectionPool';
 import type { SshTarget } from '../src/ssh/sshTarget';
+import { WorkspaceTracker } from '../src/sync/localSnapshot';
 import { FileSyncStateStore } from '../src/sync/syncState';
 import { syncWorkspace, type SyncResult } from '../src/sync/workspaceSync';
 import { startSimulatedHosts, type SimulatedHosts } from '../test/sandbox/hosts';
@@ -104,7 +105,9 @@ async function main(): Promise<void> {
   const TRASH = '.azure-pytorch/bench-trash';
   let pool = newPool();
   let state = new FileSyncStateStore(path.join(stateRoot, 'sync-state-0'));
-  const ours = async (fresh: boolean): Promise<{ seconds: number; result: SyncResult }> => {
+  // As in the extension: one per workspace folder, from its first sync on.
+  let tracker: WorkspaceTracker | undefined;
+  const ours = async (fresh: boolean, watched = true): Promise<{ seconds: number; result: SyncResult }> => {
     if (fresh) {
       pool.dispose();
       pool = newPool();
@@ -115,9 +118,10 @@ async function main(): Promise<void> {
       remoteDir: oursDir,
       maxFileSizeBytes: 50 << 20,
       state,
+      tracker: watched ? tracker : undefined,
       targetKey: `${target.user}@${target.host}:${target.port}`,
     });
-    if (process.env.PHASES) console.log(JSON.stringify(result.phases), result.uploadedFiles, result.compressed);
+    if (process.env.PHASES) console.log(JSON.stringify(result.phases), result.uploadedFiles, result.compressed, result.remoteCheck, result.localScan);
     return { seconds: Number(process.hrtime.bigint() - started) / 1e9, result };
   };
   const rsync = async (): Promise<number> => {
@@ -147,16 +151,25 @@ async function main(): Promise<void> {
       // so deleting 20,000 files right before a first sync makes whichever tool goes first pay.
       await remote(`mkdir -p ${TRASH} && mv ${oursDir} ${TRASH}/ours${i} ; mv ${rsyncDir} ${TRASH}/rsync${i} ; true`);
       state = new FileSyncStateStore(path.join(stateRoot, `sync-state-${i + 1}`));
+      tracker?.dispose();
+      tracker = new WorkspaceTracker(workspace);
+      // Dirty pages of the last copy are written back first, so neither tool pays for the other's.
+      await run('sync');
       const runOurs = async (): Promise<void> => {
         const first = await ours(true);
         firstOurs.push(first.seconds);
         firstNote = `${first.result.uploadedFiles} files, ${(first.result.transferredBytes / 1e6).toFixed(1)} MB on the wire${first.result.compressed ? ' (gzip)' : ''}`;
       };
+      const runRsync = async (): Promise<void> => {
+        await run('sync');
+        firstRsync.push(await rsync());
+      };
       if (i % 2 === 0) {
         await runOurs();
-        firstRsync.push(await rsync());
+        await runRsync();
       } else {
-        firstRsync.push(await rsync());
+        await runRsync();
+        await run('sync');
         await runOurs();
       }
       if (process.env.PHASES) console.log(`first sync run ${i + 1}: ours ${firstOurs.at(-1)!.toFixed(3)} s, rsync ${firstRsync.at(-1)!.toFixed(3)} s`);
@@ -166,6 +179,7 @@ async function main(): Promise<void> {
     const edited = path.join(workspace, 'src/pkg3/mod7/file213.py');
     const editOurs: number[] = [];
     const editOursFresh: number[] = [];
+    const editOursUnwatched: number[] = [];
     const editRsync: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       fs.appendFileSync(edited, `# edit ${i}\n`);
@@ -176,9 +190,13 @@ async function main(): Promise<void> {
       fs.appendFileSync(edited, `# edit ${i}b\n`);
       editOursFresh.push((await ours(true)).seconds);
       await rsync();
+      fs.appendFileSync(edited, `# edit ${i}c\n`);
+      editOursUnwatched.push((await ours(false, false)).seconds);
+      await rsync();
     }
     report('one-file edit (pooled connection)', editOurs, editRsync);
     report('one-file edit (new connection)', editOursFresh, editRsync);
+    report('one-file edit (pooled, no watcher: full local scan)', editOursUnwatched, editRsync);
 
     const sameOurs: number[] = [];
     const sameOursFresh: number[] = [];
@@ -197,6 +215,7 @@ async function main(): Promise<void> {
     console.log(`remote copies: ${String(check.stdout).trim()}`);
     console.log('\n| scenario | ours (s) | rsync -az (s) | speed vs rsync | |\n|---|---|---|---|---|\n' + rows.join('\n'));
   } finally {
+    tracker?.dispose();
     await remote(`rm -rf ${TRASH}`).catch(() => undefined);
     pool.dispose();
     await hosts.dispose();

@@ -36,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): { readonly jobs: Job
   context.subscriptions.push(
     log,
     { dispose: () => ssh.dispose() },
+    workspaceSync,
     clustersService,
     gpuTelemetry,
     sshHostGpus,

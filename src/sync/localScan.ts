@@ -19,9 +19,17 @@ export interface LocalScan {
   readonly excluded: readonly ExcludedPath[];
 }
 
-// The walk uses synchronous calls (about 4× faster than the promise API for many small stats) and
-// yields to the event loop every few milliseconds, so the extension host never stalls for long.
 const SLICE_MS = 8;
+
+/** Where a walk puts what it finds. */
+export interface ScanSink {
+  entry(entry: LocalEntry): void;
+  exclude(excluded: ExcludedPath): void;
+  /** Just before a folder is read. */
+  beforeRead?(relativeDir: string): void;
+  /** The rules that apply to what a folder holds (its own ignore files included). */
+  rulesOf?(relativeDir: string, rules: readonly IgnoreRuleSet[]): void;
+}
 
 /**
  * Lists the workspace as the sync sees it: `.git` folders, ignored paths (nested .gitignore and
@@ -30,28 +38,40 @@ const SLICE_MS = 8;
  * Symlinks are never followed; ones inside the workspace are kept as links.
  */
 export async function scanWorkspace(root: string, options: ScanOptions): Promise<LocalScan> {
-  const realRoot = fs.realpathSync(root);
-  let sliceStart = Date.now();
-  const yieldNow = async (): Promise<void> => {
-    if (Date.now() - sliceStart < SLICE_MS) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    sliceStart = Date.now();
-  };
   const entries: LocalEntry[] = [];
   const excluded: ExcludedPath[] = [];
-  const settingsRules: IgnoreRuleSet = {
-    base: '',
-    rules: (options.excludes ?? []).flatMap((pattern, index) => parseIgnoreFile(pattern, `azurePytorch.sync.exclude[${index}]`)),
-  };
+  const walker = new TreeWalker(fs.realpathSync(root), options, { entry: (entry) => entries.push(entry), exclude: (each) => excluded.push(each) });
+  await walker.walkFolder('', walker.rootRules());
+  entries.sort((a, b) => comparePaths(a.path, b.path));
+  excluded.sort((a, b) => comparePaths(a.path, b.path));
+  return { entries, excluded };
+}
 
-  const walk = async (relativeDir: string, ruleSets: readonly IgnoreRuleSet[]): Promise<void> => {
-    await yieldNow();
-    const absoluteDir = relativeDir ? `${realRoot}${path.sep}${relativeDir}` : realRoot;
+/** Walks folders of one workspace, or classifies single paths in it (see scanWorkspace). */
+export class TreeWalker {
+  private sliceStart = Date.now();
+
+  constructor(
+    readonly realRoot: string,
+    private readonly options: ScanOptions,
+    private readonly sink: ScanSink,
+  ) {}
+
+  /** The rules that apply everywhere: the excludes setting. */
+  rootRules(): IgnoreRuleSet[] {
+    return [{ base: '', rules: (this.options.excludes ?? []).flatMap((pattern, index) => parseIgnoreFile(pattern, `azurePytorch.sync.exclude[${index}]`)) }];
+  }
+
+  /** Lists a folder that is not excluded and everything under it; `inherited`: the rules of its parent. */
+  async walkFolder(relativeDir: string, inherited: readonly IgnoreRuleSet[]): Promise<void> {
+    await this.yieldNow();
+    const absoluteDir = this.absolute(relativeDir);
+    this.sink.beforeRead?.(relativeDir);
     let names: string[];
     try {
       names = fs.readdirSync(absoluteDir);
     } catch (error) {
-      excluded.push({ path: relativeDir, directory: true, reason: { kind: 'unreadable', message: (error as Error).message } });
+      this.sink.exclude({ path: relativeDir, directory: true, reason: { kind: 'unreadable', message: (error as Error).message } });
       return;
     }
     const ownRules: IgnoreRuleSet[] = [];
@@ -60,63 +80,80 @@ export async function scanWorkspace(root: string, options: ScanOptions): Promise
       const text = readText(path.join(absoluteDir, file));
       ownRules.push({ base: relativeDir, rules: parseIgnoreFile(text, relativeDir ? `${relativeDir}/${file}` : file) });
     }
-    const applicable = [...ruleSets, ...ownRules];
-    const children = names.map((name) => {
-      const relative = relativeDir ? `${relativeDir}/${name}` : name;
-      try {
-        return { name, relative, stat: fs.lstatSync(`${absoluteDir}${path.sep}${name}`) };
-      } catch (error) {
-        excluded.push({ path: relative, directory: false, reason: { kind: 'unreadable', message: (error as Error).message } });
-        return undefined;
-      }
-    });
+    const applicable = [...inherited, ...ownRules];
+    this.sink.rulesOf?.(relativeDir, applicable);
     const subfolders: string[] = [];
-    for (const child of children) {
-      if (!child) continue;
-      const { name, relative, stat } = child;
-      const isDir = stat.isDirectory();
-      if (isDir && name === '.git') {
-        excluded.push({ path: relative, directory: true, reason: { kind: 'git-folder' } });
-        continue;
-      }
-      // Names that are not valid UTF-8 come back from readdir with U+FFFD and could not be recreated.
-      if (name.includes('\uFFFD') || name.includes('\\') && process.platform === 'win32') {
-        excluded.push({ path: relative, directory: isDir, reason: { kind: 'invalid-name' } });
-        continue;
-      }
-      const verdict = checkIgnored(applicable, relative, isDir);
-      if (verdict.ignored) {
-        excluded.push({ path: relative, directory: isDir, reason: { kind: 'ignored', rule: verdict.rule!.pattern, source: verdict.rule!.source } });
-        continue;
-      }
-      const statKey = `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`;
-      if (isDir) {
-        entries.push({ path: relative, type: 'dir', size: 0, mode: 0o755, mtimeMs: stat.mtimeMs, statKey });
-        subfolders.push(relative);
-      } else if (stat.isFile()) {
-        if (stat.size > options.maxFileSizeBytes) {
-          excluded.push({ path: relative, directory: false, reason: { kind: 'too-large', size: stat.size, limit: options.maxFileSizeBytes } });
-          continue;
-        }
-        entries.push({ path: relative, type: 'file', size: stat.size, mode: normalizeMode('file', stat.mode), mtimeMs: stat.mtimeMs, statKey });
-      } else if (stat.isSymbolicLink()) {
-        const target = fs.readlinkSync(path.join(absoluteDir, name));
-        if (!staysInside(realRoot, path.join(absoluteDir, name), target)) {
-          excluded.push({ path: relative, directory: false, reason: { kind: 'symlink-outside', target } });
-          continue;
-        }
-        entries.push({ path: relative, type: 'symlink', size: 0, mode: 0o777, mtimeMs: stat.mtimeMs, linkTarget: target, statKey });
-      } else {
-        excluded.push({ path: relative, directory: false, reason: { kind: 'special-file' } });
-      }
+    for (const name of names) {
+      const subfolder = this.classify(relativeDir, name, applicable);
+      if (subfolder !== undefined) subfolders.push(subfolder);
     }
-    for (const folder of subfolders) await walk(folder, applicable);
-  };
+    for (const folder of subfolders) await this.walkFolder(folder, applicable);
+  }
 
-  await walk('', [settingsRules]);
-  entries.sort((a, b) => comparePaths(a.path, b.path));
-  excluded.sort((a, b) => comparePaths(a.path, b.path));
-  return { entries, excluded };
+  /**
+   * Stats one path of a folder and reports it as an entry or an exclusion; returns its relative
+   * path when it is a folder to walk. Nothing is reported for a path that does not exist.
+   */
+  classify(relativeDir: string, name: string, applicable: readonly IgnoreRuleSet[]): string | undefined {
+    const relative = relativeDir ? `${relativeDir}/${name}` : name;
+    const absoluteDir = this.absolute(relativeDir);
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(`${absoluteDir}${path.sep}${name}`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.sink.exclude({ path: relative, directory: false, reason: { kind: 'unreadable', message: (error as Error).message } });
+      return undefined;
+    }
+    const isDir = stat.isDirectory();
+    if (isDir && name === '.git') {
+      this.sink.exclude({ path: relative, directory: true, reason: { kind: 'git-folder' } });
+      return undefined;
+    }
+    // Names that are not valid UTF-8 come back from readdir with U+FFFD and could not be recreated.
+    if (name.includes('\uFFFD') || (name.includes('\\') && process.platform === 'win32')) {
+      this.sink.exclude({ path: relative, directory: isDir, reason: { kind: 'invalid-name' } });
+      return undefined;
+    }
+    const verdict = checkIgnored(applicable, relative, isDir);
+    if (verdict.ignored) {
+      this.sink.exclude({ path: relative, directory: isDir, reason: { kind: 'ignored', rule: verdict.rule!.pattern, source: verdict.rule!.source } });
+      return undefined;
+    }
+    const statKey = `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`;
+    if (isDir) {
+      this.sink.entry({ path: relative, type: 'dir', size: 0, mode: 0o755, mtimeMs: stat.mtimeMs, statKey });
+      return relative;
+    }
+    if (stat.isFile()) {
+      if (stat.size > this.options.maxFileSizeBytes) {
+        this.sink.exclude({ path: relative, directory: false, reason: { kind: 'too-large', size: stat.size, limit: this.options.maxFileSizeBytes } });
+      } else {
+        this.sink.entry({ path: relative, type: 'file', size: stat.size, mode: normalizeMode('file', stat.mode), mtimeMs: stat.mtimeMs, statKey });
+      }
+    } else if (stat.isSymbolicLink()) {
+      const target = fs.readlinkSync(path.join(absoluteDir, name));
+      if (staysInside(this.realRoot, path.join(absoluteDir, name), target)) {
+        this.sink.entry({ path: relative, type: 'symlink', size: 0, mode: 0o777, mtimeMs: stat.mtimeMs, linkTarget: target, statKey });
+      } else {
+        this.sink.exclude({ path: relative, directory: false, reason: { kind: 'symlink-outside', target } });
+      }
+    } else {
+      this.sink.exclude({ path: relative, directory: false, reason: { kind: 'special-file' } });
+    }
+    return undefined;
+  }
+
+  private absolute(relativeDir: string): string {
+    return relativeDir ? `${this.realRoot}${path.sep}${relativeDir}` : this.realRoot;
+  }
+
+  // The walk uses synchronous calls (about 4× faster than the promise API for many small stats) and
+  // yields to the event loop every few milliseconds, so the extension host never stalls for long.
+  private async yieldNow(): Promise<void> {
+    if (Date.now() - this.sliceStart < SLICE_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.sliceStart = Date.now();
+  }
 }
 
 /**

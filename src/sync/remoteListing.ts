@@ -1,16 +1,36 @@
 import { LISTING_FIELDS } from './remoteScripts';
 import type { EntryType, RemoteEntry } from './syncEntry';
 
-/** Parses the NUL-separated output of listRemoteTree / extractTar. */
-export function parseRemoteListing(output: Buffer): Map<string, RemoteEntry> {
+/** A part of a remote script's output: the entries listed after a section record. */
+export interface RemoteSection {
+  /** The remote clock when the section started (`seconds.nanoseconds`), or '' when not stamped. */
+  readonly stamp: string;
+  readonly entries: Map<string, RemoteEntry>;
+}
+
+/**
+ * Parses the NUL-separated records of the sync's remote scripts: entries as LISTING_FORMAT prints
+ * them, split into sections at each `=` record (entries before the first one form a section of their own).
+ */
+export function parseRemoteSections(output: Buffer): RemoteSection[] {
   const fields = output.toString('utf8').split('\0');
-  const entries = new Map<string, RemoteEntry>();
+  const sections: RemoteSection[] = [{ stamp: '', entries: new Map() }];
   for (let i = 0; i + LISTING_FIELDS <= fields.length; i += LISTING_FIELDS) {
-    const [kind, size, mtime, mode, listed, linkTarget] = fields.slice(i, i + LISTING_FIELDS) as [string, string, string, string, string, string];
+    const [kind, size, mtime, mode, listed, linkTarget, ctime] = fields.slice(i, i + LISTING_FIELDS) as [string, string, string, string, string, string, string];
+    if (kind === '=') {
+      sections.push({ stamp: size, entries: new Map() });
+      continue;
+    }
     const path = listed.startsWith('./') ? listed.slice(2) : listed;
-    entries.set(path, { path, type: typeOf(kind), size: Number(size), mtime, mode: parseInt(mode, 8), linkTarget });
+    sections.at(-1)!.entries.set(path, { path, type: typeOf(kind), size: Number(size), mtime, mode: parseInt(mode, 8), linkTarget, ctime });
   }
-  return entries;
+  return sections.length > 1 && sections[0]!.entries.size === 0 ? sections.slice(1) : sections;
+}
+
+/** All entries of a listing, whatever its sections. */
+export function parseRemoteListing(output: Buffer): Map<string, RemoteEntry> {
+  const sections = parseRemoteSections(output);
+  return sections.length === 1 ? sections[0]!.entries : new Map(sections.flatMap((section) => [...section.entries]));
 }
 
 function typeOf(kind: string): EntryType | 'other' {

@@ -14,8 +14,16 @@ export interface LocalEntry {
   readonly statKey: string;
 }
 
+/** What the plan needs to know of a remote path (from a listing or the saved records). */
+export interface RemoteView {
+  readonly type: EntryType | 'other';
+  readonly size: number;
+  readonly mode: number;
+  readonly linkTarget?: string;
+}
+
 /** A path as `find` lists it on the remote side. */
-export interface RemoteEntry {
+export interface RemoteEntry extends RemoteView {
   readonly path: string;
   readonly type: EntryType | 'other';
   readonly size: number;
@@ -23,6 +31,8 @@ export interface RemoteEntry {
   readonly mtime: string;
   readonly mode: number;
   readonly linkTarget: string;
+  /** `find -printf %C@`: changes with any change to the inode, whoever makes it. */
+  readonly ctime: string;
 }
 
 /** Why a path is not synced, for the output-channel summary. */

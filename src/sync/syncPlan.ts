@@ -1,4 +1,5 @@
-import { normalizeMode, isSafeRelativePath, type LocalEntry, type RemoteEntry } from './syncEntry';
+import { comparePaths } from './localScan';
+import { normalizeMode, isSafeRelativePath, type LocalEntry, type RemoteView } from './syncEntry';
 
 /** A remote removal: `tree` for a path whose type changes, `file` or `dir` for a deleted one. */
 export interface Removal {
@@ -15,21 +16,21 @@ export interface SyncPlan {
 }
 
 export interface PlanInput {
-  /** Sorted by path. */
   readonly local: readonly LocalEntry[];
-  readonly remote: ReadonlyMap<string, RemoteEntry>;
+  /** The remote tree: as listed, or as the saved records say it is. */
+  readonly remote: ReadonlyMap<string, RemoteView>;
   /** Content hashes of local files (needed where a remote file of the same size exists). */
   readonly localHashes: ReadonlyMap<string, string>;
   /** Content hashes of remote files known to be current. */
   readonly remoteHashes: ReadonlyMap<string, string>;
   /** The paths the last sync left on the remote side; only these are ever deleted. */
-  readonly previouslySynced: ReadonlySet<string>;
+  readonly previouslySynced: Iterable<string>;
   /** Paths the local side excludes now (and their contents): never deleted remotely. */
   readonly isExcluded: (path: string) => boolean;
 }
 
 /** Local files whose content must be compared: a remote file of the same size is there. */
-export function pathsToCompare(local: readonly LocalEntry[], remote: ReadonlyMap<string, RemoteEntry>): LocalEntry[] {
+export function pathsToCompare(local: readonly LocalEntry[], remote: ReadonlyMap<string, RemoteView>): LocalEntry[] {
   return local.filter((entry) => {
     const other = remote.get(entry.path);
     return entry.type === 'file' && other?.type === 'file' && other.size === entry.size;
@@ -72,10 +73,11 @@ export function planSync(input: PlanInput): SyncPlan {
   }
   // Deepest first, so a folder is emptied before its rmdir.
   deleted.sort((a, b) => depth(b.path) - depth(a.path) || (a.path < b.path ? -1 : 1));
+  upload.sort((a, b) => comparePaths(a.path, b.path));
   return { upload, remove: [...remove, ...deleted], unchanged };
 }
 
-function isSame(entry: LocalEntry, remote: RemoteEntry, input: PlanInput): boolean {
+function isSame(entry: LocalEntry, remote: RemoteView, input: PlanInput): boolean {
   switch (entry.type) {
     case 'dir':
       return true;

@@ -12,20 +12,37 @@ export interface RemoteRecord {
   readonly mode: number;
   /** Content hash of a file, when known. */
   readonly hash?: string;
+  /** The remote ctime (`find %C@`) when listed: any later change to the inode changes it. */
+  readonly ctime?: string;
+  /** For symlinks: the target. */
+  readonly linkTarget?: string;
+}
+
+/**
+ * What the last sync left on the remote side. With a checkpoint (remote clock, `seconds.nanos`),
+ * the records are exact for every path whose ctime is not after it; anything changed since can be
+ * found by ctime alone, without listing the whole tree.
+ */
+export interface RemoteState {
+  readonly records: Map<string, RemoteRecord>;
+  readonly checkpoint?: string;
 }
 
 /** Persisted between syncs; lost state only costs a slower sync (hashes are recomputed). */
 export interface SyncStateStore {
-  loadRemote(key: string): Promise<Map<string, RemoteRecord> | undefined>;
-  saveRemote(key: string, records: ReadonlyMap<string, RemoteRecord>): Promise<void>;
+  loadRemote(key: string): Promise<RemoteState | undefined>;
+  saveRemote(key: string, state: RemoteState): Promise<void>;
   loadHashes(key: string): Promise<Map<string, CachedHash>>;
   saveHashes(key: string, hashes: ReadonlyMap<string, CachedHash>): Promise<void>;
 }
 
-/** A record still describes the remote file when the remote stat is unchanged. */
+/** A record still describes the remote file when its inode is unchanged (the ctime moves with any change, mtime may be set back). */
 export function recordMatches(record: RemoteRecord | undefined, remote: RemoteEntry): record is RemoteRecord {
-  return record !== undefined && record.type === remote.type && record.size === remote.size && record.mtime === remote.mtime && record.mode === remote.mode;
+  return record !== undefined && record.type === remote.type && record.size === remote.size && record.mtime === remote.mtime && record.mode === remote.mode && record.ctime === remote.ctime;
 }
+
+// 2: remote records carry ctime and a checkpoint. Older files are ignored (the next sync lists the remote tree).
+const FORMAT_VERSION = 2;
 
 /**
  * JSON files in a folder (the extension's global storage), one per key. Loaded once and then kept
@@ -33,7 +50,7 @@ export function recordMatches(record: RemoteRecord | undefined, remote: RemoteEn
  * not wait for bookkeeping — and a load waits for the saves queued before it.
  */
 export class FileSyncStateStore implements SyncStateStore {
-  private readonly remote = new Map<string, Map<string, RemoteRecord>>();
+  private readonly remote = new Map<string, RemoteState>();
   private readonly hashes = new Map<string, Map<string, CachedHash>>();
   private writes: Promise<void> = Promise.resolve();
 
@@ -42,20 +59,23 @@ export class FileSyncStateStore implements SyncStateStore {
     private readonly onWriteError: (error: Error) => void = () => undefined,
   ) {}
 
-  async loadRemote(key: string): Promise<Map<string, RemoteRecord> | undefined> {
-    const cached = this.remote.get(key);
-    if (cached) return new Map(cached);
-    await this.writes;
-    const data = await this.read<Record<string, RemoteRecord>>(`remote-${key}`);
-    if (!data) return undefined;
-    const records = new Map(Object.entries(data));
-    this.remote.set(key, records);
-    return new Map(records);
+  /** The caller owns the returned records (a copy). */
+  async loadRemote(key: string): Promise<RemoteState | undefined> {
+    let state = this.remote.get(key);
+    if (!state) {
+      await this.writes;
+      const data = await this.read<{ records: Record<string, RemoteRecord>; checkpoint?: string }>(`remote-${key}`);
+      if (!data) return undefined;
+      state = { records: new Map(Object.entries(data.records)), checkpoint: data.checkpoint };
+      this.remote.set(key, state);
+    }
+    return { records: new Map(state.records), checkpoint: state.checkpoint };
   }
 
-  async saveRemote(key: string, records: ReadonlyMap<string, RemoteRecord>): Promise<void> {
-    this.remote.set(key, new Map(records));
-    this.queue(`remote-${key}`, () => Object.fromEntries(records));
+  /** Takes ownership of the records: the caller must not change them afterwards. */
+  async saveRemote(key: string, state: RemoteState): Promise<void> {
+    this.remote.set(key, state);
+    this.queue(`remote-${key}`, () => ({ records: Object.fromEntries(state.records), checkpoint: state.checkpoint }));
   }
 
   async loadHashes(key: string): Promise<Map<string, CachedHash>> {
@@ -92,7 +112,7 @@ export class FileSyncStateStore implements SyncStateStore {
   private async read<T>(name: string): Promise<T | undefined> {
     try {
       const parsed = JSON.parse(await fs.readFile(this.file(name), 'utf8')) as { version: number; data: T };
-      return parsed.version === 1 ? parsed.data : undefined;
+      return parsed.version === FORMAT_VERSION ? parsed.data : undefined;
     } catch {
       return undefined;
     }
@@ -102,7 +122,7 @@ export class FileSyncStateStore implements SyncStateStore {
     await fs.mkdir(this.folder, { recursive: true });
     const file = this.file(name);
     const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-    await fs.writeFile(temporary, JSON.stringify({ version: 1, data }));
+    await fs.writeFile(temporary, JSON.stringify({ version: FORMAT_VERSION, data }));
     await fs.rename(temporary, file);
   }
 }

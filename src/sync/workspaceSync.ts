@@ -7,12 +7,14 @@ import type { Logger } from '../common/logger';
 import type { ExecOptions, ExitStatus, RemoteProcess, SpawnOptions } from '../ssh/sshConnection';
 import { compressionRatio, shouldCompress } from './compressionPolicy';
 import { cachedHashOf, hashFiles, type CachedHash } from './contentHash';
-import { scanWorkspace } from './localScan';
-import { parseRemoteListing, parseSha256sums } from './remoteListing';
-import { discardInput, extractTar, hashRemoteFiles, listRemoteTree, removeRemotePaths } from './remoteScripts';
-import type { ExcludedPath, LocalEntry, RemoteEntry } from './syncEntry';
-import { isWithin, pathsToCompare, planSync, type Removal } from './syncPlan';
-import { recordMatches, type RemoteRecord, type SyncStateStore } from './syncState';
+import { scanWorkspace, type LocalScan } from './localScan';
+import type { WorkspaceTracker } from './localSnapshot';
+import { findRemoteDrift } from './remoteDrift';
+import { parseRemoteListing, parseRemoteSections, parseSha256sums } from './remoteListing';
+import { discardInput, extractTar, FOLDER_MISSING, hashRemoteFiles, listChangedSince, listRemoteTree, removeRemotePaths } from './remoteScripts';
+import type { ExcludedPath, LocalEntry, RemoteEntry, RemoteView } from './syncEntry';
+import { isWithin, pathsToCompare, planSync, type Removal, type SyncPlan } from './syncPlan';
+import { recordMatches, type RemoteRecord, type RemoteState, type SyncStateStore } from './syncState';
 import { createTarStream, type SentFile } from './tarStream';
 
 /** What the sync needs of a connection (an SshConnection has it). */
@@ -39,6 +41,8 @@ export interface WorkspaceSyncOptions {
   /** Extra gitignore-style patterns (the sync.exclude setting). */
   readonly excludes?: readonly string[];
   readonly state: SyncStateStore;
+  /** Keeps the local scan current between syncs of this folder (rescans only what changed). */
+  readonly tracker?: WorkspaceTracker;
   /** Names the remote machine and user (e.g. `user@host:port`) in the saved state. */
   readonly targetKey: string;
   /** auto: gzip when the data compresses and the link is slower than gzip. */
@@ -60,6 +64,10 @@ export interface SyncResult {
   readonly unchanged: number;
   readonly excluded: readonly ExcludedPath[];
   readonly durationMs: number;
+  /** How the remote tree was known: listed in full, or the saved records checked for changes since. */
+  readonly remoteCheck: 'listing' | 'changes-since-last-sync';
+  /** How the local tree was known: a full walk, or the watcher's changes since the last scan. */
+  readonly localScan: 'full' | 'changes';
   /** Milliseconds per step, for the log. */
   readonly phases: Readonly<Record<'scan' | 'compare' | 'remove' | 'upload' | 'save', number>>;
 }
@@ -67,12 +75,33 @@ export interface SyncResult {
 /** Link throughput measured per connection, to decide on compression without probing again. */
 const linkSpeeds = new WeakMap<RemoteRunner, number>();
 const PROGRESS_INTERVAL_MS = 100;
+// A checkpoint is set this far before the remote clock's reading: file times come from a coarse
+// kernel clock that may lag the one `date` reads by a tick.
+const CHECKPOINT_MARGIN_MS = 50;
+
+type Phases = Record<'scan' | 'compare' | 'remove' | 'upload' | 'save', number>;
+
+/** What one sync works with, once the local side is scanned. */
+interface SyncContext {
+  readonly runner: RemoteRunner;
+  readonly options: WorkspaceSyncOptions;
+  readonly root: string;
+  readonly remoteKey: string;
+  readonly scan: LocalScan;
+  readonly localScan: SyncResult['localScan'];
+  readonly hashCache: Map<string, CachedHash>;
+  readonly report: (progress: SyncProgress, force?: boolean) => void;
+  readonly phaseDone: (phase: keyof Phases) => void;
+  readonly phases: Phases;
+  readonly started: number;
+}
 
 /**
  * Makes the remote folder hold the workspace (minus what is excluded), sending only what changed
- * by content: list the remote tree (one exec), compare with the last sync's records and the local
- * scan, hash only files whose size matches but whose hash is not known, remove what is gone
- * locally, then send one tar stream over one exec channel.
+ * by content. The remote tree is known from the last sync's records when it left a checkpoint and
+ * nothing the sync owns changed there since (one `find -newerct`, run while the local side is
+ * scanned); otherwise it is listed. Files of equal size are compared by hash (hashed on the side
+ * that lacks one), what is gone locally is removed, and what changed goes in one tar stream.
  */
 export async function syncWorkspace(runner: RemoteRunner, options: WorkspaceSyncOptions): Promise<SyncResult> {
   const started = Date.now();
@@ -82,155 +111,278 @@ export async function syncWorkspace(runner: RemoteRunner, options: WorkspaceSync
   const report = progressReporter(options.onProgress);
   report({ phase: 'scanning', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 }, true);
 
-  const phases = { scan: 0, compare: 0, remove: 0, upload: 0, save: 0 };
+  const phases: Phases = { scan: 0, compare: 0, remove: 0, upload: 0, save: 0 };
   let mark = Date.now();
-  const phaseDone = (phase: keyof typeof phases): void => {
+  const phaseDone = (phase: keyof Phases): void => {
     const now = Date.now();
     phases[phase] = now - mark;
     mark = now;
   };
-  const [scan, remote, records, hashCache] = await Promise.all([
-    scanWorkspace(root, { maxFileSizeBytes: options.maxFileSizeBytes, excludes: options.excludes }),
-    listRemote(runner, options.remoteDir, signal),
-    state.loadRemote(remoteKey),
-    state.loadHashes(root),
-  ]);
+  const saved = await state.loadRemote(remoteKey);
+  const scanOptions = { maxFileSizeBytes: options.maxFileSizeBytes, excludes: options.excludes };
+  const remoteTree = readRemoteTree(runner, options, saved);
+  remoteTree.catch(() => undefined); // awaited below, after the local side
+  const [scan, hashCache] = await Promise.all([options.tracker ? options.tracker.scan(scanOptions) : scanWorkspace(root, scanOptions), state.loadHashes(root)]);
   signal?.throwIfAborted();
   phaseDone('scan');
+  const localScan = 'incremental' in scan && scan.incremental ? 'changes' : 'full';
+  if (options.tracker && localScan === 'full') options.log?.info(`Scanned the whole workspace: ${options.tracker.fullScanReason}`);
+  const context: SyncContext = { runner, options, root, remoteKey, scan, localScan, hashCache, report, phaseDone, phases, started };
 
   report({ phase: 'comparing', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 }, true);
-  const toCompare = pathsToCompare(scan.entries, remote);
-  const remoteHashes = new Map<string, string>();
-  const localHashes = new Map<string, string>();
-  const unhashedLocal: LocalEntry[] = [];
-  const unhashedRemote: string[] = [];
-  for (const entry of toCompare) {
-    const record = records?.get(entry.path);
-    if (recordMatches(record, remote.get(entry.path)!) && record.hash) remoteHashes.set(entry.path, record.hash);
-    else unhashedRemote.push(entry.path);
-    const cached = cachedHashOf(entry, hashCache);
-    if (cached) localHashes.set(entry.path, cached);
-    else unhashedLocal.push(entry);
-  }
-  const [freshLocal, freshRemote] = await Promise.all([
-    hashFiles(root, unhashedLocal, hashCache),
-    hashRemote(runner, options.remoteDir, unhashedRemote, signal),
-  ]);
-  for (const [file, hash] of freshLocal) localHashes.set(file, hash);
-  for (const [file, hash] of freshRemote) remoteHashes.set(file, hash);
-
-  const excludedFolders = new Set(scan.excluded.map((excluded) => excluded.path));
-  const plan = planSync({
-    local: scan.entries,
-    remote,
-    localHashes,
-    remoteHashes,
-    previouslySynced: new Set(records?.keys() ?? []),
-    isExcluded: (file) => isWithin(file, excludedFolders),
-  });
-
+  // Planned against the saved records while the remote side is checked, used if they still hold.
+  const planned = saved?.checkpoint ? await planAgainst(context, { entries: saved.records, stamp: '', fromRecords: true }, saved.records) : undefined;
+  const remote = await remoteTree;
+  const { plan, remoteHashes } = remote.fromRecords && planned ? planned : await planAgainst(context, remote, saved?.records);
   phaseDone('compare');
+
   if (plan.remove.length > 0) {
     report({ phase: 'removing', filesDone: 0, filesTotal: plan.remove.length, bytesDone: 0, bytesTotal: 0 }, true);
     await removeRemote(runner, options.remoteDir, plan.remove, signal);
   }
-
   phaseDone('remove');
-  const sent = new Map<string, SentFile>();
-  let changedListing = new Map<string, RemoteEntry>();
-  let transferredBytes = 0;
-  let compressed = false;
+  const transfer = plan.upload.length > 0 ? await transferChanges(context, plan) : undefined;
+  phaseDone('upload');
+  const before = (file: string): RemoteRecord | undefined => {
+    const hash = remoteHashes.get(file);
+    if (!remote.fromRecords) return toRecord(remote.entries.get(file) as RemoteEntry | undefined, hash);
+    const record = saved!.records.get(file);
+    return record && hash && record.hash !== hash ? { ...record, hash } : record;
+  };
+  return finish(context, plan, transfer, before, remote.stamp, saved, remote.fromRecords ? 'changes-since-last-sync' : 'listing');
+}
+
+/** The remote tree as the plan sees it, and the remote clock before it was looked at. */
+interface RemoteTree {
+  readonly entries: ReadonlyMap<string, RemoteView>;
+  readonly stamp: string;
+  /** True: the saved records, checked for changes since their checkpoint; false: a listing. */
+  readonly fromRecords: boolean;
+}
+
+/**
+ * The saved records when they still hold (nothing the sync owns changed on the remote side since
+ * their checkpoint), else a listing of the whole synced folder.
+ */
+async function readRemoteTree(runner: RemoteRunner, options: WorkspaceSyncOptions, saved: RemoteState | undefined): Promise<RemoteTree> {
+  if (saved?.checkpoint) {
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    const since = earlier(saved.checkpoint, CHECKPOINT_MARGIN_MS);
+    const status = await runner.exec(listChangedSince(options.remoteDir, since), { signal: options.signal, onStdout: (chunk) => stdout.push(chunk), onStderr: (chunk) => stderr.push(chunk) });
+    let reason = 'the synced folder is gone';
+    if (status.code !== FOLDER_MISSING) {
+      assertSucceeded(status, Buffer.concat(stderr), 'Looking for changes in the synced folder');
+      const [changed, folderEntries] = parseRemoteSections(Buffer.concat(stdout));
+      if (!changed?.stamp || !folderEntries) throw new Error('Looking for changes in the synced folder: the remote side gave an incomplete answer.');
+      const drift = findRemoteDrift(saved.records, changed.entries, folderEntries.entries);
+      if (!drift) return { entries: saved.records, stamp: changed.stamp, fromRecords: true };
+      reason = drift;
+    }
+    options.log?.info(`Listing the synced folder again: ${reason}`);
+  }
+  const listing = await listRemote(runner, options.remoteDir, options.signal);
+  return { ...listing, fromRecords: false };
+}
+
+/**
+ * The plan against a remote tree: files of equal size on both sides are compared by hash — the
+ * local one from the cache while its stat is unchanged, the remote one from the records while they
+ * describe the file, else hashed there.
+ */
+async function planAgainst(context: SyncContext, remote: RemoteTree, records: ReadonlyMap<string, RemoteRecord> | undefined): Promise<{ plan: LocalPlan; remoteHashes: Map<string, string> }> {
+  const { runner, options, root, scan, hashCache } = context;
+  const localHashes = new Map<string, string>();
+  const remoteHashes = new Map<string, string>();
+  const unhashedLocal: LocalEntry[] = [];
+  const unhashedRemote: string[] = [];
+  for (const entry of pathsToCompare(scan.entries, remote.entries)) {
+    const cached = cachedHashOf(entry, hashCache);
+    if (cached) localHashes.set(entry.path, cached);
+    else unhashedLocal.push(entry);
+    const record = records?.get(entry.path);
+    if (record?.hash && (remote.fromRecords || recordMatches(record, remote.entries.get(entry.path) as RemoteEntry))) remoteHashes.set(entry.path, record.hash);
+    else unhashedRemote.push(entry.path);
+  }
+  const [freshLocal, freshRemote] = await Promise.all([hashFiles(root, unhashedLocal, hashCache), hashRemote(runner, options.remoteDir, unhashedRemote, options.signal)]);
+  for (const [file, hash] of freshLocal) localHashes.set(file, hash);
+  for (const [file, hash] of freshRemote) remoteHashes.set(file, hash);
+  const excludedFolders = new Set(scan.excluded.map((excluded) => excluded.path));
+  const plan = planSync({ local: scan.entries, remote: remote.entries, localHashes, remoteHashes, previouslySynced: records?.keys() ?? [], isExcluded: (file) => isWithin(file, excludedFolders) });
+  return { plan: { ...plan, hashedLocally: freshLocal.size > 0 }, remoteHashes };
+}
+
+/** A plan, and whether local files were hashed for it (so the hash cache changed). */
+interface LocalPlan extends SyncPlan {
+  readonly hashedLocally: boolean;
+}
+
+interface RemoteListing {
+  /** The remote clock before the walk; '' if the listing did not say. */
+  readonly stamp: string;
+  readonly entries: Map<string, RemoteEntry>;
+}
+
+interface Transfer {
+  /** The uploaded paths as the remote side lists them after unpacking. */
+  readonly written: ReadonlyMap<string, RemoteEntry>;
+  readonly sent: ReadonlyMap<string, SentFile>;
+  readonly transferredBytes: number;
+  readonly compressed: boolean;
+}
+
+/** Sends the plan's uploads as one tar stream to the remote `tar -x`. */
+async function transferChanges(context: SyncContext, plan: SyncPlan): Promise<Transfer> {
+  const { runner, options, root, report } = context;
   const uploadFiles = plan.upload.filter((entry) => entry.type === 'file');
   const bytesTotal = uploadFiles.reduce((sum, entry) => sum + entry.size, 0);
-  if (plan.upload.length > 0) {
-    compressed = await decideCompression(runner, root, uploadFiles, bytesTotal, options.compression ?? 'auto', signal);
-    let filesDone = 0;
-    let bytesDone = 0;
-    report({ phase: 'uploading', filesDone, filesTotal: uploadFiles.length, bytesDone, bytesTotal }, true);
-    const uploadStarted = Date.now();
-    const result = await uploadTar(runner, options.remoteDir, root, plan.upload, compressed, signal, (file, bytes) => {
+  const sent = new Map<string, SentFile>();
+  const compressed = await decideCompression(runner, root, uploadFiles, bytesTotal, options.compression ?? 'auto', options.signal);
+  let filesDone = 0;
+  let bytesDone = 0;
+  report({ phase: 'uploading', filesDone, filesTotal: uploadFiles.length, bytesDone, bytesTotal }, true);
+  const uploadStarted = Date.now();
+  const remote = await runner.spawn(
+    extractTar(
+      options.remoteDir,
+      compressed,
+      plan.upload.map((entry) => entry.path),
+    ),
+    { signal: options.signal },
+  );
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  remote.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  remote.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  let transferredBytes = 0;
+  const tar = createTarStream({
+    root,
+    entries: plan.upload,
+    onFileSent: (file, bytes) => {
       sent.set(file.entry.path, file);
       filesDone++;
       bytesDone += bytes;
       report({ phase: 'uploading', filesDone, filesTotal: uploadFiles.length, bytesDone, bytesTotal });
-    });
-    changedListing = result.listing;
-    transferredBytes = result.transferredBytes;
-    const seconds = (Date.now() - uploadStarted) / 1000;
-    // An upload's pace is bounded by the remote disk too, so it may raise the estimate, never lower it.
-    if (!compressed && transferredBytes >= 4 << 20 && seconds > 0) linkSpeeds.set(runner, Math.max(linkSpeeds.get(runner) ?? 0, transferredBytes / seconds));
-  }
+    },
+  });
+  const stages: NodeJS.ReadableStream[] = compressed ? [tar, createGzip({ level: 1 })] : [tar];
+  stages[stages.length - 1]!.on('data', (chunk: Buffer) => (transferredBytes += chunk.length));
+  const sending = (pipeline as (...streams: unknown[]) => Promise<void>)(...stages, remote.stdin).catch((error: Error) => error);
+  const [sendError, status] = await Promise.all([sending, remote.exit]);
+  assertSucceeded(status, Buffer.concat(stderr), 'Unpacking the workspace');
+  if (sendError) throw sendError;
+  const seconds = (Date.now() - uploadStarted) / 1000;
+  // An upload's pace is bounded by the remote disk too, so it may raise the estimate, never lower it.
+  if (!compressed && transferredBytes >= 4 << 20 && seconds > 0) linkSpeeds.set(runner, Math.max(linkSpeeds.get(runner) ?? 0, transferredBytes / seconds));
+  return { written: parseRemoteListing(Buffer.concat(stdout)), sent, transferredBytes, compressed };
+}
 
-  phaseDone('upload');
+/**
+ * Records what the remote side holds now — the uploads as `written` lists them, everything else
+ * as `before` says — saves it with a checkpoint at the remote clock's `stamp`, and sums up.
+ */
+async function finish(
+  context: SyncContext,
+  plan: LocalPlan,
+  transfer: Transfer | undefined,
+  before: (file: string) => RemoteRecord | undefined,
+  stamp: string,
+  previous: RemoteState | undefined,
+  remoteCheck: SyncResult['remoteCheck'],
+): Promise<SyncResult> {
+  const { options, root, scan, hashCache, report, phases } = context;
   const newRecords = new Map<string, RemoteRecord>();
   const uploaded = new Set(plan.upload.map((entry) => entry.path));
+  const sent = transfer?.sent ?? new Map<string, SentFile>();
   for (const entry of scan.entries) {
     if (uploaded.has(entry.path)) {
-      const after = changedListing.get(entry.path);
+      const after = transfer?.written.get(entry.path);
       const file = sent.get(entry.path);
       if (after && after.type === entry.type && (entry.type !== 'file' || file)) {
-        newRecords.set(entry.path, toRecord(after, file?.hash));
+        newRecords.set(entry.path, toRecord(after, file?.hash)!);
         if (file?.hash) hashCache.set(entry.path, { statKey: entry.statKey, hash: file.hash, hashedAtMs: Date.now() });
       }
     } else {
-      const before = remote.get(entry.path);
-      if (before && before.type !== 'other') newRecords.set(entry.path, toRecord(before, remoteHashes.get(entry.path)));
+      const record = before(entry.path);
+      if (record) newRecords.set(entry.path, record);
     }
   }
   const localPaths = new Set(scan.entries.map((entry) => entry.path));
-  let hashesChanged = freshLocal.size > 0 || sent.size > 0;
+  let hashesChanged = sent.size > 0 || plan.hashedLocally;
   for (const file of hashCache.keys()) {
     if (!localPaths.has(file)) {
       hashCache.delete(file);
       hashesChanged = true;
     }
   }
+  const checkpoint = stamp || undefined;
   // The store may write in the background: the remote side is done, and lost state is only slower.
   await Promise.all([
-    recordsEqual(records, newRecords) ? undefined : state.saveRemote(remoteKey, newRecords),
-    hashesChanged ? state.saveHashes(root, hashCache) : undefined,
+    previous && previous.checkpoint === checkpoint && recordsEqual(previous.records, newRecords) ? undefined : options.state.saveRemote(context.remoteKey, { records: newRecords, checkpoint }),
+    hashesChanged ? options.state.saveHashes(root, hashCache) : undefined,
   ]);
-  phaseDone('save');
+  context.phaseDone('save');
 
+  const uploadFiles = plan.upload.filter((entry) => entry.type === 'file');
+  const bytesTotal = uploadFiles.reduce((sum, entry) => sum + entry.size, 0);
   report({ phase: 'done', filesDone: uploadFiles.length, filesTotal: uploadFiles.length, bytesDone: bytesTotal, bytesTotal }, true);
   return {
     remoteDir: options.remoteDir,
     uploadedFiles: uploadFiles.length,
     uploadedBytes: bytesTotal,
-    transferredBytes,
-    compressed,
+    transferredBytes: transfer?.transferredBytes ?? 0,
+    compressed: transfer?.compressed ?? false,
     removed: plan.remove,
     unchanged: plan.unchanged,
     excluded: scan.excluded,
-    durationMs: Date.now() - started,
+    durationMs: Date.now() - context.started,
+    remoteCheck,
+    localScan: context.localScan,
     phases,
   };
+}
+
+/** A remote clock reading (`seconds.nanoseconds`) moved `ms` earlier, in the same form. */
+export function earlier(stamp: string, ms: number): string {
+  const [seconds = '0', fraction = ''] = stamp.split('.');
+  const nanos = BigInt(seconds) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0').slice(0, 9)) - BigInt(ms) * 1_000_000n;
+  return `${nanos / 1_000_000_000n}.${String(nanos % 1_000_000_000n).padStart(9, '0')}`;
+}
+
+function removalArgument(removal: Removal): string {
+  return `${{ tree: 'r', file: 'f', dir: 'd' }[removal.kind]}/${removal.path}`;
+}
+
+function assertSucceeded(status: ExitStatus, stderr: Buffer, what: string): void {
+  if (status.code !== 0) throw new Error(`${what} failed on the remote side (${describeStatus(status)}): ${stderr.toString('utf8').trim().slice(-500)}`);
 }
 
 function recordsEqual(before: ReadonlyMap<string, RemoteRecord> | undefined, after: ReadonlyMap<string, RemoteRecord>): boolean {
   if (!before || before.size !== after.size) return false;
   for (const [file, record] of after) {
     const old = before.get(file);
-    if (!old || old.type !== record.type || old.size !== record.size || old.mtime !== record.mtime || old.mode !== record.mode || old.hash !== record.hash) return false;
+    if (!old || old.type !== record.type || old.size !== record.size || old.mtime !== record.mtime || old.mode !== record.mode || old.hash !== record.hash || old.ctime !== record.ctime) return false;
   }
   return true;
 }
 
-function toRecord(entry: RemoteEntry, hash: string | undefined): RemoteRecord {
-  const type = entry.type === 'other' ? 'file' : entry.type;
-  return { type, size: entry.size, mtime: entry.mtime, mode: entry.mode, ...(type === 'file' && hash ? { hash } : {}) };
+function toRecord(entry: RemoteEntry | undefined, hash: string | undefined): RemoteRecord | undefined {
+  if (!entry || entry.type === 'other') return undefined;
+  const { type, size, mtime, mode, ctime } = entry;
+  return { type, size, mtime, mode, ctime, ...(type === 'file' && hash ? { hash } : {}), ...(type === 'symlink' ? { linkTarget: entry.linkTarget } : {}) };
 }
 
 async function collect(runner: RemoteRunner, argv: string[], stdin: Buffer | undefined, signal: AbortSignal | undefined, what: string): Promise<Buffer> {
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   const status = await runner.exec(argv, { stdin, signal, onStdout: (chunk) => stdout.push(chunk), onStderr: (chunk) => stderr.push(chunk) });
-  if (status.code !== 0) throw new Error(`${what} failed on the remote side (${describeStatus(status)}): ${Buffer.concat(stderr).toString('utf8').trim().slice(-500)}`);
+  assertSucceeded(status, Buffer.concat(stderr), what);
   return Buffer.concat(stdout);
 }
 
-async function listRemote(runner: RemoteRunner, remoteDir: string, signal: AbortSignal | undefined): Promise<Map<string, RemoteEntry>> {
-  return parseRemoteListing(await collect(runner, listRemoteTree(remoteDir), undefined, signal, 'Listing the synced folder'));
+async function listRemote(runner: RemoteRunner, remoteDir: string, signal: AbortSignal | undefined): Promise<RemoteListing> {
+  const [listing] = parseRemoteSections(await collect(runner, listRemoteTree(remoteDir), undefined, signal, 'Listing the synced folder'));
+  return listing!;
 }
 
 async function hashRemote(runner: RemoteRunner, remoteDir: string, files: readonly string[], signal: AbortSignal | undefined): Promise<Map<string, string>> {
@@ -242,44 +394,8 @@ async function hashRemote(runner: RemoteRunner, remoteDir: string, files: readon
 }
 
 async function removeRemote(runner: RemoteRunner, remoteDir: string, removals: readonly Removal[], signal: AbortSignal | undefined): Promise<void> {
-  const prefix = { tree: 'r', file: 'f', dir: 'd' } as const;
-  const stdin = Buffer.from(removals.map((removal) => `${prefix[removal.kind]}/${removal.path}\0`).join(''));
+  const stdin = Buffer.from(removals.map((removal) => `${removalArgument(removal)}\0`).join(''));
   await collect(runner, removeRemotePaths(remoteDir), stdin, signal, 'Removing deleted files');
-}
-
-async function uploadTar(
-  runner: RemoteRunner,
-  remoteDir: string,
-  root: string,
-  entries: readonly LocalEntry[],
-  gzip: boolean,
-  signal: AbortSignal | undefined,
-  onFileSent: (file: SentFile, bytes: number) => void,
-): Promise<{ listing: Map<string, RemoteEntry>; transferredBytes: number }> {
-  const remote = await runner.spawn(
-    extractTar(
-      remoteDir,
-      gzip,
-      entries.map((entry) => entry.path),
-    ),
-    { signal },
-  );
-  const stdout: Buffer[] = [];
-  const stderr: Buffer[] = [];
-  remote.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-  remote.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-  let transferredBytes = 0;
-  const tar = createTarStream({ root, entries, onFileSent });
-  const stages: NodeJS.ReadableStream[] = gzip ? [tar, createGzip({ level: 1 })] : [tar];
-  const counted = stages[stages.length - 1]!;
-  counted.on('data', (chunk: Buffer) => (transferredBytes += chunk.length));
-  const sending = (pipeline as (...streams: unknown[]) => Promise<void>)(...stages, remote.stdin).catch((error: Error) => error);
-  const [sendError, status] = await Promise.all([sending, remote.exit]);
-  if (status.code !== 0) {
-    throw new Error(`Unpacking the workspace failed on the remote side (${describeStatus(status)}): ${Buffer.concat(stderr).toString('utf8').trim().slice(-500)}`);
-  }
-  if (sendError) throw sendError;
-  return { listing: parseRemoteListing(Buffer.concat(stdout)), transferredBytes };
 }
 
 async function decideCompression(

@@ -4,7 +4,7 @@ import { MachineStoppedError, type JobHost } from '../jobs/jobHost';
 import type { JobSpec, TargetRef } from '../jobs/jobSpec';
 import { downloadFolder, sshJobHost } from '../jobs/sshJobHost';
 import { azureVmTarget, describeTarget, parseSshDestination, type SshConnectionPool, type SshTarget } from '../ssh';
-import { describeExclusion, FileSyncStateStore, remoteWorkspaceDir, syncWorkspace, workspaceId, type SyncProgress } from '../sync';
+import { describeExclusion, FileSyncStateStore, remoteWorkspaceDir, syncWorkspace, workspaceId, WorkspaceTracker, type SyncProgress } from '../sync';
 import type { ClustersService } from './clustersService';
 import type { JobConnector } from './jobsService';
 import { openRemoteTerminal } from './sshTerminal';
@@ -15,11 +15,19 @@ export interface WorkspaceSyncer {
   workspaceId(folder: vscode.Uri): string;
   /** Brings the copy on the target up to date with the local folder. */
   sync(target: SshTarget, folder: vscode.Uri, extraExcludes: readonly string[], signal: AbortSignal, onProgress?: (progress: SyncProgress) => void): Promise<void>;
+  dispose(): void;
 }
 
 /** The sync layer over the pool, with the sync settings and its state kept in `stateFolder`. */
 export function poolWorkspaceSyncer(pool: () => SshConnectionPool, stateFolder: string, log: Logger): WorkspaceSyncer {
   const state = new FileSyncStateStore(stateFolder);
+  // Per workspace folder, for the extension's lifetime: a re-sync re-reads only what changed.
+  const trackers = new Map<string, WorkspaceTracker>();
+  const trackerOf = (folder: string): WorkspaceTracker => {
+    let tracker = trackers.get(folder);
+    if (!tracker) trackers.set(folder, (tracker = new WorkspaceTracker(folder)));
+    return tracker;
+  };
   return {
     workspaceId: (folder) => workspaceId(folder.fsPath),
     async sync(target, folder, extraExcludes, signal, onProgress) {
@@ -31,6 +39,7 @@ export function poolWorkspaceSyncer(pool: () => SshConnectionPool, stateFolder: 
         maxFileSizeBytes: settings.get<number>('sync.maxFileSizeMB', 50) * 1024 * 1024,
         excludes: [...settings.get<string[]>('sync.exclude', []), ...extraExcludes],
         state,
+        tracker: trackerOf(folder.fsPath),
         targetKey: describeTarget(target),
         signal,
         log,
@@ -38,6 +47,10 @@ export function poolWorkspaceSyncer(pool: () => SshConnectionPool, stateFolder: 
       });
       log.info(`Synced ${folder.fsPath} to ${target.label ?? target.host}:~/${result.remoteDir}: ${result.uploadedFiles} files sent, ${result.unchanged} unchanged, ${result.removed.length} removed (${result.durationMs} ms)`);
       for (const excluded of result.excluded) log.info(`  not synced: ${describeExclusion(excluded)}`);
+    },
+    dispose() {
+      for (const tracker of trackers.values()) tracker.dispose();
+      trackers.clear();
     },
   };
 }

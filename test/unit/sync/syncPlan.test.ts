@@ -5,21 +5,21 @@ import { paxRecord, tarHeader } from '../../../src/sync/tarHeader';
 
 const file = (path: string, size = 1, mode = 0o644): LocalEntry => ({ path, type: 'file', size, mode, mtimeMs: 0, statKey: '' });
 const dir = (path: string): LocalEntry => ({ path, type: 'dir', size: 0, mode: 0o755, mtimeMs: 0, statKey: '' });
-const remote = (path: string, type: RemoteEntry['type'] = 'file', size = 1, mode = 0o644): RemoteEntry => ({ path, type, size, mtime: '1', mode, linkTarget: '' });
+const remote = (path: string, type: RemoteEntry['type'] = 'file', size = 1, mode = 0o644): RemoteEntry => ({ path, type, size, mtime: '1', mode, linkTarget: '', ctime: '1' });
 
 function plan(overrides: Partial<PlanInput>) {
   return planSync({ local: [], remote: new Map(), localHashes: new Map(), remoteHashes: new Map(), previouslySynced: new Set(), isExcluded: () => false, ...overrides });
 }
 
 describe('sync plan', function () {
-  it('sends new and changed files, keeps equal ones (same size, hash and executable bit)', function () {
+  it('sends new and changed files in path order, keeps equal ones (same size, hash and executable bit)', function () {
     const result = plan({
       local: [file('same'), file('changed'), file('new'), file('chmod', 1, 0o755)],
       remote: new Map([['same', remote('same')], ['changed', remote('changed')], ['chmod', remote('chmod')]]),
       localHashes: new Map([['same', 'h1'], ['changed', 'h2'], ['chmod', 'h3']]),
       remoteHashes: new Map([['same', 'h1'], ['changed', 'old'], ['chmod', 'h3']]),
     });
-    assert.deepEqual(result.upload.map((entry) => entry.path), ['changed', 'new', 'chmod']);
+    assert.deepEqual(result.upload.map((entry) => entry.path), ['changed', 'chmod', 'new']);
     assert.equal(result.unchanged, 1);
   });
 

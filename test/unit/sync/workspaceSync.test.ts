@@ -5,7 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SshConnectionPool } from '../../../src/ssh/connectionPool';
 import type { SshTarget } from '../../../src/ssh/sshTarget';
+import { WorkspaceTracker } from '../../../src/sync/localSnapshot';
 import { FileSyncStateStore } from '../../../src/sync/syncState';
+import { WorkspaceWatcher } from '../../../src/sync/workspaceWatcher';
 import { syncWorkspace, type SyncResult, type WorkspaceSyncOptions } from '../../../src/sync/workspaceSync';
 import { startTestHosts, trustHostKeys, type TestHosts } from '../ssh/testHosts';
 import { HOSTILE_NAMES, writeFile } from './hostileTree';
@@ -58,13 +60,14 @@ function localTree(root: string, excluded: (relative: string) => boolean): Map<s
 const EXCLUDED = new Set(['.git', 'debug.log', 'data', 'big.bin', 'escape', 'absolute-link', 'sub/secret.txt', 'sub/build', 'venv']);
 const isExcluded = (relative: string): boolean => EXCLUDED.has(relative);
 
-describe('workspace sync against a simulated host', function () {
+for (const watched of [false, true]) describe(`workspace sync against a simulated host${watched ? ', with the local scan kept by a watcher' : ''}`, function () {
   let test: TestHosts;
   let pool: SshConnectionPool;
   let target: SshTarget;
   let root: string;
   let stateDir: string;
   let state: FileSyncStateStore;
+  let tracker: WorkspaceTracker | undefined;
 
   before(async function () {
     test = await startTestHosts(['sync0']);
@@ -75,6 +78,7 @@ describe('workspace sync against a simulated host', function () {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'sync-workspace-'));
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sync-state-'));
     state = new FileSyncStateStore(stateDir);
+    tracker = watched && WorkspaceWatcher.supported ? new WorkspaceTracker(root) : undefined;
     writeFile(root, 'train.py', 'import torch\nprint("hello")\n');
     writeFile(root, 'run.sh', '#!/bin/sh\necho run\n', 0o755);
     writeFile(root, 'pkg/__init__.py', '');
@@ -100,6 +104,7 @@ describe('workspace sync against a simulated host', function () {
   });
 
   after(async function () {
+    tracker?.dispose();
     await test?.dispose();
     fs.rmSync(root, { recursive: true, force: true });
     fs.rmSync(stateDir, { recursive: true, force: true });
@@ -112,8 +117,15 @@ describe('workspace sync against a simulated host', function () {
       maxFileSizeBytes: LIMIT,
       state,
       targetKey: `${target.user}@${target.host}`,
+      tracker,
       ...overrides,
     });
+
+  /** A re-sync that trusted the saved records (nothing listed) and, with a watcher, scanned only changes. */
+  const assertQuick = (result: SyncResult): void => {
+    assert.equal(result.remoteCheck, 'changes-since-last-sync');
+    if (tracker) assert.equal(result.localScan, 'changes');
+  };
 
   const assertTreesEqual = async (): Promise<void> => {
     assert.deepEqual(Object.fromEntries([...(await remoteTree(pool, target))].sort()), Object.fromEntries([...localTree(root, isExcluded)].sort()));
@@ -143,12 +155,14 @@ describe('workspace sync against a simulated host', function () {
     const result = await sync();
     assert.equal(result.uploadedFiles, 0);
     assert.equal(result.removed.length, 0);
+    assertQuick(result);
   });
 
   it('sends only the one edited file', async function () {
     writeFile(root, 'pkg/model.py', 'class Model:\n    layers = 3\n');
     const result = await sync();
     assert.equal(result.uploadedFiles, 1);
+    assertQuick(result);
     assert.equal(result.uploadedBytes, fs.statSync(path.join(root, 'pkg/model.py')).size);
     await assertTreesEqual();
   });
@@ -170,6 +184,7 @@ describe('workspace sync against a simulated host', function () {
     const result = await sync();
     assert.deepEqual(result.removed.map((removal) => removal.path).sort(), ['pkg/__init__.py', 'train.py']);
     assert.equal(result.uploadedFiles, 1);
+    assertQuick(result);
     await assertTreesEqual();
   });
 
@@ -197,16 +212,17 @@ describe('workspace sync against a simulated host', function () {
   });
 
   it('leaves files it never sent (a job\'s outputs) and files excluded since, and never leaves the folder', async function () {
-    const outside = await pool.execText(target, ['sh', '-c', 'mkdir -p "$1/outputs" && echo ckpt > "$1/outputs/model.pt" && echo keep > .azure-pytorch/outside.txt', 'sh', REMOTE_DIR]);
+    const job = 'mkdir -p "$1/outputs" "$1/pkg/__pycache__" && echo ckpt > "$1/outputs/model.pt" && echo pyc > "$1/pkg/__pycache__/model.pyc" && echo keep > .azure-pytorch/outside.txt';
+    const outside = await pool.execText(target, ['sh', '-c', job, 'sh', REMOTE_DIR]);
     assert.equal(outside.code, 0, outside.stderr);
     writeFile(root, 'pkg/notes.txt', 'synced, then ignored\n');
-    await sync();
+    assertQuick(await sync()); // what a job writes in the synced folder is not a change to the synced files
     writeFile(root, '.azurepytorchignore', 'data/\nnotes.txt\n');
     const result = await sync();
     assert.equal(result.removed.length, 0);
     const check = await pool.execText(target, ['sh', '-c', 'cat "$1/outputs/model.pt" "$1/pkg/notes.txt" .azure-pytorch/outside.txt', 'sh', REMOTE_DIR]);
     assert.equal(check.stdout, 'ckpt\nsynced, then ignored\nkeep\n');
-    await pool.execText(target, ['sh', '-c', 'rm -r "$1/outputs" "$1/pkg/notes.txt"', 'sh', REMOTE_DIR]);
+    await pool.execText(target, ['sh', '-c', 'rm -r "$1/outputs" "$1/pkg/notes.txt" "$1/pkg/__pycache__"', 'sh', REMOTE_DIR]);
     fs.rmSync(path.join(root, 'pkg/notes.txt'));
   });
 
@@ -226,7 +242,18 @@ describe('workspace sync against a simulated host', function () {
     assert.equal(edit.code, 0);
     const result = await sync();
     assert.equal(result.uploadedFiles, 1);
+    assert.equal(result.remoteCheck, 'listing');
     await assertTreesEqual();
+  });
+
+  it('a synced file removed, or replaced keeping its size and mtime, on the remote side is sent again', async function () {
+    const edit = await pool.execText(target, ['sh', '-c', 'cd "$1" && rm pkg/model.py && touch -r keep.log -c keep.log && printf "KEPT BY A NEGATiON" > k && touch -r keep.log k && mv k keep.log', 'sh', REMOTE_DIR]);
+    assert.equal(edit.code, 0, edit.stderr);
+    const result = await sync();
+    assert.equal(result.remoteCheck, 'listing');
+    assert.equal(result.uploadedFiles, 2);
+    await assertTreesEqual();
+    assertQuick(await sync());
   });
 
   it('gzip-compressed transfer gives the same tree', async function () {

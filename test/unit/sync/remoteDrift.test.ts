@@ -1,0 +1,52 @@
+import * as assert from 'node:assert/strict';
+import { findRemoteDrift } from '../../../src/sync/remoteDrift';
+import type { RemoteEntry } from '../../../src/sync/syncEntry';
+import type { RemoteRecord } from '../../../src/sync/syncState';
+import { earlier } from '../../../src/sync/workspaceSync';
+
+const record = (type: RemoteRecord['type'], ctime = '100.0'): RemoteRecord => ({ type, size: 1, mtime: '1.0', mode: 0o644, ctime });
+const entry = (path: string, type: RemoteEntry['type'], ctime = '100.0'): [string, RemoteEntry] => [path, { path, type, size: 1, mtime: '1.0', mode: 0o644, linkTarget: '', ctime }];
+
+describe('remote drift since the last sync', function () {
+  const records = new Map<string, RemoteRecord>([
+    ['train.py', record('file')],
+    ['pkg', record('dir')],
+    ['pkg/model.py', record('file')],
+    ['pkg/data.py', record('file')],
+  ]);
+
+  it('finds none when nothing changed, or only our own last writes (same ctime) show', function () {
+    assert.equal(findRemoteDrift(records, new Map(), new Map()), undefined);
+    assert.equal(findRemoteDrift(records, new Map([entry('train.py', 'file', '100.0')]), new Map()), undefined);
+  });
+
+  it('ignores paths the sync never sent: a job\'s outputs and __pycache__ in a synced folder', function () {
+    const changed = new Map([entry('pkg', 'dir', '200.0'), entry('pkg/__pycache__', 'dir', '200.0'), entry('pkg/__pycache__/model.pyc', 'file', '200.0'), entry('.', 'dir', '200.0'), entry('outputs', 'dir', '200.0')]);
+    const folderEntries = new Map([entry('pkg/model.py', 'file'), entry('pkg/data.py', 'file'), entry('pkg/__pycache__', 'dir', '200.0'), entry('train.py', 'file'), entry('pkg', 'dir', '200.0'), entry('outputs', 'dir', '200.0')]);
+    assert.equal(findRemoteDrift(records, changed, folderEntries), undefined);
+  });
+
+  it('finds a synced file changed there (its ctime moved), even with the same size and mtime', function () {
+    assert.match(findRemoteDrift(records, new Map([entry('pkg/model.py', 'file', '300.0')]), new Map()) ?? '', /pkg\/model.py changed/);
+  });
+
+  it('finds a synced file removed there, from its folder\'s listing', function () {
+    const changed = new Map([entry('pkg', 'dir', '300.0')]);
+    assert.match(findRemoteDrift(records, changed, new Map([entry('pkg/model.py', 'file')])) ?? '', /pkg\/data.py was removed/);
+    assert.match(findRemoteDrift(records, new Map([entry('.', 'dir', '300.0')]), new Map([entry('pkg', 'dir')])) ?? '', /train.py was removed/);
+  });
+
+  it('finds a type change, and a record without a ctime counts as changed', function () {
+    assert.match(findRemoteDrift(records, new Map([entry('train.py', 'dir', '300.0')]), new Map()) ?? '', /now a dir/);
+    const old = new Map([['a', { type: 'file', size: 1, mtime: '1', mode: 0o644 } as RemoteRecord]]);
+    assert.ok(findRemoteDrift(old, new Map([entry('a', 'file')]), new Map()));
+  });
+});
+
+describe('remote clock stamps', function () {
+  it('moves a stamp earlier by milliseconds, across a second boundary, keeping nanoseconds', function () {
+    assert.equal(earlier('1795651396.040062001', 50), '1795651395.990062001');
+    assert.equal(earlier('1795651396.5', 50), '1795651396.450000000');
+    assert.equal(earlier('1795651396', 0), '1795651396.000000000');
+  });
+});
