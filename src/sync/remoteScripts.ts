@@ -38,12 +38,12 @@ export function listChangedSince(remoteDir: string, since: string): string[] {
     `cd -- "$dir" 2>/dev/null || exit ${FOLDER_MISSING}`,
     'folders=$(mktemp) || exit 1',
     STAMPED_SECTION,
-    `find . -newerct "@$since" \\( -type d -fprint0 "$folders" -o -true \\) -printf '${LISTING_FORMAT}'`,
+    `find . -newerct "@$since" \\( -type d -fprint0 "$folders" -o -true \\) -printf '${LISTING_FORMAT}' || { rm -f -- "$folders"; exit 1; }`,
     SECTION,
-    `xargs -0 -r sh -c 'exec find "$@" -mindepth 1 -maxdepth 1 -printf "$0"' '${LISTING_FORMAT}' < "$folders"`,
-    'status=$?',
+    // A folder gone since the first walk lists nothing: what it held shows as removed.
+    `xargs -0 -r sh -c 'exec find "$@" -mindepth 1 -maxdepth 1 -printf "$0" 2>/dev/null' '${LISTING_FORMAT}' < "$folders"`,
     'rm -f -- "$folders"',
-    'exit $status',
+    'exit 0',
   ].join('\n');
   return ['sh', '-c', script, 'sh', remoteDir, since];
 }

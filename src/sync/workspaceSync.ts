@@ -170,15 +170,13 @@ async function readRemoteTree(runner: RemoteRunner, options: WorkspaceSyncOption
     const stderr: Buffer[] = [];
     const since = earlier(saved.checkpoint, CHECKPOINT_MARGIN_MS);
     const status = await runner.exec(listChangedSince(options.remoteDir, since), { signal: options.signal, onStdout: (chunk) => stdout.push(chunk), onStderr: (chunk) => stderr.push(chunk) });
-    let reason = 'the synced folder is gone';
-    if (status.code !== FOLDER_MISSING) {
-      assertSucceeded(status, Buffer.concat(stderr), 'Looking for changes in the synced folder');
-      const [changed, folderEntries] = parseRemoteSections(Buffer.concat(stdout));
-      if (!changed?.stamp || !folderEntries) throw new Error('Looking for changes in the synced folder: the remote side gave an incomplete answer.');
-      const drift = findRemoteDrift(saved.records, changed.entries, folderEntries.entries);
-      if (!drift) return { entries: saved.records, stamp: changed.stamp, fromRecords: true };
-      reason = drift;
-    }
+    const [changed, folderEntries] = parseRemoteSections(Buffer.concat(stdout));
+    let reason: string | undefined;
+    if (status.code === FOLDER_MISSING) reason = 'the synced folder is gone';
+    else if (status.code !== 0 || !changed?.stamp || !folderEntries) reason = `looking for changes failed (${describeStatus(status)}): ${Buffer.concat(stderr).toString('utf8').trim().slice(-300)}`;
+    else if (compareStamps(changed.stamp, saved.checkpoint) < 0) reason = 'the remote clock went back since the last sync';
+    else reason = findRemoteDrift(saved.records, changed.entries, folderEntries.entries);
+    if (!reason) return { entries: saved.records, stamp: changed!.stamp, fromRecords: true };
     options.log?.info(`Listing the synced folder again: ${reason}`);
   }
   const listing = await listRemote(runner, options.remoteDir, options.signal);
@@ -344,9 +342,19 @@ async function finish(
 
 /** A remote clock reading (`seconds.nanoseconds`) moved `ms` earlier, in the same form. */
 export function earlier(stamp: string, ms: number): string {
-  const [seconds = '0', fraction = ''] = stamp.split('.');
-  const nanos = BigInt(seconds) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0').slice(0, 9)) - BigInt(ms) * 1_000_000n;
+  const nanos = stampNanos(stamp) - BigInt(ms) * 1_000_000n;
   return `${nanos / 1_000_000_000n}.${String(nanos % 1_000_000_000n).padStart(9, '0')}`;
+}
+
+/** Orders two remote clock readings. */
+export function compareStamps(a: string, b: string): number {
+  const difference = stampNanos(a) - stampNanos(b);
+  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
+}
+
+function stampNanos(stamp: string): bigint {
+  const [seconds = '0', fraction = ''] = stamp.split('.');
+  return BigInt(seconds) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0').slice(0, 9));
 }
 
 function removalArgument(removal: Removal): string {

@@ -45,7 +45,7 @@ export function poolWorkspaceSyncer(pool: () => SshConnectionPool, stateFolder: 
         log,
         onProgress,
       });
-      log.info(`Synced ${folder.fsPath} to ${target.label ?? target.host}:~/${result.remoteDir}: ${result.uploadedFiles} files sent, ${result.unchanged} unchanged, ${result.removed.length} removed (${result.durationMs} ms)`);
+      log.info(`Synced ${folder.fsPath} to ${target.label ?? target.host}:~/${result.remoteDir}: ${result.uploadedFiles} files sent, ${result.unchanged} unchanged, ${result.removed.length} removed (${result.durationMs} ms; ${result.localScan === 'changes' ? 'local changes from the file watcher' : 'whole workspace scanned'}, ${result.remoteCheck === 'listing' ? 'remote folder listed' : 'remote changes checked since the last sync'})`);
       for (const excluded of result.excluded) log.info(`  not synced: ${describeExclusion(excluded)}`);
     },
     dispose() {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { findRemoteDrift } from '../../../src/sync/remoteDrift';
 import type { RemoteEntry } from '../../../src/sync/syncEntry';
 import type { RemoteRecord } from '../../../src/sync/syncState';
-import { earlier } from '../../../src/sync/workspaceSync';
+import { compareStamps, earlier } from '../../../src/sync/workspaceSync';
 
 const record = (type: RemoteRecord['type'], ctime = '100.0'): RemoteRecord => ({ type, size: 1, mtime: '1.0', mode: 0o644, ctime });
 const entry = (path: string, type: RemoteEntry['type'], ctime = '100.0'): [string, RemoteEntry] => [path, { path, type, size: 1, mtime: '1.0', mode: 0o644, linkTarget: '', ctime }];
@@ -48,5 +48,11 @@ describe('remote clock stamps', function () {
     assert.equal(earlier('1795651396.040062001', 50), '1795651395.990062001');
     assert.equal(earlier('1795651396.5', 50), '1795651396.450000000');
     assert.equal(earlier('1795651396', 0), '1795651396.000000000');
+  });
+
+  it('orders stamps by their value, not as text', function () {
+    assert.equal(compareStamps('999.9', '1000.1'), -1);
+    assert.equal(compareStamps('1000.10', '1000.1'), 0);
+    assert.equal(compareStamps('1000.2', '1000.19'), 1);
   });
 });

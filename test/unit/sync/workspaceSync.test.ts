@@ -256,6 +256,15 @@ for (const watched of [false, true]) describe(`workspace sync against a simulate
     assertQuick(await sync());
   });
 
+  it('a synced folder deleted on the remote side is sent again in full', async function () {
+    const gone = await pool.execText(target, ['sh', '-c', 'rm -rf -- "$1"', 'sh', REMOTE_DIR]);
+    assert.equal(gone.code, 0, gone.stderr);
+    const result = await sync();
+    assert.equal(result.remoteCheck, 'listing');
+    assert.ok(result.uploadedFiles >= 8);
+    await assertTreesEqual();
+  });
+
   it('gzip-compressed transfer gives the same tree', async function () {
     writeFile(root, 'compressible.txt', 'the same line again\n'.repeat(3000));
     const result = await sync({ compression: 'always' });
