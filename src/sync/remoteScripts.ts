@@ -30,22 +30,30 @@ export const FOLDER_MISSING = 3;
  * What changed in the synced folder since `since` (remote clock, `seconds.nanoseconds`, as `find
  * -newerct @…` takes it). Section 1, stamped with the clock before looking: every path whose inode
  * changed since then (`.` for the folder itself); section 2: the entries of each such folder, so
- * that a removal shows too.
+ * that a removal shows too. With `roots` (top-level names), only those are walked below the folder:
+ * what a job writes beside them (`outputs/` with thousands of checkpoints) costs nothing.
  */
-export function listChangedSince(remoteDir: string, since: string): string[] {
+export function listChangedSince(remoteDir: string, since: string, roots?: readonly string[]): string[] {
+  const walk = roots ? `. "$@" \\( -path . -prune -o -true \\)` : '.';
   const script = [
-    'dir=$1; since=$2',
+    'dir=$1; since=$2; shift 2',
     `cd -- "$dir" 2>/dev/null || exit ${FOLDER_MISSING}`,
     'folders=$(mktemp) || exit 1',
     STAMPED_SECTION,
-    `find . -newerct "@$since" \\( -type d -fprint0 "$folders" -o -true \\) -printf '${LISTING_FORMAT}' || { rm -f -- "$folders"; exit 1; }`,
+    `find ${walk} -newerct "@$since" \\( -type d -fprint0 "$folders" -o -true \\) -printf '${LISTING_FORMAT}' || { rm -f -- "$folders"; exit 1; }`,
     SECTION,
     // A folder gone since the first walk lists nothing: what it held shows as removed.
     `xargs -0 -r sh -c 'exec find "$@" -mindepth 1 -maxdepth 1 -printf "$0" 2>/dev/null' '${LISTING_FORMAT}' < "$folders"`,
     'rm -f -- "$folders"',
     'exit 0',
   ].join('\n');
-  return ['sh', '-c', script, 'sh', remoteDir, since];
+  // `./` keeps a name such as `-rf` or `(` from being read as a find option or expression.
+  return ['sh', '-c', script, 'sh', remoteDir, since, ...(roots ?? []).map((root) => `./${root}`)];
+}
+
+/** Whether these paths fit in one command's arguments (as `./path`). */
+export function fitsOnCommandLine(paths: readonly string[]): boolean {
+  return paths.reduce((sum, each) => sum + Buffer.byteLength(each) + 3, 0) <= MAX_LISTED_NAME_BYTES;
 }
 
 /** Hashes the NUL-separated paths given on stdin: `hash  path\0` each (sha256sum -z does not escape). */
@@ -72,7 +80,7 @@ const MAX_LISTED_NAME_BYTES = 32 * 1024;
  * 256`; its default is 10 KB): about 15% less time on a fast link.
  */
 export function extractTar(remoteDir: string, gzip: boolean, paths: readonly string[]): string[] {
-  const listed = paths.reduce((sum, each) => sum + Buffer.byteLength(each) + 3, 0) <= MAX_LISTED_NAME_BYTES;
+  const listed = fitsOnCommandLine(paths);
   const unpack = `dir=$1; z=$2; shift 2; mkdir -p -- "$dir" && cd -- "$dir" || exit 1; t=$(date +%s); tar -x -b 256 -p --no-same-owner --delay-directory-restore -f - $z || exit $?; `;
   const list = listed
     ? `[ $# -eq 0 ] || find "$@" -maxdepth 0 -printf '${LISTING_FORMAT}' 2>/dev/null; exit 0`

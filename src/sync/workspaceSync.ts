@@ -11,7 +11,7 @@ import { scanWorkspace, type LocalScan } from './localScan';
 import type { WorkspaceTracker } from './localSnapshot';
 import { findRemoteDrift } from './remoteDrift';
 import { parseRemoteListing, parseRemoteSections, parseSha256sums } from './remoteListing';
-import { discardInput, extractTar, FOLDER_MISSING, hashRemoteFiles, listChangedSince, listRemoteTree, removeRemotePaths } from './remoteScripts';
+import { discardInput, extractTar, fitsOnCommandLine, FOLDER_MISSING, hashRemoteFiles, listChangedSince, listRemoteTree, removeRemotePaths } from './remoteScripts';
 import type { ExcludedPath, LocalEntry, RemoteEntry, RemoteView } from './syncEntry';
 import { isWithin, pathsToCompare, planSync, type Removal, type SyncPlan } from './syncPlan';
 import { recordMatches, type RemoteRecord, type RemoteState, type SyncStateStore } from './syncState';
@@ -169,7 +169,8 @@ async function readRemoteTree(runner: RemoteRunner, options: WorkspaceSyncOption
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     const since = earlier(saved.checkpoint, CHECKPOINT_MARGIN_MS);
-    const status = await runner.exec(listChangedSince(options.remoteDir, since), { signal: options.signal, onStdout: (chunk) => stdout.push(chunk), onStderr: (chunk) => stderr.push(chunk) });
+    const roots = [...saved.records.keys()].filter((file) => !file.includes('/'));
+    const status = await runner.exec(listChangedSince(options.remoteDir, since, fitsOnCommandLine(roots) ? roots : undefined), { signal: options.signal, onStdout: (chunk) => stdout.push(chunk), onStderr: (chunk) => stderr.push(chunk) });
     const [changed, folderEntries] = parseRemoteSections(Buffer.concat(stdout));
     let reason: string | undefined;
     if (status.code === FOLDER_MISSING) reason = 'the synced folder is gone';
