@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import { silentLogger } from '../src/common/logger';
 import { SshConnectionPool } from '../src/ssh/connectionPool';
 import type { SshTarget } from '../src/ssh/sshTarget';
-import { WorkspaceTracker } from '../src/sync/localSnapshot';
+import { WorkspaceTracker } from '../src/sync/workspaceTracker';
 import { FileSyncStateStore } from '../src/sync/syncState';
 import { syncWorkspace, type SyncResult } from '../src/sync/workspaceSync';
 import { startSimulatedHosts, type SimulatedHosts } from '../test/sandbox/hosts';

@@ -8,7 +8,7 @@ import type { ExecOptions, ExitStatus, RemoteProcess, SpawnOptions } from '../ss
 import { compressionRatio, shouldCompress } from './compressionPolicy';
 import { cachedHashOf, hashFiles, type CachedHash } from './contentHash';
 import { scanWorkspace, type LocalScan } from './localScan';
-import type { WorkspaceTracker } from './localSnapshot';
+import type { WorkspaceTracker } from './workspaceTracker';
 import { findRemoteDrift } from './remoteDrift';
 import { parseRemoteListing, parseRemoteSections, parseSha256sums } from './remoteListing';
 import { discardInput, extractTar, fitsOnCommandLine, FOLDER_MISSING, hashRemoteFiles, listChangedSince, listRemoteTree, removeRemotePaths } from './remoteScripts';
@@ -94,6 +94,8 @@ interface SyncContext {
   readonly phaseDone: (phase: keyof Phases) => void;
   readonly phases: Phases;
   readonly started: number;
+  /** Set once local files are hashed, so the cache is saved. */
+  localHashesChanged: boolean;
 }
 
 /**
@@ -127,7 +129,7 @@ export async function syncWorkspace(runner: RemoteRunner, options: WorkspaceSync
   phaseDone('scan');
   const localScan = 'incremental' in scan && scan.incremental ? 'changes' : 'full';
   if (options.tracker && localScan === 'full') options.log?.info(`Scanned the whole workspace: ${options.tracker.fullScanReason}`);
-  const context: SyncContext = { runner, options, root, remoteKey, scan, localScan, hashCache, report, phaseDone, phases, started };
+  const context: SyncContext = { runner, options, root, remoteKey, scan, localScan, hashCache, report, phaseDone, phases, started, localHashesChanged: false };
 
   report({ phase: 'comparing', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 }, true);
   // Planned against the saved records while the remote side is checked, used if they still hold.
@@ -189,7 +191,7 @@ async function readRemoteTree(runner: RemoteRunner, options: WorkspaceSyncOption
  * local one from the cache while its stat is unchanged, the remote one from the records while they
  * describe the file, else hashed there.
  */
-async function planAgainst(context: SyncContext, remote: RemoteTree, records: ReadonlyMap<string, RemoteRecord> | undefined): Promise<{ plan: LocalPlan; remoteHashes: Map<string, string> }> {
+async function planAgainst(context: SyncContext, remote: RemoteTree, records: ReadonlyMap<string, RemoteRecord> | undefined): Promise<{ plan: SyncPlan; remoteHashes: Map<string, string> }> {
   const { runner, options, root, scan, hashCache } = context;
   const localHashes = new Map<string, string>();
   const remoteHashes = new Map<string, string>();
@@ -206,14 +208,10 @@ async function planAgainst(context: SyncContext, remote: RemoteTree, records: Re
   const [freshLocal, freshRemote] = await Promise.all([hashFiles(root, unhashedLocal, hashCache), hashRemote(runner, options.remoteDir, unhashedRemote, options.signal)]);
   for (const [file, hash] of freshLocal) localHashes.set(file, hash);
   for (const [file, hash] of freshRemote) remoteHashes.set(file, hash);
+  if (freshLocal.size > 0) context.localHashesChanged = true;
   const excludedFolders = new Set(scan.excluded.map((excluded) => excluded.path));
   const plan = planSync({ local: scan.entries, remote: remote.entries, localHashes, remoteHashes, previouslySynced: records?.keys() ?? [], isExcluded: (file) => isWithin(file, excludedFolders) });
-  return { plan: { ...plan, hashedLocally: freshLocal.size > 0 }, remoteHashes };
-}
-
-/** A plan, and whether local files were hashed for it (so the hash cache changed). */
-interface LocalPlan extends SyncPlan {
-  readonly hashedLocally: boolean;
+  return { plan, remoteHashes };
 }
 
 interface RemoteListing {
@@ -282,7 +280,7 @@ async function transferChanges(context: SyncContext, plan: SyncPlan): Promise<Tr
  */
 async function finish(
   context: SyncContext,
-  plan: LocalPlan,
+  plan: SyncPlan,
   transfer: Transfer | undefined,
   before: (file: string) => RemoteRecord | undefined,
   stamp: string,
@@ -307,7 +305,7 @@ async function finish(
     }
   }
   const localPaths = new Set(scan.entries.map((entry) => entry.path));
-  let hashesChanged = sent.size > 0 || plan.hashedLocally;
+  let hashesChanged = sent.size > 0 || context.localHashesChanged;
   for (const file of hashCache.keys()) {
     if (!localPaths.has(file)) {
       hashCache.delete(file);

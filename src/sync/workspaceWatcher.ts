@@ -30,6 +30,7 @@ export class WorkspaceWatcher {
   watch(relativeDir: string): void {
     if (this.broken) return;
     this.watchers.get(relativeDir)?.close();
+    this.watchers.delete(relativeDir);
     if (this.watchers.size >= this.limits.maxFolders) {
       this.break(`more than ${this.limits.maxFolders} folders`);
       return;

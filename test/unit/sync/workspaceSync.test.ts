@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SshConnectionPool } from '../../../src/ssh/connectionPool';
 import type { SshTarget } from '../../../src/ssh/sshTarget';
-import { WorkspaceTracker } from '../../../src/sync/localSnapshot';
+import { WorkspaceTracker } from '../../../src/sync/workspaceTracker';
 import { FileSyncStateStore } from '../../../src/sync/syncState';
 import { WorkspaceWatcher } from '../../../src/sync/workspaceWatcher';
 import { syncWorkspace, type SyncResult, type WorkspaceSyncOptions } from '../../../src/sync/workspaceSync';

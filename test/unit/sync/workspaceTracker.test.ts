@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { comparePaths, scanWorkspace, type LocalScan } from '../../../src/sync/localScan';
-import { WorkspaceTracker } from '../../../src/sync/localSnapshot';
+import { WorkspaceTracker } from '../../../src/sync/workspaceTracker';
 import { WorkspaceWatcher } from '../../../src/sync/workspaceWatcher';
 import { writeFile } from './hostileTree';
 
