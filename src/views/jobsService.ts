@@ -7,6 +7,7 @@ import { JobMonitor } from '../jobs/jobMonitor';
 import { cancelJobOnNodes } from '../jobs/jobProbe';
 import type { JobSpec, TargetRef } from '../jobs/jobSpec';
 import { targetsLabel } from '../jobs/jobSpec';
+import { FileKeyValueStorage } from '../jobs/fileKeyValueStorage';
 import { JobStore, type JobRecord } from '../jobs/jobStore';
 import type { PreflightReport } from '../jobs/preflight';
 import { jobDir, jobFiles, nodePaths, workspaceDir } from '../jobs/remoteLayout';
@@ -52,7 +53,7 @@ export class JobsService extends Disposable {
     private readonly logPanels: JobLogPanels,
   ) {
     super();
-    this.store = new JobStore(context.globalState);
+    this.store = new JobStore(new FileKeyValueStorage(context.globalStorageUri.fsPath, context.globalState));
     this.monitor = new JobMonitor(this.store, {
       connect: (target, signal) => connector.connect(target, signal),
       onEnded: (record) => this.announceEnd(record),
