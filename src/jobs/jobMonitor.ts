@@ -14,6 +14,8 @@ export interface JobMonitorOptions {
   /** How long one remote wait lasts before the job is probed again anyway. */
   readonly waitSeconds?: number;
   readonly maxRetryDelayMs?: number;
+  /** How long to wait before a second probe confirms that a job is lost. */
+  readonly lostRecheckMs?: number;
 }
 
 /**
@@ -75,7 +77,12 @@ export class JobMonitor {
       if (!record || !isActive(record.state)) return;
       try {
         const hosts = await Promise.all(record.spec.nodes.map((node) => this.options.connect(node.target, signal)));
-        const { derived, nodes } = await probeJob(record.spec, hosts, signal);
+        let { derived, nodes } = await probeJob(record.spec, hosts, signal);
+        if (derived.state.kind === 'lost') {
+          // Lost is final: a job caught between two of its own steps gets a second look first.
+          await delay(this.options.lostRecheckMs ?? 1000, signal);
+          ({ derived, nodes } = await probeJob(record.spec, hosts, signal));
+        }
         if (signal.aborted) return;
         const updated = await this.apply(record, derived.state, derived.startedAt, derived.endedAt);
         if (!updated || !isActive(updated.state)) return;

@@ -19,7 +19,8 @@ export function launchNodeCommand(jobId: string, nodeRank: number, specJson: str
     `printf '%s' "$3" > ${jobFiles.runScript} || exit 1`,
     `chmod 700 ${jobFiles.runScript} || exit 1`,
     `setsid nohup ./${jobFiles.runScript} "$4" > "node-$4.log" 2>&1 < /dev/null &`,
-    'echo $! > "node-$4.pid"',
+    // Written aside and renamed (as run.sh does too): a probe never reads a half-written PID.
+    'echo $! > "node-$4.pid.launch" && mv -f "node-$4.pid.launch" "node-$4.pid"',
     'echo "pid=$!"',
   ].join('\n');
   return ['sh', '-c', script, 'sh', jobDir(jobId), specJson, runScript, String(nodeRank)];

@@ -34,7 +34,7 @@ export function runScript({ spec, requirementsText }: RunScriptInputs): string {
     '# It records its PID (its session id), start and end times and exit code next to its log.',
     'rank=$1',
     'job_dir=$(pwd)',
-    `echo $$ > "${fileOf(jobFiles.pid)}"`,
+    `echo $$ > "${fileOf(jobFiles.pid)}.run" && mv -f "${fileOf(jobFiles.pid)}.run" "${fileOf(jobFiles.pid)}"`,
     `date +%s > "${fileOf(jobFiles.started)}"`,
     '',
     'finish() {',

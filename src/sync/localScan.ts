@@ -131,7 +131,12 @@ export class TreeWalker {
         this.sink.entry({ path: relative, type: 'file', size: stat.size, mode: normalizeMode('file', stat.mode), mtimeMs: stat.mtimeMs, statKey });
       }
     } else if (stat.isSymbolicLink()) {
-      const target = fs.readlinkSync(path.join(absoluteDir, name));
+      let target: string;
+      try {
+        target = fs.readlinkSync(path.join(absoluteDir, name));
+      } catch {
+        return undefined; // gone since the lstat
+      }
       if (staysInside(this.realRoot, path.join(absoluteDir, name), target)) {
         this.sink.entry({ path: relative, type: 'symlink', size: 0, mode: 0o777, mtimeMs: stat.mtimeMs, linkTarget: target, statKey });
       } else {

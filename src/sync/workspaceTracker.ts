@@ -31,7 +31,7 @@ export class WorkspaceTracker {
     this.watcher = new WorkspaceWatcher(fs.realpathSync(root));
   }
 
-  /** One scan at a time: syncs to several machines at once share the result of the latest. */
+  /** One scan at a time: syncs to several machines at once take turns (the later ones are quick). */
   scan(options: ScanOptions): Promise<TrackedScan> {
     const next = this.queue.then(() => this.scanNow(options));
     this.queue = next.catch(() => undefined);
@@ -42,11 +42,15 @@ export class WorkspaceTracker {
     const optionsKey = JSON.stringify([options.maxFileSizeBytes, options.excludes ?? []]);
     if (this.walker && optionsKey === this.optionsKey) {
       const changed = await this.watcher.settle();
-      if (changed && (await this.update(changed))) return this.view(true);
-      this.fullScanReason = changed ? 'an ignore file changed' : (this.watcher.problem ?? 'changes may have gone unseen');
+      // A failed update leaves the tracked state half-changed: only a full walk can follow it.
+      const updated = changed ? await this.update(changed).catch((error: Error) => error) : false;
+      if (updated === true) return this.view(true);
+      this.fullScanReason = updated instanceof Error ? `re-reading changes failed (${updated.message})` : changed ? 'an ignore file changed' : (this.watcher.problem ?? 'changes may have gone unseen');
     } else {
       this.fullScanReason = this.walker ? 'the sync settings changed' : 'first scan';
     }
+    // Until the walk completes, nothing here may be taken for the whole workspace.
+    this.optionsKey = undefined;
     await this.walkAll(options);
     this.optionsKey = optionsKey;
     return this.view(false);

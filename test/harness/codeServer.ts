@@ -89,7 +89,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   );
   const output: string[] = [];
   const removeRunDir = (): void => {
-    if (!options.keepRunDir) {
+    if (!options.keepRunDir && !process.env.AZURE_PYTORCH_KEEP_RUN_DIR) {
       fs.rmSync(runDir, { recursive: true, force: true });
     }
   };

@@ -77,6 +77,27 @@ describe('job monitor', () => {
     monitor.dispose();
   });
 
+  it('looks twice before recording a job as lost: a probe caught between two of its steps does not end it', async () => {
+    const store = new JobStore(new MemoryStorage());
+    await store.add({ spec: jobSpec({ id: 'j3' }), state: { kind: 'preparing' }, startedAt: 5 });
+    const host = new FakeHost();
+    host.probe = 'started=100\n'; // no live PID for a moment
+    const ended: JobRecord[] = [];
+    const monitor = new JobMonitor(store, { connect: async () => host, onEnded: (r) => ended.push(r), lostRecheckMs: 50 });
+    try {
+      monitor.watchActive();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      host.probe = 'pid=5\nstarted=100\nrunning=101\nalive=1\n';
+      await until(() => store.get('j3')?.state.kind === 'running');
+      assert.strictEqual(ended.length, 0);
+      host.probe = 'started=100\n'; // now it is gone for good: no PID alive, no exit code
+      await until(() => ended.length === 1);
+      assert.deepStrictEqual(store.get('j3')?.state, { kind: 'lost' });
+    } finally {
+      monitor.dispose();
+    }
+  });
+
   it('does not watch finished jobs', async () => {
     const store = new JobStore(new MemoryStorage());
     await store.add({ spec: jobSpec({ id: 'done' }), state: { kind: 'succeeded' }, startedAt: 5 });
