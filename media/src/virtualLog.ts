@@ -52,7 +52,11 @@ export class VirtualLog {
       }
       this.schedule();
     });
-    new ResizeObserver(() => this.schedule()).observe(viewport);
+    // The view shrinks when charts or GPU rows appear above it: a following view keeps the newest lines in sight.
+    new ResizeObserver(() => {
+      if (this.following) this.scrollToBottom();
+      this.schedule();
+    }).observe(viewport);
   }
 
   get isFollowing(): boolean {
@@ -146,8 +150,11 @@ export class VirtualLog {
 
   private scrollToBottom(): void {
     this.spacer.style.height = `${Math.ceil(this.rowCount * this.rowHeight * this.scale)}px`;
+    const bottom = this.viewport.scrollHeight - this.viewport.clientHeight;
+    // Only a scroll that moves fires an event, and only then may the flag wait for one.
+    if (Math.abs(this.viewport.scrollTop - bottom) < 1) return;
     this.programmaticScroll = true;
-    this.viewport.scrollTop = this.viewport.scrollHeight;
+    this.viewport.scrollTop = bottom;
   }
 
   private schedule(): void {

@@ -107,7 +107,8 @@ export class ClusterInventory {
     const generation = this.cancelInFlight();
     const signal = this.abort.signal;
     const listed = this.allVms();
-    if (listed.length > 0) this.listedBefore = listed;
+    // A listing cut short by this one found only part: what it lacks stays findable from before.
+    if (listed.length > 0) this.listedBefore = this.isListing() ? [...listed, ...this.listedBefore.filter((vm) => !listed.some((each) => each.id === vm.id))] : listed;
     this.setState({ status: 'loading' });
     let subscriptions: AzureSubscription[];
     try {
@@ -174,6 +175,24 @@ export class ClusterInventory {
   findVm(vmId: string): AzureVm | undefined {
     const matches = (vm: AzureVm): boolean => vm.id.toLowerCase() === vmId.toLowerCase();
     return this.allVms().find(matches) ?? (this.isListing() ? this.listedBefore.find(matches) : undefined);
+  }
+
+  /** A VM by id once no listing is under way (at most `timeoutMs`): a command on a node can wait out a refresh. */
+  async findVmWhenListed(vmId: string, timeoutMs = 60_000): Promise<AzureVm | undefined> {
+    if (this.isListing()) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, timeoutMs);
+        const subscription = this.onDidChange(() => {
+          if (!this.isListing()) done();
+        });
+        function done(): void {
+          clearTimeout(timer);
+          subscription.dispose();
+          resolve();
+        }
+      });
+    }
+    return this.findVm(vmId);
   }
 
   private isListing(): boolean {

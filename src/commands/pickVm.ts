@@ -10,7 +10,7 @@ import type { ClustersService } from '../views/clustersService';
 export async function vmFromArgument(service: ClustersService, arg: unknown, eligible: (vm: AzureVm) => boolean, placeHolder: string): Promise<AzureVm | undefined> {
   const vmId = (arg as { kind?: string; vmId?: string } | undefined)?.kind === 'vm' ? (arg as { vmId: string }).vmId : undefined;
   if (vmId) {
-    const vm = service.findVm(vmId);
+    const vm = await service.findVmWhenListed(vmId);
     if (!vm) throw new Error('That VM is no longer listed; refresh the Clusters view.');
     return vm;
   }

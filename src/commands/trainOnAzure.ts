@@ -53,7 +53,7 @@ export async function trainHere(services: CommandServices, arg?: unknown): Promi
   const node = arg as { kind?: string; vmId?: string; host?: string } | undefined;
   let target: TrainingTarget | undefined;
   if (node?.kind === 'vm' && node.vmId) {
-    const vm = services.clustersService.findVm(node.vmId);
+    const vm = await services.clustersService.findVmWhenListed(node.vmId);
     if (!vm) throw new Error('That VM is no longer listed; refresh the Clusters view.');
     target = vmTarget(vm);
   } else if (typeof node?.host === 'string') {

@@ -145,6 +145,11 @@ export class ClustersService extends Disposable {
     return this.current.status === 'signedIn' ? this.current.inventory.findVm(vmId) : undefined;
   }
 
+  /** findVm, after the listing under way (if any) has settled. */
+  async findVmWhenListed(vmId: string): Promise<AzureVm | undefined> {
+    return this.findVm(vmId) ?? (this.current.status === 'signedIn' ? this.current.inventory.findVmWhenListed(vmId) : undefined);
+  }
+
   pendingAction(vmId: string): PowerAction | undefined {
     return this.current.status === 'signedIn' ? this.current.inventory.pendingAction(vmId) : undefined;
   }

@@ -111,6 +111,24 @@ describe('Azure layer against the ARM stand-in', function () {
     assert.strictEqual(inventory.findVm('/subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/virtualMachines/gone'), undefined);
   });
 
+  it('keeps a VM findable through a refresh that cuts short another, and waits out a listing before saying a VM is gone', async () => {
+    const id = vmNamed(inventory, 'gpu-t4').id;
+    arm.updateSettings({ latencyMs: 100 });
+    try {
+      const first = inventory.refresh();
+      await new Promise((resolve) => setTimeout(resolve, 150)); // the subscriptions are listed, their VMs not yet
+      const second = inventory.refresh();
+      assert.strictEqual(inventory.findVm(id)?.name, 'gpu-t4');
+      const found = inventory.findVmWhenListed(id);
+      const missing = inventory.findVmWhenListed('/subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/virtualMachines/gone');
+      await Promise.all([first, second]);
+      assert.strictEqual((await found)?.name, 'gpu-t4');
+      assert.strictEqual(await missing, undefined);
+    } finally {
+      arm.updateSettings({ latencyMs: 0 });
+    }
+  });
+
   it('finds the GPUs: count from the SKU, model from the catalog; no GPU on a CPU size', () => {
     const a100 = vmNamed(inventory, 'gpu-a100-1');
     assert.strictEqual(a100.gpus?.count, 2);
