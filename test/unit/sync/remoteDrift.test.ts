@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { findRemoteDrift } from '../../../src/sync/remoteDrift';
 import type { RemoteEntry } from '../../../src/sync/syncEntry';
 import type { RemoteRecord } from '../../../src/sync/syncState';
-import { compareStamps, earlier } from '../../../src/sync/workspaceSync';
+import { compareStamps, earlier } from '../../../src/sync/remoteClock';
 
 const record = (type: RemoteRecord['type'], ctime = '100.0'): RemoteRecord => ({ type, size: 1, mtime: '1.0', mode: 0o644, ctime });
 const entry = (path: string, type: RemoteEntry['type'], ctime = '100.0'): [string, RemoteEntry] => [path, { path, type, size: 1, mtime: '1.0', mode: 0o644, linkTarget: '', ctime }];
