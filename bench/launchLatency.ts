@@ -17,7 +17,7 @@ import type { RemoteCommand, RemoteCommandRunner } from '../src/logs/remoteComma
 import type { SshConnectionPool, SshTarget } from '../src/ssh';
 import { FileSyncStateStore, remoteWorkspaceDir, syncWorkspace, workspaceId as workspaceIdOf } from '../src/sync';
 import { jobSpec } from '../test/unit/jobs/fixtures';
-import { fixtureWorkspace, sandboxJobHost, sandboxPool, startJobHosts } from '../test/unit/jobs/sandboxJobHosts';
+import { fixtureWorkspace, sandboxJobHost, sandboxPool, startJobHosts } from '../test/system/jobs/sandboxJobHosts';
 
 const runs = Number(process.env.RUNS ?? 5);
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-launch-'));

@@ -16,7 +16,7 @@ import { LogFollower } from '../src/logs/logFollower';
 import { startSimulatedHosts, type SimulatedHosts } from '../test/sandbox/hosts';
 import { randomLoopbackPrefix } from '../test/sandbox/hosts/loopback';
 import { runOverSsh, sshArguments } from '../test/sandbox/hosts/ssh-command';
-import { ssh2RunnerProvider } from '../test/unit/logs/ssh2TestRunner';
+import { ssh2RunnerProvider } from '../test/system/logs/ssh2TestRunner';
 
 const name = 'bench-node0';
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test tier: unit (plain Node), integration (inside a real VS Code extension host),
+# Runs every test tier: unit (plain Node, pure logic), system (plain Node against the sandbox's real
+# sshd, PyTorch and ARM stand-in), integration (inside a real VS Code extension host),
 # end-to-end (the VS Code web workbench in headless Chromium). Installs what they need first.
 # Prints one closing line: "tests: N passed, N failed".
 set -uo pipefail
@@ -32,7 +33,8 @@ run_tier() {
   fi
 }
 
-run_tier unit npx mocha --exit --timeout 120000 'out/test/unit/**/*.test.js'
+run_tier unit npx mocha --exit --timeout 20000 'out/test/unit/**/*.test.js'
+run_tier system npx mocha --exit --timeout 120000 'out/test/system/**/*.test.js'
 run_tier integration node out/test/integration/runTest.js
 run_tier e2e node out/test/e2e/runE2e.js
 

@@ -1,17 +1,17 @@
 import * as vscode from 'vscode';
-import { registerCommands } from './commands/registerCommands';
+import { registerCommands } from './features/commands';
 import type { JobStore } from './jobs/jobStore';
-import { backgroundHostKeyPrompt } from './views/clustersBackgroundSsh';
-import { ClusterGpuPoller } from './views/clustersGpuPoller';
-import { ClusterGpuTelemetry } from './views/clustersGpuTelemetry';
-import { ClustersService } from './views/clustersService';
-import { SshHostGpuReader } from './views/clustersSshHostReader';
-import { ClustersTreeProvider } from './views/clustersTreeProvider';
-import { JobsConnector, poolWorkspaceSyncer } from './views/jobsConnector';
-import { JobsService, targetFromHostKey } from './views/jobsService';
-import { createSshPool, poolCommandRunner } from './views/jobsSshPool';
-import { JobsTreeProvider } from './views/jobsTreeProvider';
-import { LogPanelManager } from './views/logPanelManager';
+import { backgroundHostKeyPrompt } from './features/connections/backgroundHostKeyPolicy';
+import { ClusterGpuPoller } from './features/clusters/gpuPoller';
+import { ClusterGpuTelemetry } from './features/clusters/gpuTelemetry';
+import { ClustersService } from './features/clusters/clustersService';
+import { SshHostGpuReader } from './features/clusters/sshHostReader';
+import { ClustersTreeProvider } from './features/clusters/clustersTreeProvider';
+import { JobsConnector, poolWorkspaceSyncer } from './features/connections/machineConnector';
+import { JobsService, targetFromHostKey } from './features/jobs/jobsService';
+import { createSshPool, poolCommandRunner } from './features/connections/sshPool';
+import { JobsTreeProvider } from './features/jobs/jobsTreeProvider';
+import { LogPanelManager } from './features/logPanel/logPanelManager';
 
 export function activate(context: vscode.ExtensionContext): { readonly jobs: JobStore } {
   const log = vscode.window.createOutputChannel('Azure PyTorch', { log: true });

@@ -1,7 +1,7 @@
 import { silentLogger, type Logger } from '../common/logger';
 import type { ArmClients } from './armClients';
 import { AzureTimeoutError, describeAzureError, type AzureProblem } from './azureErrors';
-import { mapConcurrently, timeoutSignal } from './concurrency';
+import { mapConcurrently, timeoutSignal } from '../common/concurrency';
 import { getVm, getVmStatus, listSubscriptionVms, type VmRef } from './machines';
 import { runPowerAction, type PowerAction } from './powerActions';
 import { isTransitional } from './powerState';

@@ -1,0 +1,269 @@
+import * as vscode from 'vscode';
+import type { AccountHost, ArmClients, AzureAccount, AzureSettings, AzureTenant, ClusterInventory, InventoryChange, PowerAction, SessionMode, VmRef } from '../../azure';
+import type { CloudName } from '../../azure/cloudEndpoints';
+import type { AzureVm } from '../../azure/virtualMachine';
+import { azureLayer } from '../azureLayer';
+import { Disposable } from '../../common/disposable';
+import type { Logger } from '../../common/logger';
+
+/** Where the Clusters view stands with Azure. */
+export type AzureConnection =
+  | { readonly status: 'idle' }
+  | { readonly status: 'connecting' }
+  | { readonly status: 'signedOut' }
+  | { readonly status: 'signedIn'; readonly inventory: ClusterInventory }
+  | { readonly status: 'failed'; readonly message: string };
+
+const SETTINGS_THAT_RECONNECT = ['cloud', 'resourceManagerEndpoint', 'authorityHost', 'caCertificate', 'credential', 'tenant'].map((s) => `azurePytorch.${s}`);
+
+/**
+ * The VS Code side of the Azure layer: reads the settings, gives the account VS Code's sign-in,
+ * prompts and memory, keeps the context keys, and owns the VM inventory the Clusters view shows.
+ * The Azure SDK is loaded on first use (the view opening, or a sign-in), not at activation.
+ */
+export class ClustersService extends Disposable {
+  private readonly changed = this.register(new vscode.EventEmitter<InventoryChange>());
+  /** Fired when what the Clusters view shows changed (all of it, a subscription, or one VM). */
+  readonly onDidChange = this.changed.event;
+  private current: AzureConnection = { status: 'idle' };
+  private account?: AzureAccount;
+  private inventorySubscription?: { dispose(): void };
+  private clients?: ArmClients;
+  private connecting?: Promise<void>;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        const reconnect = SETTINGS_THAT_RECONNECT.some((s) => event.affectsConfiguration(s));
+        if (reconnect) this.account = undefined;
+        // Until the view first shows, nothing is connected, and nothing needs to be again.
+        if ((reconnect || event.affectsConfiguration('azurePytorch.subscriptions')) && this.current.status !== 'idle') {
+          void this.reconnect();
+        }
+        if (event.affectsConfiguration('azurePytorch.showNonGpuVms')) {
+          this.updateNonGpuContext();
+          this.changed.fire({ scope: 'all' });
+        }
+      }),
+    );
+    this.register(
+      vscode.authentication.onDidChangeSessions((event) => {
+        if (event.provider.id === this.authProviderId() && this.settings().credential === 'vscode' && this.current.status !== 'idle') {
+          void this.reconnect();
+        }
+      }),
+    );
+    this.register({ dispose: () => this.disconnectInventory() });
+    this.updateNonGpuContext();
+  }
+
+  get connection(): AzureConnection {
+    return this.current;
+  }
+
+  get showNonGpuVms(): boolean {
+    return vscode.workspace.getConfiguration('azurePytorch').get<boolean>('showNonGpuVms', false);
+  }
+
+  /** Connects without prompting, the first time the view asks. */
+  ensureStarted(): void {
+    if (this.current.status === 'idle') void this.reconnect();
+  }
+
+  /** Signs in again (silently) with the current settings and lists everything anew. */
+  reconnect(): Promise<void> {
+    const run = async (): Promise<void> => {
+      this.setConnection({ status: 'connecting' });
+      try {
+        const clients = await this.getAccount().connect();
+        if (!clients) {
+          this.setConnection({ status: 'signedOut' });
+          return;
+        }
+        await this.useClients(clients);
+      } catch (error) {
+        this.log.error('Connecting to Azure failed', error);
+        this.setConnection(this.problemConnection(error));
+      }
+    };
+    this.connecting = (this.connecting ?? Promise.resolve()).then(run);
+    return this.connecting;
+  }
+
+  /** Interactive sign-in; after Azure refused the current sign-in, asks VS Code for a new session. */
+  async signIn(): Promise<void> {
+    const account = this.getAccount();
+    const refused = this.current.status === 'signedIn' && this.current.inventory.state.status === 'failed' && this.current.inventory.state.problem.kind === 'signIn';
+    const clients = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Signing in to Azure…' }, () =>
+      refused ? account.renewSignIn() : account.signIn(),
+    );
+    await this.useClients(clients);
+  }
+
+  async signOut(): Promise<void> {
+    await this.getAccount().signOut();
+    this.disconnectInventory();
+    this.setConnection({ status: 'signedOut' });
+  }
+
+  /** Lets the user choose the tenant; lists its subscriptions. Undefined when dismissed. */
+  async selectTenant(): Promise<AzureTenant | undefined> {
+    const clients = this.requireInventory().clients;
+    if (!clients) throw new Error('Sign in to Azure first.');
+    const account = this.getAccount();
+    const tenant = await account.chooseTenant(clients);
+    if (!tenant) return undefined;
+    if (this.settings().tenant) {
+      // The setting wins over the remembered choice: change the setting too.
+      await vscode.workspace.getConfiguration('azurePytorch').update('tenant', tenant.tenantId, vscode.ConfigurationTarget.Global);
+    }
+    await this.useClients(await account.signIn());
+    return tenant;
+  }
+
+  refresh(): Promise<void> {
+    const inventory = this.current.status === 'signedIn' ? this.current.inventory : undefined;
+    if (inventory) return withViewProgress(() => inventory.refresh());
+    if (this.current.status === 'failed') return this.reconnect();
+    return Promise.resolve();
+  }
+
+  retrySubscription(subscriptionId: string): Promise<void> {
+    const inventory = this.requireInventory();
+    return withViewProgress(() => inventory.refreshSubscription(subscriptionId));
+  }
+
+  runAction(vm: VmRef, action: PowerAction): Promise<AzureVm> {
+    return this.requireInventory().runAction(vm, action);
+  }
+
+  findVm(vmId: string): AzureVm | undefined {
+    return this.current.status === 'signedIn' ? this.current.inventory.findVm(vmId) : undefined;
+  }
+
+  /** findVm, after the listing under way (if any) has settled. */
+  async findVmWhenListed(vmId: string): Promise<AzureVm | undefined> {
+    return this.findVm(vmId) ?? (this.current.status === 'signedIn' ? this.current.inventory.findVmWhenListed(vmId) : undefined);
+  }
+
+  pendingAction(vmId: string): PowerAction | undefined {
+    return this.current.status === 'signedIn' ? this.current.inventory.pendingAction(vmId) : undefined;
+  }
+
+  /** The VMs the view would show, for the palette's pickers. */
+  visibleVms(): AzureVm[] {
+    if (this.current.status !== 'signedIn') return [];
+    return this.current.inventory.allVms().filter((vm) => vm.gpus || this.showNonGpuVms);
+  }
+
+  settings(): AzureSettings {
+    const config = vscode.workspace.getConfiguration('azurePytorch');
+    return {
+      cloud: config.get<CloudName>('cloud', 'AzureCloud'),
+      resourceManagerEndpoint: config.get<string>('resourceManagerEndpoint', ''),
+      authorityHost: config.get<string>('authorityHost', ''),
+      caCertificate: expandHome(config.get<string>('caCertificate', '')),
+      credential: config.get<AzureSettings['credential']>('credential', 'vscode'),
+      tenant: config.get<string>('tenant', ''),
+      subscriptions: config.get<string[]>('subscriptions', []),
+    };
+  }
+
+  private async useClients(clients: ArmClients): Promise<void> {
+    this.disconnectInventory();
+    this.clients = clients;
+    const inventory = new (azureLayer().ClusterInventory)({ log: this.log });
+    this.inventorySubscription = inventory.onDidChange((change) => this.changed.fire(change));
+    this.setConnection({ status: 'signedIn', inventory });
+    await withViewProgress(() => inventory.connect(clients, this.settings().subscriptions));
+  }
+
+  private requireInventory(): ClusterInventory {
+    if (this.current.status !== 'signedIn') throw new Error('Sign in to Azure first.');
+    return this.current.inventory;
+  }
+
+  private disconnectInventory(): void {
+    this.inventorySubscription?.dispose();
+    this.inventorySubscription = undefined;
+    if (this.current.status === 'signedIn') this.current.inventory.dispose();
+    this.clients?.dispose();
+    this.clients = undefined;
+  }
+
+  private setConnection(connection: AzureConnection): void {
+    if (connection.status !== 'signedIn') this.disconnectInventory();
+    this.current = connection;
+    void vscode.commands.executeCommand('setContext', 'azurePytorch.signedIn', connection.status === 'signedIn');
+    this.changed.fire({ scope: 'all' });
+  }
+
+  private problemConnection(error: unknown): AzureConnection {
+    const { describeAzureError, formatAzureProblem } = azureLayer();
+    const problem = describeAzureError(error);
+    return problem.kind === 'signIn' ? { status: 'signedOut' } : { status: 'failed', message: formatAzureProblem(problem) };
+  }
+
+  private updateNonGpuContext(): void {
+    void vscode.commands.executeCommand('setContext', 'azurePytorch.showingNonGpuVms', this.showNonGpuVms);
+  }
+
+  private getAccount(): AzureAccount {
+    this.account ??= new (azureLayer().AzureAccount)(this.accountHost());
+    return this.account;
+  }
+
+  private authProviderId(): string {
+    // Sovereign and custom clouds sign in through VS Code's sovereign-cloud provider.
+    return this.settings().cloud === 'AzureCloud' ? 'microsoft' : 'microsoft-sovereign-cloud';
+  }
+
+  private accountHost(): AccountHost {
+    const memory = this.context.globalState;
+    return {
+      settings: () => this.settings(),
+      environmentVariables: () => process.env,
+      session: (scopes, mode) => this.session(scopes, mode),
+      pickTenant: (tenants) => pickTenant(tenants),
+      memory: {
+        get: (key) => memory.get<string>(key),
+        set: (key, value) => Promise.resolve(memory.update(key, value)),
+      },
+    };
+  }
+
+  private async session(scopes: string[], mode: SessionMode): Promise<{ accessToken: string; account: { id: string; label: string } } | undefined> {
+    const provider = this.authProviderId();
+    switch (mode) {
+      case 'silent':
+        return vscode.authentication.getSession(provider, scopes, { silent: true });
+      case 'interactive':
+        return vscode.authentication.getSession(provider, scopes, { createIfNone: true });
+      case 'renew':
+        return vscode.authentication.getSession(provider, scopes, {
+          forceNewSession: { detail: 'Azure did not accept the current sign-in. Sign in again to keep using your VMs.' },
+        });
+    }
+  }
+}
+
+/** Shows the Clusters view's progress bar while `work` runs. */
+function withViewProgress<T>(work: () => Promise<T>): Promise<T> {
+  return Promise.resolve(vscode.window.withProgress({ location: { viewId: 'azurePytorch.clusters' } }, work));
+}
+
+async function pickTenant(tenants: readonly AzureTenant[]): Promise<AzureTenant | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    tenants.map((tenant) => ({ label: tenant.displayName, description: tenant.defaultDomain, detail: tenant.tenantId, tenant })),
+    { title: 'Azure PyTorch: Select Tenant', placeHolder: 'The Azure tenant (directory) whose subscriptions to show', ignoreFocusOut: true },
+  );
+  return picked?.tenant;
+}
+
+function expandHome(path: string): string {
+  return path.startsWith('~/') ? `${process.env.HOME ?? process.env.USERPROFILE ?? ''}${path.slice(1)}` : path;
+}

@@ -1,0 +1,225 @@
+import * as vscode from 'vscode';
+import { ArgumentLineError, splitArguments } from '../../../jobs/argumentLine';
+import { LaunchConfigError, launchConfigFile, parseLaunchConfigurations, type LaunchConfiguration } from '../../../jobs/launchConfig';
+import { shellQuote } from '../../../ssh/shellQuote';
+import { pickTargets, resolveConfiguredTargets, vmTarget, sshTarget, type TrainingTarget } from '../jobTargets';
+import { launchWithProgress } from '../launchFlow';
+import type { CommandServices } from '../../services';
+
+/**
+ * Train on Azure: from the explorer or editor (the file), the editor title, or the palette (the
+ * active file, or asks). With `{ configuration: name }` (a keybinding's args, say) it launches that
+ * saved configuration of the first workspace folder without a question. Resolves to the new job's id.
+ */
+export async function trainOnAzure(services: CommandServices, arg?: unknown, options?: unknown): Promise<string | undefined> {
+  const named = configurationNamed(arg) ?? configurationNamed(options);
+  if (named) return launchNamedConfiguration(services, named, arg instanceof vscode.Uri ? arg : undefined);
+  const script = await scriptFromArgument(arg);
+  if (!script) return;
+  const located = await locateScript(script);
+  const configuration = await chooseConfiguration(located);
+  if (configuration === null) return;
+  const targets = configuration?.targets.length
+    ? resolveConfiguredTargets(configuration.targets.slice(0, configuration.nodes ?? configuration.targets.length), services.clustersService)
+    : await pickTargets(services.clustersService, configuration?.nodes);
+  if (!targets) return;
+  const args = configuration ? configuration.args : await askArguments(services, located);
+  if (!args) return;
+  return (await launchWithProgress(services, { ...located, args, targets, configuration }))?.id;
+}
+
+function configurationNamed(arg: unknown): string | undefined {
+  const name = (arg as { configuration?: unknown } | undefined)?.configuration;
+  return typeof name === 'string' && !(arg instanceof vscode.Uri) ? name : undefined;
+}
+
+async function launchNamedConfiguration(services: CommandServices, name: string, resource: vscode.Uri | undefined): Promise<string | undefined> {
+  const folder = (resource && vscode.workspace.getWorkspaceFolder(resource)) ?? vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('Open the folder that holds .vscode/azure-pytorch.json first.');
+  const configurations = await readConfigurations(folder);
+  if (configurations === null) return undefined;
+  const configuration = configurations.find((c) => c.name === name);
+  if (!configuration) throw new Error(`There is no launch configuration named "${name}" in ${launchConfigFile} of ${folder.name}.`);
+  await assertScriptExists(folder, configuration.script);
+  const targets = configuration.targets.length
+    ? resolveConfiguredTargets(configuration.targets.slice(0, configuration.nodes ?? configuration.targets.length), services.clustersService)
+    : await pickTargets(services.clustersService, configuration.nodes);
+  if (!targets) return undefined;
+  return (await launchWithProgress(services, { folder, script: configuration.script, args: configuration.args, targets, configuration }))?.id;
+}
+
+/** Train a Script Here… on a VM (or SSH host) node of the Clusters view. */
+export async function trainHere(services: CommandServices, arg?: unknown): Promise<string | undefined> {
+  const node = arg as { kind?: string; vmId?: string; host?: string } | undefined;
+  let target: TrainingTarget | undefined;
+  if (node?.kind === 'vm' && node.vmId) {
+    const vm = await services.clustersService.findVmWhenListed(node.vmId);
+    if (!vm) throw new Error('That VM is no longer listed; refresh the Clusters view.');
+    target = vmTarget(vm);
+  } else if (typeof node?.host === 'string') {
+    target = sshTarget(node.host);
+  } else {
+    const picked = await pickTargets(services.clustersService, 1);
+    target = picked?.[0];
+  }
+  if (!target) return;
+  const script = await scriptFromArgument(undefined, `Train which script on ${target.ref.label}?`, false);
+  if (!script) return;
+  const located = await locateScript(script);
+  const args = await askArguments(services, located);
+  if (!args) return;
+  return (await launchWithProgress(services, { ...located, args, targets: [target] }))?.id;
+}
+
+/** Run Again: the job's launch as it was (script, arguments, machines, settings), as a new job. */
+export async function runAgain(services: CommandServices, arg?: unknown): Promise<string | undefined> {
+  const record = services.jobsService.recordFrom(arg);
+  if (!record) throw new Error('That job is no longer in the Jobs view.');
+  const { spec } = record;
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(spec.workspaceFolder));
+  if (!folder) throw new Error(`The workspace folder of this job (${vscode.Uri.parse(spec.workspaceFolder).fsPath}) is not open: open it to run the job again.`);
+  await assertScriptExists(folder, spec.script);
+  const targets = spec.nodes.map((node) => {
+    if (node.target.kind === 'ssh') return sshTarget(node.target.id);
+    const vm = services.clustersService.findVm(node.target.id);
+    if (!vm) throw new Error(`The VM ${node.target.label} is not listed: sign in to Azure (or refresh the Clusters view) to run this job again.`);
+    return vmTarget(vm);
+  });
+  const configuration: LaunchConfiguration = {
+    name: spec.configurationName ?? spec.script,
+    script: spec.script,
+    args: spec.args,
+    env: spec.env,
+    targets: [],
+    nprocPerNode: spec.nprocPerNode,
+    python: spec.python,
+    requirements: spec.requirements,
+    setup: spec.setup,
+    syncExclude: spec.syncExclude,
+    outputs: spec.outputs,
+  };
+  return (await launchWithProgress(services, { folder, script: spec.script, args: spec.args, targets, configuration }))?.id;
+}
+
+interface LocatedScript {
+  readonly folder: vscode.WorkspaceFolder;
+  /** Relative to the folder, `/`-separated. */
+  readonly script: string;
+}
+
+/**
+ * The script to train: the file the command was invoked on, else (when `useActiveEditor`) the
+ * active editor's Python file, else the user's pick among the workspace's scripts, active one first.
+ */
+async function scriptFromArgument(arg: unknown, placeHolder = 'Train which script?', useActiveEditor = true): Promise<vscode.Uri | undefined> {
+  if (arg instanceof vscode.Uri) return arg;
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (useActiveEditor && active && active.path.endsWith('.py')) return active;
+  const files = await vscode.workspace.findFiles('**/*.py', '{**/node_modules/**,**/.venv/**,**/venv/**,**/.git/**,**/__pycache__/**}', 500);
+  if (files.length === 0) {
+    void vscode.window.showErrorMessage('Azure PyTorch: there is no Python script in this workspace to train. Open the folder that holds your training script.');
+    return undefined;
+  }
+  const items = files
+    .map((uri) => ({ label: vscode.workspace.asRelativePath(uri, true), uri }))
+    .sort((a, b) => (a.uri.toString() === active?.toString() ? -1 : b.uri.toString() === active?.toString() ? 1 : a.label.localeCompare(b.label)));
+  return (await vscode.window.showQuickPick(items, { title: 'Train on Azure', placeHolder, matchOnDescription: true }))?.uri;
+}
+
+async function locateScript(uri: vscode.Uri): Promise<LocatedScript> {
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  if (!folder) throw new Error(`${uri.fsPath} is not inside an open workspace folder: open the folder that holds it, so that it can be synced to the VM.`);
+  // URI paths use `/` on every platform: the script's path on the VM is the same.
+  const script = uri.path.slice(folder.uri.path.replace(/\/$/, '').length + 1);
+  await assertScriptExists(folder, script);
+  return { folder, script };
+}
+
+async function assertScriptExists(folder: vscode.WorkspaceFolder, script: string): Promise<void> {
+  try {
+    const stat = await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, script));
+    if (stat.type & vscode.FileType.Directory) throw new Error('directory');
+  } catch {
+    throw new Error(`The script ${script} does not exist in ${folder.name}: save it first, or choose another.`);
+  }
+}
+
+/**
+ * The saved launch configuration to use for the script: undefined to choose machines and arguments
+ * now, null when the user dismissed the choice. A bad configuration file stops here, with the
+ * field named and the file one click away; nothing is launched.
+ */
+async function chooseConfiguration({ folder, script }: LocatedScript): Promise<LaunchConfiguration | undefined | null> {
+  const configurations = await readConfigurations(folder);
+  if (configurations === null) return null;
+  const matching = configurations.filter((c) => c.script === script);
+  if (matching.length === 0) return undefined;
+  const items: Array<vscode.QuickPickItem & { configuration?: LaunchConfiguration }> = [
+    ...matching.map((configuration) => ({
+      label: `$(rocket) ${configuration.name}`,
+      description: [configuration.targets.length ? configuration.targets.join(', ') : 'choose machines', configuration.args.join(' ')].filter(Boolean).join(' · '),
+      configuration,
+    })),
+    { label: '$(list-selection) Choose machines and arguments…' },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: 'Train on Azure', placeHolder: `Launch configuration for ${script} (${launchConfigFile})` });
+  if (!picked) return null;
+  return picked.configuration;
+}
+
+/**
+ * The folder's saved launch configurations; [] without the file; null when the file is bad (the
+ * user was told which field, with the file one click away).
+ */
+async function readConfigurations(folder: vscode.WorkspaceFolder): Promise<LaunchConfiguration[] | null> {
+  const uri = vscode.Uri.joinPath(folder.uri, launchConfigFile);
+  let text: string;
+  try {
+    text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    return [];
+  }
+  try {
+    return parseLaunchConfigurations(text);
+  } catch (error) {
+    if (!(error instanceof LaunchConfigError)) throw error;
+    const open = 'Open File';
+    void vscode.window.showErrorMessage(`Azure PyTorch: ${error.message}`, open).then(async (choice) => {
+      if (choice === open) await vscode.window.showTextDocument(uri);
+    });
+    return null;
+  }
+}
+
+const lastArgumentsKey = 'azurePytorch.lastArguments';
+
+/** Asks for the script's arguments, offering the last ones used for it; undefined when dismissed. */
+async function askArguments(services: CommandServices, { folder, script }: LocatedScript): Promise<string[] | undefined> {
+  const remembered = services.context.workspaceState.get<Record<string, string[]>>(lastArgumentsKey, {});
+  const key = `${folder.uri.toString()}|${script}`;
+  const previous = remembered[key] ?? [];
+  const line = await vscode.window.showInputBox({
+    title: `Train on Azure: arguments for ${script}`,
+    prompt: 'Arguments passed to the script, as in a shell: quote those with spaces. Leave empty for none.',
+    value: previous.map(shellQuote).join(' '),
+    placeHolder: 'e.g. --epochs 10 --lr 0.01',
+    validateInput: (value) => {
+      try {
+        splitArguments(value);
+        return undefined;
+      } catch (error) {
+        return error instanceof ArgumentLineError ? error.message : String(error);
+      }
+    },
+  });
+  if (line === undefined) return undefined;
+  const args = splitArguments(line);
+  await services.context.workspaceState.update(lastArgumentsKey, { ...remembered, [key]: args });
+  return args;
+}
+
+export const trainCommands = {
+  'azurePytorch.trainOnAzure': trainOnAzure,
+  'azurePytorch.trainHere': trainHere,
+  'azurePytorch.runAgain': runAgain,
+};

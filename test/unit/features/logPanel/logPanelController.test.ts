@@ -1,0 +1,153 @@
+import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { JobLogDescription } from '../../../../src/logs/jobLogDescription';
+import { JobLogSession } from '../../../../src/logs/jobLogSession';
+import type { HostMessage } from '../../../../src/logs/panelMessages';
+import { LogPanelController } from '../../../../src/features/logPanel/logPanelController';
+import { localRunner } from './localRunner';
+
+type Message<T extends HostMessage['type']> = Extract<HostMessage, { type: T }>;
+
+describe('LogPanelController with a local job', function () {
+  this.timeout(20_000);
+  let dir: string;
+  let job: JobLogDescription;
+  let sleeper: ChildProcess;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'log-panel-'));
+    fs.mkdirSync(path.join(dir, 'job'));
+    sleeper = spawn('sleep', ['60']);
+    fs.writeFileSync(path.join(dir, 'job', 'pid'), `${sleeper.pid}\n`);
+    job = {
+      jobId: 'job-1',
+      title: 'train.py on gpu0',
+      nodes: [0, 1].map((node) => ({
+        host: 'local', hostLabel: `gpu${node}`,
+        logPath: path.join(dir, 'job', `node-${node}.log`), pidPath: path.join(dir, 'job', 'pid'),
+        exitCodePath: path.join(dir, 'job', 'exit-code'),
+      })),
+      workspace: { remoteRoot: '/remote/ws', localRoot: '/local/project' },
+    };
+  });
+
+  afterEach(() => {
+    sleeper.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  function open(messages: HostMessage[], notifications: string[] = []): LogPanelController {
+    return new LogPanelController(
+      (listener) => new JobLogSession(job, { cacheDir: path.join(dir, 'cache'), connect: async () => localRunner, telemetryIntervalMs: 0, followerRetryMs: 20 }, listener),
+      { post: (message) => messages.push(message), openSource() {}, saveLog() {}, openAsText() {}, notifyFailure: (text) => notifications.push(text) },
+    );
+  }
+
+  async function until(condition: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  const last = <T extends HostMessage['type']>(messages: HostMessage[], type: T): Message<T> | undefined =>
+    messages.filter((message): message is Message<T> => message.type === type).at(-1);
+
+  it('streams lines, metrics, failures and the end of the job; a reopened panel resumes from its cache', async () => {
+    const messages: HostMessage[] = [];
+    const notifications: string[] = [];
+    const controller = open(messages, notifications);
+    controller.handle({ type: 'ready' });
+    const log0 = job.nodes[0].logPath;
+    fs.writeFileSync(log0, '[default0]:step=1 loss=2.5\n[default1]:step=1 loss=2.7\n[default0]:step=2 loss=2.0\n');
+    // Node 1 writes once node 0's lines are in: the rows below are in that order of arrival.
+    await until(() => last(messages, 'lines')?.total === 3, 'node 0 lines');
+    fs.writeFileSync(job.nodes[1].logPath, 'node1 starting\n 50%|#####     | 1/2\r');
+    await until(() => last(messages, 'lines')?.total === 4, 'four lines');
+    await until(() => messages.some((m) => m.type === 'pending' && m.node === 1 && m.text === ' 50%|#####     | 1/2'), 'the progress bar as a pending line');
+    await until(() => messages.some((m) => m.type === 'metrics' && m.updates.some((u) => u.metric === 'loss')), 'metrics');
+    const loss = messages.flatMap((m) => (m.type === 'metrics' ? m.updates : [])).filter((u) => u.metric === 'loss');
+    assert.deepEqual(loss.flatMap((u) => [u.stream, ...u.points]), ['node 0 default0', 1, 2.5, 2, 2, 'node 0 default1', 1, 2.7]);
+    assert.deepEqual(last(messages, 'ranks')?.ranks, ['', 'default0', 'default1']);
+
+    fs.appendFileSync(log0, [
+      '[default1]:Traceback (most recent call last):',
+      '[default1]:  File "/remote/ws/train.py", line 9, in <module>',
+      '[default1]:    boom()',
+      '[default1]:RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB',
+      '',
+    ].join('\n'));
+    await until(() => (last(messages, 'failures')?.failures.length ?? 0) === 1, 'the failure');
+    const failure = last(messages, 'failures')!.failures[0];
+    assert.equal(failure.kind, 'cudaOom');
+    assert.equal(failure.rank, 'default1');
+    assert.equal(failure.frames[0].localPath, '/local/project/train.py');
+    await until(() => notifications.length === 1, 'the notification');
+    assert.match(notifications[0], /^CUDA out of memory on node 0 \[default1\]: RuntimeError: CUDA out of memory/);
+
+    controller.handle({ type: 'rows', requestId: 7, start: 0, count: 3 });
+    const rows = last(messages, 'rows')!;
+    assert.deepEqual(rows.rows.map((row) => [row.node, row.rank, row.text, row.failure]), [
+      [0, 'default0', 'step=1 loss=2.5', false], [0, 'default1', 'step=1 loss=2.7', false], [0, 'default0', 'step=2 loss=2.0', false],
+    ]);
+    controller.handle({ type: 'filter', filter: { ranks: ['default1'] } });
+    const filtered = last(messages, 'lines')!;
+    assert.deepEqual(filtered.tail.map((row) => row.text), [
+      'step=1 loss=2.7', 'Traceback (most recent call last):', '  File "/remote/ws/train.py", line 9, in <module>', '    boom()',
+      'RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB',
+    ]);
+    assert.ok(filtered.tail.slice(1).every((row) => row.failure));
+    controller.handle({ type: 'search', requestId: 8, query: 'boom', from: -1, direction: 'next' });
+    assert.equal(last(messages, 'searchResult')?.position, 3);
+
+    fs.appendFileSync(job.nodes[1].logPath, '100%|##########| 2/2\n');
+    fs.writeFileSync(job.nodes[1].logPath.replace('node-1.log', 'exit-code'), '1\n');
+    sleeper.kill();
+    await until(() => last(messages, 'status')?.ended === true, 'the end of the job');
+    assert.equal(last(messages, 'status')?.summary, 'Failed with exit code 1');
+    controller.dispose();
+
+    // A reloaded window: same cache, nothing re-read from the "remote" files.
+    fs.writeFileSync(job.nodes[0].logPath, 'x'.repeat(fs.statSync(log0).size) + 'after reload\n');
+    const again: HostMessage[] = [];
+    const reopened = open(again);
+    reopened.handle({ type: 'ready' });
+    await until(() => last(again, 'status')?.ended === true && last(again, 'lines')?.total === 10, 'the restored log');
+    reopened.handle({ type: 'rows', requestId: 1, start: 0, count: 20 });
+    const texts = last(again, 'rows')!.rows.map((row) => row.text);
+    assert.equal(texts.length, 10);
+    assert.deepEqual(texts.slice(-3), ['RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB', '100%|##########| 2/2', 'after reload']);
+    assert.equal(last(again, 'failures')?.failures.length, 1);
+    reopened.dispose();
+  });
+
+  it('calls a cancelled job cancelled, and does not report the signal that stopped it as a failure', async () => {
+    for (const node of job.nodes) node.cancelledPath = path.join(dir, 'job', 'cancelled');
+    const messages: HostMessage[] = [];
+    const notifications: string[] = [];
+    const controller = open(messages, notifications);
+    controller.handle({ type: 'ready' });
+    fs.writeFileSync(path.join(dir, 'job', 'node-0.log'), 'step=1 loss=0.5\n');
+    fs.writeFileSync(path.join(dir, 'job', 'node-1.log'), 'step=1 loss=0.5\n');
+    await until(() => (last(messages, 'status')?.nodes ?? []).every((node) => node.state === 'following'), 'following');
+    // What Cancel does: the marker, then SIGTERM; torchrun reports the signal with a traceback.
+    fs.writeFileSync(path.join(dir, 'job', 'cancelled'), '');
+    fs.appendFileSync(path.join(dir, 'job', 'node-0.log'), [
+      'Traceback (most recent call last):',
+      '  File "/usr/bin/torchrun", line 8, in <module>',
+      'torch.distributed.elastic.multiprocessing.api.SignalException: Process 4242 got signal: 15',
+      '',
+    ].join('\n'));
+    await new Promise((resolve) => setTimeout(resolve, 2000)); // past the root-cause settle time
+    fs.writeFileSync(path.join(dir, 'job', 'exit-code'), '143\n');
+    sleeper.kill();
+    await until(() => last(messages, 'status')?.ended === true, 'the end');
+    assert.match(last(messages, 'status')!.summary, /^Cancelled/);
+    assert.deepEqual(notifications, []);
+    controller.dispose();
+  });
+});
