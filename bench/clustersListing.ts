@@ -39,7 +39,8 @@ async function sequentialListing(clients: ArmClients): Promise<number> {
     await armListAll(clients.resourcesFor(id), `${base}/networkInterfaces?api-version=${NETWORK_API_VERSION}`);
     await armListAll(clients.resourcesFor(id), `${base}/publicIPAddresses?api-version=${NETWORK_API_VERSION}`);
     for (const location of new Set(models.map((m) => m.location))) {
-      if (!skusByLocation.has(location)) skusByLocation.set(location, await collect(compute.resourceSkus.list({ filter: `location eq '${location}'` })));
+      if (!skusByLocation.has(location))
+        skusByLocation.set(location, await collect(compute.resourceSkus.list({ filter: `location eq '${location}'` })));
     }
     vmCount += models.length;
   }
@@ -81,8 +82,17 @@ async function main(): Promise<void> {
   const cloud = generateLargeCloud({ subscriptions: 20, vmsPerSubscription: 50 });
   const arm = await startArmStandIn({ stateDir, cloud });
   try {
-    const environment = resolveAzureEnvironment({ cloud: 'Custom', resourceManagerEndpoint: arm.endpoint, authorityHost: arm.endpoint, caCertificate: arm.caFile });
-    const credentials = environmentCredentialSource(environment, { AZURE_TENANT_ID: arm.tenantId, AZURE_CLIENT_ID: arm.clientId, AZURE_CLIENT_SECRET: arm.clientSecret });
+    const environment = resolveAzureEnvironment({
+      cloud: 'Custom',
+      resourceManagerEndpoint: arm.endpoint,
+      authorityHost: arm.endpoint,
+      caCertificate: arm.caFile,
+    });
+    const credentials = environmentCredentialSource(environment, {
+      AZURE_TENANT_ID: arm.tenantId,
+      AZURE_CLIENT_ID: arm.clientId,
+      AZURE_CLIENT_SECRET: arm.clientSecret,
+    });
     // One token and warm connections for both, before any timing.
     await timed(new ArmClients(environment, credentials), extensionListing);
     arm.updateSettings({ latencyMs: LATENCY_MS });

@@ -46,31 +46,60 @@ function runnerFor(pool: SshConnectionPool, target: SshTarget): RemoteCommandRun
 }
 
 /** Ours: launch (preflight cached, the real sync of an unchanged workspace), then follow node 0's log to the script's first line. */
-async function ours(host: JobHost, pool: SshConnectionPool, target: SshTarget, cache: Map<string, PreflightReport>, n: number): Promise<{ firstLine: number; launched: number }> {
+async function ours(
+  host: JobHost,
+  pool: SshConnectionPool,
+  target: SshTarget,
+  cache: Map<string, PreflightReport>,
+  n: number,
+): Promise<{ firstLine: number; launched: number }> {
   const started = performance.now();
-  const draft = jobSpec({ id: `bench-${process.pid}-${n}`, workspaceId, nprocPerNode: 1, args: ['--steps', '3'], nodes: [{ target: host.target, address: host.address }] });
+  const draft = jobSpec({
+    id: `bench-${process.pid}-${n}`,
+    workspaceId,
+    nprocPerNode: 1,
+    args: ['--steps', '3'],
+    nodes: [{ target: host.target, address: host.address }],
+  });
   const sync = async (_host: JobHost, signal: AbortSignal): Promise<void> => {
     const connection = await pool.connection(target);
-    await syncWorkspace(connection, { localRoot: localWorkspace, remoteDir: remoteWorkspaceDir(localWorkspace), maxFileSizeBytes: 50 << 20, state: syncState, targetKey: `${target.user}@${target.host}`, signal });
+    await syncWorkspace(connection, {
+      localRoot: localWorkspace,
+      remoteDir: remoteWorkspaceDir(localWorkspace),
+      maxFileSizeBytes: 50 << 20,
+      state: syncState,
+      targetKey: `${target.user}@${target.host}`,
+      signal,
+    });
   };
-  const { spec } = await launchJob(draft, [{ host }], { sync, report: () => undefined, signal: new AbortController().signal, preflightCache: cache });
+  const { spec } = await launchJob(draft, [{ host }], {
+    sync,
+    report: () => undefined,
+    signal: new AbortController().signal,
+    preflightCache: cache,
+  });
   const launched = performance.now() - started;
   const paths = nodePaths(spec.id, 0);
   return new Promise((resolve, reject) => {
     let text = '';
-    const follower = new LogFollower(async () => runnerFor(pool, target), { logPath: paths.log, pidPath: paths.pid, exitCodePath: paths.exitCode }, 0, {
-      onData: (chunk) => {
-        text += chunk.toString('utf8');
-        const lines = text.split('\n').slice(0, -1);
-        if (lines.some((line) => !line.startsWith('[azure-pytorch]'))) {
-          resolve({ firstLine: performance.now() - started, launched });
-          follower.dispose();
-        }
+    const follower = new LogFollower(
+      async () => runnerFor(pool, target),
+      { logPath: paths.log, pidPath: paths.pid, exitCodePath: paths.exitCode },
+      0,
+      {
+        onData: (chunk) => {
+          text += chunk.toString('utf8');
+          const lines = text.split('\n').slice(0, -1);
+          if (lines.some((line) => !line.startsWith('[azure-pytorch]'))) {
+            resolve({ firstLine: performance.now() - started, launched });
+            follower.dispose();
+          }
+        },
+        onState: (state) => {
+          if (state.kind === 'ended' || state.kind === 'failed') reject(new Error(`the job ended before printing: ${text}`));
+        },
       },
-      onState: (state) => {
-        if (state.kind === 'ended' || state.kind === 'failed') reject(new Error(`the job ended before printing: ${text}`));
-      },
-    });
+    );
     void follower.run();
   });
 }
@@ -78,7 +107,13 @@ async function ours(host: JobHost, pool: SshConnectionPool, target: SshTarget, c
 /** The peer: the same torchrun, run directly in the synced workspace over the warm connection. */
 async function peer(pool: SshConnectionPool, target: SshTarget): Promise<number> {
   const started = performance.now();
-  const process = await pool.spawn(target, ['sh', '-c', 'cd "$1" && PYTHONUNBUFFERED=1 exec torchrun --standalone --nproc_per_node=1 ./train.py --steps 3', 'sh', workspaceDir(workspaceId)]);
+  const process = await pool.spawn(target, [
+    'sh',
+    '-c',
+    'cd "$1" && PYTHONUNBUFFERED=1 exec torchrun --standalone --nproc_per_node=1 ./train.py --steps 3',
+    'sh',
+    workspaceDir(workspaceId),
+  ]);
   process.stdin.end();
   process.stderr.resume();
   return new Promise((resolve, reject) => {
@@ -113,13 +148,16 @@ async function main(): Promise<void> {
       peerMs.push(await peer(pool, target));
     }
     const overhead = oursMs.map((ms, i) => ms - peerMs[i]);
-    const row = (label: string, values: number[]): string => `| ${label} | ${values.map((v) => v.toFixed(0)).join(', ')} | ${median(values).toFixed(0)} |`;
+    const row = (label: string, values: number[]): string =>
+      `| ${label} | ${values.map((v) => v.toFixed(0)).join(', ')} | ${median(values).toFixed(0)} |`;
     console.log('| path | runs (ms) | median (ms) |\n|---|---|---|');
     console.log(row('Train on Azure → first script line (launch + log follower)', oursMs));
     console.log(row('peer: torchrun over the same warm connection → first line', peerMs));
     console.log(row('overhead (ours − peer, per pair)', overhead));
     console.log(row('of which the launch call (sync of the unchanged workspace + start, one round trip)', launchMs));
-    console.log(`\nratio ${(median(oursMs) / median(peerMs)).toFixed(2)}× the peer; overhead median ${median(overhead).toFixed(0)} ms (goal ≤ 1000 ms)`);
+    console.log(
+      `\nratio ${(median(oursMs) / median(peerMs)).toFixed(2)}× the peer; overhead median ${median(overhead).toFixed(0)} ms (goal ≤ 1000 ms)`,
+    );
   } finally {
     pool.dispose();
     await hosts.dispose();

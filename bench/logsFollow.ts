@@ -61,30 +61,40 @@ for i in range(${count}):
   });
   const connection = ssh2RunnerProvider(hosts, name);
   let partial = '';
-  const follower = new LogFollower(connection.provider, { logPath: `${dir}/node-0.log`, pidPath: `${dir}/pid`, exitCodePath: `${dir}/exit-code` }, 0, {
-    onData(chunk) {
-      const text = partial + chunk.toString();
-      const cut = text.lastIndexOf('\n') + 1;
-      partial = text.slice(cut);
-      delays(ours)(text.slice(0, cut));
+  const follower = new LogFollower(
+    connection.provider,
+    { logPath: `${dir}/node-0.log`, pidPath: `${dir}/pid`, exitCodePath: `${dir}/exit-code` },
+    0,
+    {
+      onData(chunk) {
+        const text = partial + chunk.toString();
+        const cut = text.lastIndexOf('\n') + 1;
+        partial = text.slice(cut);
+        delays(ours)(text.slice(0, cut));
+      },
+      onState() {},
     },
-    onState() {},
-  });
+  );
   await follower.run();
   peerProcess.kill();
   connection.dispose();
-  const row = (label: string, values: number[]) => `| ${label} | ${values.length} | ${percentile(values, 50).toFixed(2)} | ${percentile(values, 95).toFixed(2)} |`;
+  const row = (label: string, values: number[]) =>
+    `| ${label} | ${values.length} | ${percentile(values, 50).toFixed(2)} | ${percentile(values, 95).toFixed(2)} |`;
   console.log('\n### Latency, write on the host → delivered (ms)\n');
   console.log('| client | lines | p50 | p95 |\n|---|---|---|---|');
   console.log(row('LogFollower (ssh2)', ours));
   console.log(row('peer: ssh host tail -F (OpenSSH)', peer));
-  console.log(`\nratio p50 ${(percentile(ours, 50) / percentile(peer, 50)).toFixed(2)}×, p95 ${(percentile(ours, 95) / percentile(peer, 95)).toFixed(2)}× (goal ≤ 1.5×)`);
+  console.log(
+    `\nratio p50 ${(percentile(ours, 50) / percentile(peer, 50)).toFixed(2)}×, p95 ${(percentile(ours, 95) / percentile(peer, 95)).toFixed(2)}× (goal ≤ 1.5×)`,
+  );
 }
 
 async function throughput(hosts: SimulatedHosts, home: string): Promise<JobLogSession> {
   const dir = `${home}/.azure-pytorch/jobs/throughput`;
   const lines = 1_000_000;
-  await ssh(hosts, `mkdir -p ${dir} && cd ${dir} && /usr/bin/python3 -c '
+  await ssh(
+    hosts,
+    `mkdir -p ${dir} && cd ${dir} && /usr/bin/python3 -c '
 import random
 random.seed(1)
 with open("node-0.log", "w") as f:
@@ -94,7 +104,8 @@ with open("node-0.log", "w") as f:
         elif r == 1: f.write("[default%d]:  %d%%|#####     | %d/1000 [00:01<00:02, 412.3it/s]\\n" % (i % 2, i % 100, i % 1000))
         elif r == 2: f.write("[default%d]:INFO:root:processed batch %d of shard train-%05d.tar in 0.03 s\\n" % (i % 2, i, i % 1000))
         else: f.write("[default%d]:| epoch %3d | %5d/ 2983 batches | lr 20.00 | ms/batch 12.34 | loss %5.2f | ppl %8.2f\\n" % (i % 2, i // 10000, i % 2983, 5.91, 368.5))
-' && echo 0 > exit-code && echo 1 > pid && wc -c < node-0.log`);
+' && echo 0 > exit-code && echo 1 > pid && wc -c < node-0.log`,
+  );
   const bytes = Number((await ssh(hosts, `wc -c < ${dir}/node-0.log`)).trim());
 
   const peerStart = process.hrtime.bigint();
@@ -118,7 +129,11 @@ with open("node-0.log", "w") as f:
   const start = process.hrtime.bigint();
   const session = await new Promise<JobLogSession>((resolve) => {
     const created: JobLogSession = new JobLogSession(
-      { jobId: 'bench', title: 'bench', nodes: [{ host: name, hostLabel: name, logPath: `${dir}/node-0.log`, pidPath: `${dir}/pid`, exitCodePath: `${dir}/exit-code` }] },
+      {
+        jobId: 'bench',
+        title: 'bench',
+        nodes: [{ host: name, hostLabel: name, logPath: `${dir}/node-0.log`, pidPath: `${dir}/pid`, exitCodePath: `${dir}/exit-code` }],
+      },
       { cacheDir, connect: connection.provider, telemetryIntervalMs: 0 },
       {
         onLines: (added) => {
@@ -141,16 +156,22 @@ with open("node-0.log", "w") as f:
   connection.dispose();
   console.log(`\n### Throughput, ${lines.toLocaleString('en')} lines (${(bytes / 1e6).toFixed(1)} MB) into the panel host\n`);
   console.log('| path | lines | seconds | lines/s |\n|---|---|---|---|');
-  console.log(`| LogFollower → JobLogSession (cache, index, metrics, failures) | ${delivered} | ${seconds.toFixed(2)} | ${Math.round(delivered / seconds).toLocaleString('en')} |`);
-  console.log(`| peer: ssh host cat → newline count | ${peerLines} | ${peerSeconds.toFixed(2)} | ${Math.round(peerLines / peerSeconds).toLocaleString('en')} |`);
+  console.log(
+    `| LogFollower → JobLogSession (cache, index, metrics, failures) | ${delivered} | ${seconds.toFixed(2)} | ${Math.round(delivered / seconds).toLocaleString('en')} |`,
+  );
+  console.log(
+    `| peer: ssh host cat → newline count | ${peerLines} | ${peerSeconds.toFixed(2)} | ${Math.round(peerLines / peerSeconds).toLocaleString('en')} |`,
+  );
   console.log(`\nratio ${(delivered / seconds / (peerLines / peerSeconds)).toFixed(2)}× the peer's lines/s (goal ≥ 100,000 lines/s)`);
-  console.log(`memory: heap ${(before.heapUsed / 1e6).toFixed(0)} → ${(after.heapUsed / 1e6).toFixed(0)} MB after GC, rss ${(before.rss / 1e6).toFixed(0)} → peak ${(peakRss / 1e6).toFixed(0)} MB; metric points kept: bounded at 4,000 a series`);
+  console.log(
+    `memory: heap ${(before.heapUsed / 1e6).toFixed(0)} → ${(after.heapUsed / 1e6).toFixed(0)} MB after GC, rss ${(before.rss / 1e6).toFixed(0)} → peak ${(peakRss / 1e6).toFixed(0)} MB; metric points kept: bounded at 4,000 a series`,
+  );
   return session;
 }
 
 function searchMillion(session: JobLogSession): void {
   const view = new LineView(session.store);
-  const needle = "train-00998.tar";
+  const needle = 'train-00998.tar';
   let start = process.hrtime.bigint();
   const position = view.search(needle, -1, 'next');
   const firstMs = Number(process.hrtime.bigint() - start) / 1e6;
@@ -170,10 +191,14 @@ function searchMillion(session: JobLogSession): void {
   console.log('| operation | ms |\n|---|---|');
   console.log(`| search, first match (line ${position}) | ${firstMs.toFixed(1)} |`);
   console.log(`| search previous from the end (line ${fromEnd}) | ${backMs.toFixed(1)} |`);
-  console.log(`| search with no match (all ${session.store.lineCount.toLocaleString('en')} lines, result ${last}) | ${fullMs.toFixed(0)} |`);
+  console.log(
+    `| search with no match (all ${session.store.lineCount.toLocaleString('en')} lines, result ${last}) | ${fullMs.toFixed(0)} |`,
+  );
   console.log(`| filter to one rank (${view.length.toLocaleString('en')} lines) | ${filterMs.toFixed(1)} |`);
   console.log(`| 200 rows from the middle, cold (what the webview requests on a jump) | ${rowsMs.toFixed(1)} |`);
-  console.log(`\nheap after: ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB; the webview holds at most 6,000 rows and renders only the visible ones`);
+  console.log(
+    `\nheap after: ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB; the webview holds at most 6,000 rows and renders only the visible ones`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -182,7 +207,9 @@ async function main(): Promise<void> {
   });
   try {
     const home = (await ssh(hosts, 'echo $HOME')).trim();
-    console.log(`## Live logs (issue 6) — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, one simulated host (OpenSSH sshd on loopback)`);
+    console.log(
+      `## Live logs (issue 6) — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, one simulated host (OpenSSH sshd on loopback)`,
+    );
     await latency(hosts, home);
     const session = await throughput(hosts, home);
     searchMillion(session);

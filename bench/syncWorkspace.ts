@@ -44,10 +44,12 @@ function makeWorkspace(root: string): { files: number; bytes: number } {
   const words = 'import torch numpy model layer forward backward optimizer step loss batch epoch tensor cuda device'.split(' ');
   const text = (size: number, seed: number): Buffer => {
     let out = '';
-    for (let i = seed; out.length < size; i++) out += `${words[i % words.length]}_${(i * 7919) % 1000} = ${words[(i * 31) % words.length]}(${i % 97})\n`;
+    for (let i = seed; out.length < size; i++)
+      out += `${words[i % words.length]}_${(i * 7919) % 1000} = ${words[(i * 31) % words.length]}(${i % 97})\n`;
     return Buffer.from(out.slice(0, size));
   };
-  for (let i = 0; i < 9000; i++) write(`src/pkg${i % 30}/mod${Math.floor(i / 30) % 30}/file${i}.py`, text(1024 + ((i * 2654435761) % 7168), i));
+  for (let i = 0; i < 9000; i++)
+    write(`src/pkg${i % 30}/mod${Math.floor(i / 30) % 30}/file${i}.py`, text(1024 + ((i * 2654435761) % 7168), i));
   for (let i = 0; i < 950; i++) {
     const size = 20_000 + ((i * 40503) % 140_000);
     write(`assets/set${i % 10}/item${i}.${i % 2 ? 'bin' : 'json'}`, i % 2 ? randomBytes(size) : text(size, i));
@@ -98,7 +100,8 @@ async function main(): Promise<void> {
     `-i ${hosts.privateKeyPath} -p ${port}`,
     `-o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${knownHosts}`,
   ].join(' ');
-  const remote = (command: string): Promise<unknown> => run('ssh', [...sshCommand.split(' ').slice(1), `${hosts.user}@${host.address}`, command]);
+  const remote = (command: string): Promise<unknown> =>
+    run('ssh', [...sshCommand.split(' ').slice(1), `${hosts.user}@${host.address}`, command]);
 
   const oursDir = '.azure-pytorch/ws/bench-ours';
   const rsyncDir = '.azure-pytorch/ws/bench-rsync';
@@ -121,12 +124,15 @@ async function main(): Promise<void> {
       tracker: watched ? tracker : undefined,
       targetKey: `${target.user}@${target.host}:${target.port}`,
     });
-    if (process.env.PHASES) console.log(JSON.stringify(result.phases), result.uploadedFiles, result.compressed, result.remoteCheck, result.localScan);
+    if (process.env.PHASES)
+      console.log(JSON.stringify(result.phases), result.uploadedFiles, result.compressed, result.remoteCheck, result.localScan);
     return { seconds: Number(process.hrtime.bigint() - started) / 1e9, result };
   };
   const rsync = async (): Promise<number> => {
     const started = process.hrtime.bigint();
-    await run('rsync', ['-az', '--delete', '-e', sshCommand, `${workspace}/`, `${hosts.user}@${host.address}:${rsyncDir}/`], { maxBuffer: 1 << 26 });
+    await run('rsync', ['-az', '--delete', '-e', sshCommand, `${workspace}/`, `${hosts.user}@${host.address}:${rsyncDir}/`], {
+      maxBuffer: 1 << 26,
+    });
     return Number(process.hrtime.bigint() - started) / 1e9;
   };
 
@@ -172,7 +178,8 @@ async function main(): Promise<void> {
         await run('sync');
         await runOurs();
       }
-      if (process.env.PHASES) console.log(`first sync run ${i + 1}: ours ${firstOurs.at(-1)!.toFixed(3)} s, rsync ${firstRsync.at(-1)!.toFixed(3)} s`);
+      if (process.env.PHASES)
+        console.log(`first sync run ${i + 1}: ours ${firstOurs.at(-1)!.toFixed(3)} s, rsync ${firstRsync.at(-1)!.toFixed(3)} s`);
     }
     report('first sync (new connection)', firstOurs, firstRsync, firstNote);
 

@@ -18,13 +18,20 @@ export function activate(context: vscode.ExtensionContext): { readonly jobs: Job
   const clustersService = new ClustersService(context, log);
   const ssh = createSshPool(context, log);
   const gpuTelemetry = new ClusterGpuTelemetry();
-  const sshHostGpus = new SshHostGpuReader({ pool: () => ssh, backgroundPool: createSshPool(context, log, { hostKeyPrompt: backgroundHostKeyPrompt }), log });
+  const sshHostGpus = new SshHostGpuReader({
+    pool: () => ssh,
+    backgroundPool: createSshPool(context, log, { hostKeyPrompt: backgroundHostKeyPrompt }),
+    log,
+  });
   const clusters = new ClustersTreeProvider(clustersService, gpuTelemetry, sshHostGpus);
   const workspaceSync = poolWorkspaceSyncer(() => ssh, vscode.Uri.joinPath(context.globalStorageUri, 'sync').fsPath, log);
   const connector = new JobsConnector(() => ssh, clustersService, workspaceSync);
   const connectRunner = async (host: string) => poolCommandRunner(ssh, connector.sshTarget(targetFromHostKey(host)));
   const logPanels = new LogPanelManager({ context, log, connect: connectRunner });
-  const jobsService = new JobsService(context, log, connector, { show: (job) => logPanels.show(job), forget: (jobId) => logPanels.deleteCache(jobId) });
+  const jobsService = new JobsService(context, log, connector, {
+    show: (job) => logPanels.show(job),
+    forget: (jobId) => logPanels.deleteCache(jobId),
+  });
   const jobs = new JobsTreeProvider(jobsService.store);
   const gpuPoller = new ClusterGpuPoller({
     sink: gpuTelemetry,

@@ -1,8 +1,22 @@
 import { parseAnsi, type AnsiStyle } from '../../src/logs/ansi';
 
 const paletteNames = [
-  'Black', 'Red', 'Green', 'Yellow', 'Blue', 'Magenta', 'Cyan', 'White',
-  'BrightBlack', 'BrightRed', 'BrightGreen', 'BrightYellow', 'BrightBlue', 'BrightMagenta', 'BrightCyan', 'BrightWhite',
+  'Black',
+  'Red',
+  'Green',
+  'Yellow',
+  'Blue',
+  'Magenta',
+  'Cyan',
+  'White',
+  'BrightBlack',
+  'BrightRed',
+  'BrightGreen',
+  'BrightYellow',
+  'BrightBlue',
+  'BrightMagenta',
+  'BrightCyan',
+  'BrightWhite',
 ];
 
 /** A palette colour follows the theme's terminal colours; others are literal. */

@@ -13,13 +13,19 @@ export class GpuPanel {
   private readonly history = new Map<string, GpuHistory>();
   private readonly sections = new Map<number, HTMLElement>();
 
-  constructor(private readonly container: HTMLElement, private readonly nodeLabel: (node: number) => string) {}
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly nodeLabel: (node: number) => string,
+  ) {}
 
   apply(node: number, reading: GpuTelemetry): void {
     const section = this.section(node);
     const heading = element('div', { className: 'gpu-node', text: this.nodeLabel(node) });
     if (reading.kind === 'unavailable') {
-      section.replaceChildren(heading, element('div', { className: 'gpu-unavailable', text: `GPU telemetry unavailable: ${reading.reason}` }));
+      section.replaceChildren(
+        heading,
+        element('div', { className: 'gpu-unavailable', text: `GPU telemetry unavailable: ${reading.reason}` }),
+      );
       return;
     }
     const rows = reading.gpus.map((gpu) => {
@@ -29,14 +35,19 @@ export class GpuPanel {
       push(history.utilization, gpu.utilization ?? NaN);
       const memoryPercent = gpu.memoryUsedMiB !== undefined && gpu.memoryTotalMiB ? (100 * gpu.memoryUsedMiB) / gpu.memoryTotalMiB : NaN;
       push(history.memory, memoryPercent);
-      const memoryText = gpu.memoryUsedMiB !== undefined && gpu.memoryTotalMiB !== undefined
-        ? `${(gpu.memoryUsedMiB / 1024).toFixed(1)}/${(gpu.memoryTotalMiB / 1024).toFixed(0)} GiB` : 'n/a';
-      return element('div', { className: 'gpu-row', title: gpu.name },
+      const memoryText =
+        gpu.memoryUsedMiB !== undefined && gpu.memoryTotalMiB !== undefined
+          ? `${(gpu.memoryUsedMiB / 1024).toFixed(1)}/${(gpu.memoryTotalMiB / 1024).toFixed(0)} GiB`
+          : 'n/a';
+      return element(
+        'div',
+        { className: 'gpu-row', title: gpu.name },
         element('span', { className: 'gpu-name', text: `GPU ${gpu.index}` }),
         sparkline(history.utilization, '--vscode-charts-green'),
         element('span', { className: 'gpu-value', text: gpu.utilization === undefined ? 'n/a' : `${gpu.utilization}%` }),
         sparkline(history.memory, '--vscode-charts-blue'),
-        element('span', { className: 'gpu-value', text: memoryText }));
+        element('span', { className: 'gpu-value', text: memoryText }),
+      );
     });
     section.replaceChildren(heading, ...rows);
   }
@@ -60,7 +71,9 @@ function push(values: number[], value: number): void {
 
 /** 0–100 values as a small line on a faint track, the newest at the right edge. */
 function sparkline(values: readonly number[], colourVariable: string): HTMLCanvasElement {
-  const width = 80, height = 18, ratio = window.devicePixelRatio || 1;
+  const width = 80,
+    height = 18,
+    ratio = window.devicePixelRatio || 1;
   const canvas = element('canvas', { className: 'sparkline' });
   canvas.width = width * ratio;
   canvas.height = height * ratio;

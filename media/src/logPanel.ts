@@ -151,18 +151,28 @@ byId('open-text').addEventListener('click', () => vscode.postMessage({ type: 'op
 // Filter by node and rank
 function renderFilter(): void {
   const nodes = job?.nodes.map((_, node) => node) ?? [];
-  const nodeBoxes = nodes.length > 1 ? nodes.map((node) => checkbox(nodeLabel(node), !filter.nodes || filter.nodes.includes(node), (checked) => {
-    const current = new Set(filter.nodes ?? nodes);
-    if (checked) current.add(node);
-    else current.delete(node);
-    sendFilter({ ...filter, nodes: current.size === nodes.length ? undefined : [...current].sort() });
-  })) : [];
-  const rankBoxes = ranks.length > 1 ? ranks.map((rank) => checkbox(rank || '(no rank)', !filter.ranks || filter.ranks.includes(rank), (checked) => {
-    const current = new Set(filter.ranks ?? ranks);
-    if (checked) current.add(rank);
-    else current.delete(rank);
-    sendFilter({ ...filter, ranks: current.size === ranks.length ? undefined : [...current] });
-  })) : [];
+  const nodeBoxes =
+    nodes.length > 1
+      ? nodes.map((node) =>
+          checkbox(nodeLabel(node), !filter.nodes || filter.nodes.includes(node), (checked) => {
+            const current = new Set(filter.nodes ?? nodes);
+            if (checked) current.add(node);
+            else current.delete(node);
+            sendFilter({ ...filter, nodes: current.size === nodes.length ? undefined : [...current].sort() });
+          }),
+        )
+      : [];
+  const rankBoxes =
+    ranks.length > 1
+      ? ranks.map((rank) =>
+          checkbox(rank || '(no rank)', !filter.ranks || filter.ranks.includes(rank), (checked) => {
+            const current = new Set(filter.ranks ?? ranks);
+            if (checked) current.add(rank);
+            else current.delete(rank);
+            sendFilter({ ...filter, ranks: current.size === ranks.length ? undefined : [...current] });
+          }),
+        )
+      : [];
   byId('filter-nodes').replaceChildren(...nodeBoxes);
   byId('filter-ranks').replaceChildren(...rankBoxes);
   byId('filter').hidden = nodeBoxes.length === 0 && rankBoxes.length === 0;
@@ -185,10 +195,19 @@ function sendFilter(next: LineFilter): void {
 // Status and failures
 function renderStatus(nodes: readonly NodeStatus[], summary: string, ended: boolean): void {
   const status = byId('status');
-  status.className = !ended ? 'running' : nodes.some((node) => node.cancelled) ? 'cancelled' : summary.startsWith('Succeeded') ? 'succeeded' : 'failed';
-  const badges = nodes.length > 1 || nodes.some((node) => node.state !== 'following' && node.state !== 'ended')
-    ? nodes.map((node) => element('span', { className: `node-state ${node.state}`, text: `${node.label}: ${node.state}`, title: node.detail ?? '' }))
-    : [];
+  status.className = !ended
+    ? 'running'
+    : nodes.some((node) => node.cancelled)
+      ? 'cancelled'
+      : summary.startsWith('Succeeded')
+        ? 'succeeded'
+        : 'failed';
+  const badges =
+    nodes.length > 1 || nodes.some((node) => node.state !== 'following' && node.state !== 'ended')
+      ? nodes.map((node) =>
+          element('span', { className: `node-state ${node.state}`, text: `${node.label}: ${node.state}`, title: node.detail ?? '' }),
+        )
+      : [];
   status.replaceChildren(element('span', { className: 'summary', text: summary }), ...badges);
 }
 
@@ -196,29 +215,38 @@ function renderFailures(failures: readonly FailureInfo[]): void {
   const container = byId('failures');
   container.hidden = failures.length === 0;
   const ordered = [...failures].sort((a, b) => Number(b.isRootCause) - Number(a.isRootCause));
-  container.replaceChildren(...ordered.slice(0, 5).map((failure) => {
-    const where = [nodeLabel(failure.node), failure.rank].filter(Boolean).join(' ');
-    const show = element('a', { text: 'Show in log', attributes: { href: '#' } });
-    show.addEventListener('click', (event) => {
-      event.preventDefault();
-      vscode.postMessage({ type: 'revealLine', line: failure.line });
-    });
-    const userFrame = [...failure.frames].reverse().find((frame) => frame.localPath);
-    const links: Node[] = [show];
-    if (userFrame?.localPath) {
-      const open = element('a', { text: `${userFrame.path.split('/').pop()}:${userFrame.line}`, title: userFrame.localPath, attributes: { href: '#' } });
-      const localPath = userFrame.localPath;
-      open.addEventListener('click', (event) => {
+  container.replaceChildren(
+    ...ordered.slice(0, 5).map((failure) => {
+      const where = [nodeLabel(failure.node), failure.rank].filter(Boolean).join(' ');
+      const show = element('a', { text: 'Show in log', attributes: { href: '#' } });
+      show.addEventListener('click', (event) => {
         event.preventDefault();
-        vscode.postMessage({ type: 'openSource', path: localPath, line: userFrame.line });
+        vscode.postMessage({ type: 'revealLine', line: failure.line });
       });
-      links.push(open);
-    }
-    return element('div', { className: failure.isRootCause ? 'failure-item root-cause' : 'failure-item' },
-      element('span', { className: 'failure-title', text: `${failure.title} (${where})` }),
-      element('span', { className: 'failure-summary', text: failure.summary }),
-      element('span', { className: 'failure-links' }, ...links));
-  }));
+      const userFrame = [...failure.frames].reverse().find((frame) => frame.localPath);
+      const links: Node[] = [show];
+      if (userFrame?.localPath) {
+        const open = element('a', {
+          text: `${userFrame.path.split('/').pop()}:${userFrame.line}`,
+          title: userFrame.localPath,
+          attributes: { href: '#' },
+        });
+        const localPath = userFrame.localPath;
+        open.addEventListener('click', (event) => {
+          event.preventDefault();
+          vscode.postMessage({ type: 'openSource', path: localPath, line: userFrame.line });
+        });
+        links.push(open);
+      }
+      return element(
+        'div',
+        { className: failure.isRootCause ? 'failure-item root-cause' : 'failure-item' },
+        element('span', { className: 'failure-title', text: `${failure.title} (${where})` }),
+        element('span', { className: 'failure-summary', text: failure.summary }),
+        element('span', { className: 'failure-links' }, ...links),
+      );
+    }),
+  );
 }
 
 vscode.postMessage({ type: 'ready' });

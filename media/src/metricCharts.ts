@@ -17,7 +17,14 @@ interface Chart {
   streams: Map<string, StreamSeries>;
 }
 
-const seriesColours = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+const seriesColours = [
+  '--vscode-charts-blue',
+  '--vscode-charts-orange',
+  '--vscode-charts-green',
+  '--vscode-charts-purple',
+  '--vscode-charts-red',
+  '--vscode-charts-yellow',
+];
 const fallbackColours = ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'];
 
 /**
@@ -67,8 +74,13 @@ export class MetricCharts {
     const canvas = element('canvas', { attributes: { 'aria-label': `${metric} chart` } });
     const latest = element('span', { className: 'latest' });
     const legend = element('div', { className: 'legend' });
-    const card = element('div', { className: 'chart', attributes: { 'data-metric': metric, 'data-points': '0', 'data-drawn-points': '0' } },
-      element('div', { className: 'chart-title' }, element('span', { text: metric }), latest), canvas, legend);
+    const card = element(
+      'div',
+      { className: 'chart', attributes: { 'data-metric': metric, 'data-points': '0', 'data-drawn-points': '0' } },
+      element('div', { className: 'chart-title' }, element('span', { text: metric }), latest),
+      canvas,
+      legend,
+    );
     const chart: Chart = { metric, card, canvas, legend, latest, streams: new Map() };
     this.charts.set(metric, chart);
     this.renderChooser();
@@ -95,7 +107,12 @@ export class MetricCharts {
     const entries = [...chart.streams.values()].map((series, i) => {
       const swatch = element('span', { className: 'swatch' });
       swatch.style.background = colour(i);
-      const entry = element('button', { className: series.hidden ? 'legend-entry off' : 'legend-entry', title: 'Show or hide this series' }, swatch, document.createTextNode(series.stream));
+      const entry = element(
+        'button',
+        { className: series.hidden ? 'legend-entry off' : 'legend-entry', title: 'Show or hide this series' },
+        swatch,
+        document.createTextNode(series.stream),
+      );
       entry.addEventListener('click', () => {
         series.hidden = !series.hidden;
         entry.classList.toggle('off', series.hidden);
@@ -154,23 +171,36 @@ function draw(chart: Chart): void {
   context.setTransform(ratio, 0, 0, ratio, 0, 0);
   context.clearRect(0, 0, width, height);
   const visible = [...chart.streams.values()].map((series, i) => ({ series, i })).filter(({ series }) => !series.hidden);
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    maxX = -Infinity,
+    minY = Infinity,
+    maxY = -Infinity;
   for (const { series } of visible) {
     for (let p = 0; p < series.points.length; p += 2) {
-      const x = series.points[p], y = series.points[p + 1];
+      const x = series.points[p],
+        y = series.points[p + 1];
       if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-      minX = Math.min(minX, x); maxX = Math.max(maxX, x);
-      minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+      minX = Math.min(minX, x);
+      maxX = Math.max(maxX, x);
+      minY = Math.min(minY, y);
+      maxY = Math.max(maxY, y);
     }
   }
   const foreground = themeColour('--vscode-descriptionForeground', '#888');
   context.font = `10px ${themeColour('--vscode-font-family', 'sans-serif')}`;
   context.fillStyle = foreground;
   if (!Number.isFinite(minX)) return;
-  if (maxY === minY) { maxY += Math.abs(maxY) * 0.05 || 1; minY -= Math.abs(minY) * 0.05 || 1; }
+  if (maxY === minY) {
+    maxY += Math.abs(maxY) * 0.05 || 1;
+    minY -= Math.abs(minY) * 0.05 || 1;
+  }
   if (maxX === minX) maxX = minX + 1;
-  const left = 44, right = 6, top = 6, bottom = 16;
-  const plotWidth = width - left - right, plotHeight = height - top - bottom;
+  const left = 44,
+    right = 6,
+    top = 6,
+    bottom = 16;
+  const plotWidth = width - left - right,
+    plotHeight = height - top - bottom;
   const toX = (x: number) => left + ((x - minX) / (maxX - minX)) * plotWidth;
   const toY = (y: number) => top + (1 - (y - minY) / (maxY - minY)) * plotHeight;
   context.strokeStyle = themeColour('--vscode-editorWidget-border', '#4448');
@@ -192,8 +222,12 @@ function draw(chart: Chart): void {
     context.beginPath();
     let drawing = false;
     for (let p = 0; p < series.points.length; p += 2) {
-      const x = series.points[p], y = series.points[p + 1];
-      if (!Number.isFinite(x) || !Number.isFinite(y)) { drawing = false; continue; }
+      const x = series.points[p],
+        y = series.points[p + 1];
+      if (!Number.isFinite(x) || !Number.isFinite(y)) {
+        drawing = false;
+        continue;
+      }
       if (drawing) context.lineTo(toX(x), toY(y));
       else context.moveTo(toX(x), toY(y));
       drawing = true;
@@ -205,7 +239,10 @@ function draw(chart: Chart): void {
   chart.latest.textContent = latest;
   // The plot's state for assistive technology (and tests): a canvas has no content of its own.
   chart.card.dataset.drawnPoints = String(drawn);
-  canvas.setAttribute('aria-label', `${chart.metric} chart: ${drawn} points, ${axis || 'index'} ${formatNumber(minX)} to ${formatNumber(maxX)}, latest ${latest}`);
+  canvas.setAttribute(
+    'aria-label',
+    `${chart.metric} chart: ${drawn} points, ${axis || 'index'} ${formatNumber(minX)} to ${formatNumber(maxX)}, latest ${latest}`,
+  );
 }
 
 export function formatNumber(value: number): string {

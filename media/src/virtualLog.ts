@@ -36,7 +36,10 @@ export class VirtualLog {
   private frame = 0;
   onFollowChange: (following: boolean) => void = () => {};
 
-  constructor(private readonly viewport: HTMLElement, private readonly source: VirtualLogSource) {
+  constructor(
+    private readonly viewport: HTMLElement,
+    private readonly source: VirtualLogSource,
+  ) {
     this.spacer = element('div', { className: 'spacer' });
     this.body = element('div', { className: 'rows', attributes: { role: 'list' } });
     viewport.append(this.spacer, this.body);

@@ -90,7 +90,10 @@ export class ArmClients {
     let client = this.resources.get(subscriptionId);
     if (!client) {
       client = this.withAuth(
-        new ResourceManagementClient(this.credential, subscriptionId, { ...this.commonOptions, credentialScopes: [this.environment.endpoints.scope] }),
+        new ResourceManagementClient(this.credential, subscriptionId, {
+          ...this.commonOptions,
+          credentialScopes: [this.environment.endpoints.scope],
+        }),
       );
       this.resources.set(subscriptionId, client);
     }

@@ -123,7 +123,11 @@ export class AzureAccount {
   }
 
   private sessionClients(environment: AzureEnvironment, tenantId: string | undefined, session: AuthSession): ArmClients {
-    const source: CredentialSource = sessionCredentialSource((scopes) => this.host.session(scopes, 'silent'), tenantId, session.account.label);
+    const source: CredentialSource = sessionCredentialSource(
+      (scopes) => this.host.session(scopes, 'silent'),
+      tenantId,
+      session.account.label,
+    );
     return new ArmClients(environment, source, this.clientOptions);
   }
 }

@@ -34,7 +34,11 @@ export function resolveAzureEnvironment(
     resourceManager: settings.resourceManagerEndpoint,
     authorityHost: settings.authorityHost,
   });
-  return { cloud: settings.cloud, endpoints, trustedCas: settings.caCertificate ? trustedCas(settings.caCertificate, readFile) : undefined };
+  return {
+    cloud: settings.cloud,
+    endpoints,
+    trustedCas: settings.caCertificate ? trustedCas(settings.caCertificate, readFile) : undefined,
+  };
 }
 
 function trustedCas(path: string, readFile: (path: string) => string): string[] {

@@ -59,8 +59,23 @@ const CERTIFICATE_CODES = new Set([
   'CERT_HAS_EXPIRED',
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'REQUEST_SEND_ERROR']);
-const CAPACITY_CODES = new Set(['AllocationFailed', 'ZonalAllocationFailed', 'OverconstrainedAllocationRequest', 'OverconstrainedZonalAllocationRequest', 'SkuNotAvailable']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'REQUEST_SEND_ERROR',
+]);
+const CAPACITY_CODES = new Set([
+  'AllocationFailed',
+  'ZonalAllocationFailed',
+  'OverconstrainedAllocationRequest',
+  'OverconstrainedZonalAllocationRequest',
+  'SkuNotAvailable',
+]);
 const QUOTA_CODES = new Set(['QuotaExceeded', 'OperationNotAllowed', 'SkuQuotaExceeded']);
 
 /** "The long-running operation has failed. AllocationFailed. Allocation failed. …" (core-lro's wording). */
@@ -91,7 +106,12 @@ export function describeAzureError(error: unknown): AzureProblem {
     return { kind: 'timeout', message: 'The request to Azure timed out.', advice: 'Azure may be slow right now; retry in a moment.' };
   }
   if (err.code === 'PARSE_ERROR') {
-    return { kind: 'malformed', message: `Azure sent a response that could not be read: ${message}`, advice: 'Retry; if it persists, the endpoint may not be Azure Resource Manager.', code: err.code };
+    return {
+      kind: 'malformed',
+      message: `Azure sent a response that could not be read: ${message}`,
+      advice: 'Retry; if it persists, the endpoint may not be Azure Resource Manager.',
+      code: err.code,
+    };
   }
   if (err.name === 'CredentialUnavailableError' || err.name === 'AuthenticationError' || err.name === 'AuthenticationRequiredError') {
     return signInFailure(message);
@@ -122,7 +142,8 @@ function describeStatus(status: number, code: string | undefined, message: strin
     return {
       kind: 'forbidden',
       message: `Access denied: ${message}`,
-      advice: 'Ask an owner of the subscription for a role that allows it (for example Virtual Machine Contributor), or hide the subscription with Select Subscriptions.',
+      advice:
+        'Ask an owner of the subscription for a role that allows it (for example Virtual Machine Contributor), or hide the subscription with Select Subscriptions.',
       code,
       status,
     };
@@ -134,10 +155,22 @@ function describeStatus(status: number, code: string | undefined, message: strin
     return { kind: 'conflict', message, advice: 'Another operation is running on it; wait for it to finish and retry.', code, status };
   }
   if (status === 429) {
-    return { kind: 'throttled', message: `Azure is throttling requests (429): ${message}`, advice: 'Wait a minute, then retry.', code, status };
+    return {
+      kind: 'throttled',
+      message: `Azure is throttling requests (429): ${message}`,
+      advice: 'Wait a minute, then retry.',
+      code,
+      status,
+    };
   }
   if (status >= 500) {
-    return { kind: 'server', message: `Azure returned an error (${status}): ${message}`, advice: 'This is usually temporary; retry in a moment.', code, status };
+    return {
+      kind: 'server',
+      message: `Azure returned an error (${status}): ${message}`,
+      advice: 'This is usually temporary; retry in a moment.',
+      code,
+      status,
+    };
   }
   return { kind: 'other', message, advice: 'See the Azure PyTorch output for details.', code, status };
 }
@@ -159,7 +192,7 @@ function operationFailure(code: string, message: string): AzureProblem {
       code,
     };
   }
-  return { kind: 'other', message: `${code}: ${message}`, advice: 'See the VM\'s activity log in the Azure portal.', code };
+  return { kind: 'other', message: `${code}: ${message}`, advice: "See the VM's activity log in the Azure portal.", code };
 }
 
 function signInFailure(message: string): AzureProblem {
@@ -171,7 +204,11 @@ function signInFailure(message: string): AzureProblem {
         'Check the network and azurePytorch.authorityHost; behind a proxy that inspects TLS, set azurePytorch.caCertificate to its CA certificate (PEM).',
     };
   }
-  return { kind: 'signIn', message: `Signing in to Azure failed: ${message.split('\n')[0]}`, advice: 'Check the credential (azurePytorch.credential) and sign in again.' };
+  return {
+    kind: 'signIn',
+    message: `Signing in to Azure failed: ${message.split('\n')[0]}`,
+    advice: 'Check the credential (azurePytorch.credential) and sign in again.',
+  };
 }
 
 function innermostCode(err: ErrorLike): string | undefined {

@@ -37,7 +37,9 @@ export function cloudEndpoints(cloud: CloudName, custom?: { resourceManager?: st
     throw new Error('The cloud is set to Custom but azurePytorch.resourceManagerEndpoint is empty. Set it to your Resource Manager URL.');
   }
   if (!/^https:\/\//i.test(resourceManager)) {
-    throw new Error(`azurePytorch.resourceManagerEndpoint must be an https URL (got "${resourceManager}"): Azure tokens are only sent over TLS.`);
+    throw new Error(
+      `azurePytorch.resourceManagerEndpoint must be an https URL (got "${resourceManager}"): Azure tokens are only sent over TLS.`,
+    );
   }
   return {
     resourceManager,

@@ -108,7 +108,10 @@ export class ClusterInventory {
     const signal = this.abort.signal;
     const listed = this.allVms();
     // A listing cut short by this one found only part: what it lacks stays findable from before.
-    if (listed.length > 0) this.listedBefore = this.isListing() ? [...listed, ...this.listedBefore.filter((vm) => !listed.some((each) => each.id === vm.id))] : listed;
+    if (listed.length > 0)
+      this.listedBefore = this.isListing()
+        ? [...listed, ...this.listedBefore.filter((vm) => !listed.some((each) => each.id === vm.id))]
+        : listed;
     this.setState({ status: 'loading' });
     let subscriptions: AzureSubscription[];
     try {
@@ -120,8 +123,13 @@ export class ClusterInventory {
       return;
     }
     if (generation !== this.generation) return;
-    this.setState({ status: 'ready', subscriptions: subscriptions.map((subscription) => ({ subscription, listing: { status: 'loading' } })) });
-    await mapConcurrently(subscriptions, this.options.concurrency, (subscription) => this.listSubscription(clients, subscription.subscriptionId, generation, signal));
+    this.setState({
+      status: 'ready',
+      subscriptions: subscriptions.map((subscription) => ({ subscription, listing: { status: 'loading' } })),
+    });
+    await mapConcurrently(subscriptions, this.options.concurrency, (subscription) =>
+      this.listSubscription(clients, subscription.subscriptionId, generation, signal),
+    );
   }
 
   /** Lists one subscription's VMs again (the Retry action of a failed subscription). */
@@ -155,7 +163,9 @@ export class ClusterInventory {
       await runPowerAction(clients, ref, action, this.lifetime.signal);
     } catch (error) {
       this.pending.delete(key);
-      await this.refreshVm(ref).catch((refreshError: unknown) => this.options.log.warn(`Reading ${ref.name} after a failed ${action} failed`, refreshError));
+      await this.refreshVm(ref).catch((refreshError: unknown) =>
+        this.options.log.warn(`Reading ${ref.name} after a failed ${action} failed`, refreshError),
+      );
       this.emit({ scope: 'vm', vmId: ref.id });
       throw error;
     }
@@ -196,7 +206,10 @@ export class ClusterInventory {
   }
 
   private isListing(): boolean {
-    return this.current.status === 'loading' || (this.current.status === 'ready' && this.current.subscriptions.some((entry) => entry.listing.status === 'loading'));
+    return (
+      this.current.status === 'loading' ||
+      (this.current.status === 'ready' && this.current.subscriptions.some((entry) => entry.listing.status === 'loading'))
+    );
   }
 
   allVms(): AzureVm[] {
@@ -229,7 +242,9 @@ export class ClusterInventory {
   }
 
   private entry(subscriptionId: string): SubscriptionEntry | undefined {
-    return this.current.status === 'ready' ? this.current.subscriptions.find((e) => e.subscription.subscriptionId === subscriptionId) : undefined;
+    return this.current.status === 'ready'
+      ? this.current.subscriptions.find((e) => e.subscription.subscriptionId === subscriptionId)
+      : undefined;
   }
 
   private updateListing(subscriptionId: string, listing: SubscriptionListing): void {
@@ -245,7 +260,8 @@ export class ClusterInventory {
     const key = vm.id.toLowerCase();
     let found = false;
     const subscriptions = this.current.subscriptions.map((entry) => {
-      if (entry.listing.status !== 'loaded' || entry.subscription.subscriptionId.toLowerCase() !== vm.subscriptionId.toLowerCase()) return entry;
+      if (entry.listing.status !== 'loaded' || entry.subscription.subscriptionId.toLowerCase() !== vm.subscriptionId.toLowerCase())
+        return entry;
       const vms = entry.listing.vms.map((old) => {
         if (old.id.toLowerCase() !== key) return old;
         found = true;

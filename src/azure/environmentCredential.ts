@@ -8,7 +8,10 @@ import type { CredentialSource } from './credentialSource';
  * AZURE_CLIENT_CERTIFICATE_PATH (the variables @azure/identity's EnvironmentCredential reads),
  * signing in at the configured cloud's authority.
  */
-export function environmentCredentialSource(environment: AzureEnvironment, env: Readonly<Record<string, string | undefined>>): CredentialSource {
+export function environmentCredentialSource(
+  environment: AzureEnvironment,
+  env: Readonly<Record<string, string | undefined>>,
+): CredentialSource {
   const tenantId = env.AZURE_TENANT_ID;
   const clientId = env.AZURE_CLIENT_ID;
   const secret = env.AZURE_CLIENT_SECRET;

@@ -4,7 +4,13 @@ export { ArmClients, type ArmClientOptions } from './armClients';
 export { AzureAccount, type AccountHost, type SessionMode } from './azureAccount';
 export { resolveAzureEnvironment, type AzureEnvironment, type AzureSettings, type CredentialKind } from './azureEnvironment';
 export { describeAzureError, formatAzureProblem, SignInRequiredError, type AzureProblem } from './azureErrors';
-export { ClusterInventory, type InventoryChange, type InventoryOptions, type InventoryState, type SubscriptionEntry } from './clusterInventory';
+export {
+  ClusterInventory,
+  type InventoryChange,
+  type InventoryOptions,
+  type InventoryState,
+  type SubscriptionEntry,
+} from './clusterInventory';
 export type { VmRef } from './machines';
 export type { PowerAction } from './powerActions';
 export type { AuthSession } from './sessionCredential';

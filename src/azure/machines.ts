@@ -95,7 +95,12 @@ export async function listSubscriptionVms(
     }
     return statuses;
   })();
-  const addressesListed = loadAddressBook(clients.resourcesFor(subscriptionId), clients.environment.endpoints.resourceManager, subscriptionId, abortSignal);
+  const addressesListed = loadAddressBook(
+    clients.resourcesFor(subscriptionId),
+    clients.environment.endpoints.resourceManager,
+    subscriptionId,
+    abortSignal,
+  );
 
   const [models, statuses, addresses] = await Promise.all([modelsListed, statusesListed, addressesListed]);
   const vms = await Promise.all(
@@ -121,7 +126,12 @@ export async function getVm(clients: ArmClients, skus: SkuCatalog, ref: VmRef, a
     loadVmAddresses(clients.resourcesFor(ref.subscriptionId), clients.environment.endpoints.resourceManager, nicIdsOf(model), abortSignal),
     skus.sizes(compute, model.location, abortSignal).catch(() => undefined),
   ]);
-  return assembleVm(model, vmStatusFromStatuses(model.instanceView?.statuses), addresses, table?.get(model.hardwareProfile?.vmSize?.toLowerCase() ?? ''));
+  return assembleVm(
+    model,
+    vmStatusFromStatuses(model.instanceView?.statuses),
+    addresses,
+    table?.get(model.hardwareProfile?.vmSize?.toLowerCase() ?? ''),
+  );
 }
 
 /** Just the power state of a VM: one small request, for polling a VM in transition. */

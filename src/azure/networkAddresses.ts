@@ -48,7 +48,12 @@ export class AddressBook {
 }
 
 /** The NICs and public IPs of a whole subscription: two paged lists, however many VMs it has. */
-export async function loadAddressBook(client: PipelineSender, endpoint: string, subscriptionId: string, abortSignal?: AbortSignal): Promise<AddressBook> {
+export async function loadAddressBook(
+  client: PipelineSender,
+  endpoint: string,
+  subscriptionId: string,
+  abortSignal?: AbortSignal,
+): Promise<AddressBook> {
   const base = `${endpoint}/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.Network`;
   const [nics, publicIps] = await Promise.all([
     armListAll<NicResource>(client, `${base}/networkInterfaces?api-version=${NETWORK_API_VERSION}`, abortSignal),
@@ -58,10 +63,17 @@ export async function loadAddressBook(client: PipelineSender, endpoint: string, 
 }
 
 /** The addresses of one VM, read resource by resource (for refreshing a single VM). */
-export async function loadVmAddresses(client: PipelineSender, endpoint: string, nicIds: readonly string[], abortSignal?: AbortSignal): Promise<VmAddresses> {
+export async function loadVmAddresses(
+  client: PipelineSender,
+  endpoint: string,
+  nicIds: readonly string[],
+  abortSignal?: AbortSignal,
+): Promise<VmAddresses> {
   const get = <T>(id: string): Promise<T> => armGetJson<T>(client, `${endpoint}${id}?api-version=${NETWORK_API_VERSION}`, abortSignal);
   const nics = await Promise.all(nicIds.map((id) => get<NicResource>(id)));
-  const publicIpIds = nics.flatMap((n) => (n.properties?.ipConfigurations ?? []).map((c) => c.properties?.publicIPAddress?.id)).filter((id): id is string => !!id);
+  const publicIpIds = nics
+    .flatMap((n) => (n.properties?.ipConfigurations ?? []).map((c) => c.properties?.publicIPAddress?.id))
+    .filter((id): id is string => !!id);
   const publicIps = await Promise.all(publicIpIds.map((id) => get<PublicIpResource>(id)));
   return AddressBook.of(nics, publicIps).addressesOf(nicIds);
 }

@@ -42,4 +42,3 @@ export function isTransitional(state: PowerState): boolean {
 export function displayState(status: VmStatus): DisplayState {
   return status.provisioningError !== undefined ? 'failed' : status.powerState;
 }
-

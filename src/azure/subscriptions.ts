@@ -18,7 +18,11 @@ export async function listTenants(clients: ArmClients, abortSignal?: AbortSignal
   const tenants: AzureTenant[] = [];
   for await (const tenant of clients.subscriptions().tenants.list({ abortSignal })) {
     if (!tenant.tenantId) continue;
-    tenants.push({ tenantId: tenant.tenantId, displayName: tenant.displayName || tenant.defaultDomain || tenant.tenantId, defaultDomain: tenant.defaultDomain });
+    tenants.push({
+      tenantId: tenant.tenantId,
+      displayName: tenant.displayName || tenant.defaultDomain || tenant.tenantId,
+      defaultDomain: tenant.defaultDomain,
+    });
   }
   return tenants;
 }
@@ -27,7 +31,11 @@ export async function listTenants(clients: ArmClients, abortSignal?: AbortSignal
  * The subscriptions the account sees in its tenant, by name; `selected` (IDs, any case) narrows them,
  * and an empty selection keeps all. Disabled subscriptions are left out: nothing runs in them.
  */
-export async function listSubscriptions(clients: ArmClients, selected: readonly string[], abortSignal?: AbortSignal): Promise<AzureSubscription[]> {
+export async function listSubscriptions(
+  clients: ArmClients,
+  selected: readonly string[],
+  abortSignal?: AbortSignal,
+): Promise<AzureSubscription[]> {
   const wanted = new Set(selected.map((id) => id.toLowerCase()));
   const tenantId = clients.credentials.tenantId?.toLowerCase();
   const subscriptions: AzureSubscription[] = [];
@@ -36,7 +44,12 @@ export async function listSubscriptions(clients: ArmClients, selected: readonly 
     if (wanted.size > 0 && !wanted.has(sub.subscriptionId.toLowerCase())) continue;
     if (tenantId && sub.tenantId && sub.tenantId.toLowerCase() !== tenantId) continue;
     if (sub.state === 'Disabled') continue;
-    subscriptions.push({ subscriptionId: sub.subscriptionId, displayName: sub.displayName ?? sub.subscriptionId, tenantId: sub.tenantId, state: sub.state });
+    subscriptions.push({
+      subscriptionId: sub.subscriptionId,
+      displayName: sub.displayName ?? sub.subscriptionId,
+      tenantId: sub.tenantId,
+      state: sub.state,
+    });
   }
   return subscriptions.sort((a, b) => a.displayName.localeCompare(b.displayName));
 }

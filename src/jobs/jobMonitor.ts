@@ -54,7 +54,9 @@ export class JobMonitor {
   async refresh(jobId: string, signal?: AbortSignal): Promise<JobRecord | undefined> {
     const record = this.store.get(jobId);
     if (!record) return undefined;
-    const hosts = await Promise.all(record.spec.nodes.map((node) => this.options.connect(node.target, signal ?? new AbortController().signal)));
+    const hosts = await Promise.all(
+      record.spec.nodes.map((node) => this.options.connect(node.target, signal ?? new AbortController().signal)),
+    );
     const { derived } = await probeJob(record.spec, hosts, signal);
     return this.apply(record, derived.state, derived.startedAt, derived.endedAt);
   }
@@ -103,11 +105,22 @@ export class JobMonitor {
   }
 
   /** Stores a newly seen state; announces the end of a job that was active. */
-  private async apply(record: JobRecord, state: JobRecord['state'], startedAt: number | undefined, endedAt: number | undefined): Promise<JobRecord | undefined> {
+  private async apply(
+    record: JobRecord,
+    state: JobRecord['state'],
+    startedAt: number | undefined,
+    endedAt: number | undefined,
+  ): Promise<JobRecord | undefined> {
     const current = this.store.get(record.spec.id);
     if (!current) return undefined;
-    const next: JobRecord = { ...current, state, startedAt: startedAt ?? current.startedAt, endedAt: endedAt ?? (isActive(state) ? undefined : current.endedAt ?? Date.now()) };
-    const changed = JSON.stringify([current.state, current.startedAt, current.endedAt]) !== JSON.stringify([next.state, next.startedAt, next.endedAt]);
+    const next: JobRecord = {
+      ...current,
+      state,
+      startedAt: startedAt ?? current.startedAt,
+      endedAt: endedAt ?? (isActive(state) ? undefined : (current.endedAt ?? Date.now())),
+    };
+    const changed =
+      JSON.stringify([current.state, current.startedAt, current.endedAt]) !== JSON.stringify([next.state, next.startedAt, next.endedAt]);
     if (changed) await this.store.update(record.spec.id, { state: next.state, startedAt: next.startedAt, endedAt: next.endedAt });
     if (isActive(current.state) && !isActive(next.state)) this.options.onEnded(next);
     return next;

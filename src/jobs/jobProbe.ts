@@ -4,20 +4,34 @@ import { deriveJobState, parseNodeProbe, type DerivedState, type NodeProbe } fro
 import { cancelNodeCommand, parseCancelOutput, probeNodeCommand, waitNodeCommand } from './remoteCommands';
 
 /** Reads every node's job folder; rejects when a node cannot be reached (the state is then unknown). */
-export async function probeJob(spec: JobSpec, hosts: readonly JobHost[], signal?: AbortSignal): Promise<{ derived: DerivedState; nodes: NodeProbe[] }> {
-  const outputs = await Promise.all(hosts.map((host, rank) => execChecked(host, probeNodeCommand(spec.id, rank), 'reading the job state', signal)));
+export async function probeJob(
+  spec: JobSpec,
+  hosts: readonly JobHost[],
+  signal?: AbortSignal,
+): Promise<{ derived: DerivedState; nodes: NodeProbe[] }> {
+  const outputs = await Promise.all(
+    hosts.map((host, rank) => execChecked(host, probeNodeCommand(spec.id, rank), 'reading the job state', signal)),
+  );
   const nodes = outputs.map(parseNodeProbe);
   return { derived: deriveJobState(nodes), nodes };
 }
 
 /** Resolves when any node's part of the job changes (or after the timeout): see waitNodeCommand. */
-export async function waitForJobChange(spec: JobSpec, hosts: readonly JobHost[], nodes: readonly NodeProbe[], timeoutSeconds: number, signal?: AbortSignal): Promise<void> {
+export async function waitForJobChange(
+  spec: JobSpec,
+  hosts: readonly JobHost[],
+  nodes: readonly NodeProbe[],
+  timeoutSeconds: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   signal?.addEventListener('abort', onAbort);
   try {
     const waits = hosts.map((host, rank) =>
-      nodes[rank]?.alive ? host.exec(waitNodeCommand(spec.id, rank, nodes[rank].runningAt !== undefined, timeoutSeconds), stop.signal) : undefined,
+      nodes[rank]?.alive
+        ? host.exec(waitNodeCommand(spec.id, rank, nodes[rank].runningAt !== undefined, timeoutSeconds), stop.signal)
+        : undefined,
     );
     const pending = waits.filter((w): w is NonNullable<typeof w> => w !== undefined);
     if (pending.length) await Promise.race(pending);
@@ -32,7 +46,9 @@ export async function waitForJobChange(spec: JobSpec, hosts: readonly JobHost[],
  * after a grace period, then checks that none is left. Throws naming the nodes where some are.
  */
 export async function cancelJobOnNodes(spec: JobSpec, hosts: readonly JobHost[], graceSeconds = 10): Promise<void> {
-  const results = await Promise.allSettled(hosts.map((host, rank) => execChecked(host, cancelNodeCommand(spec.python, spec.id, rank, graceSeconds), 'cancelling the job')));
+  const results = await Promise.allSettled(
+    hosts.map((host, rank) => execChecked(host, cancelNodeCommand(spec.python, spec.id, rank, graceSeconds), 'cancelling the job')),
+  );
   const problems = results.flatMap((result, rank) => {
     if (result.status === 'rejected') return [result.reason instanceof Error ? result.reason.message : String(result.reason)];
     const left = parseCancelOutput(result.value);

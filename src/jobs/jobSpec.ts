@@ -55,10 +55,18 @@ const idSafe = /[^a-z0-9]+/g;
 
 /** A new job id: the script's name, the time and a random suffix, e.g. `train-20261125-142301-a3f9`. */
 export function newJobId(script: string, now: Date, random: () => number = Math.random): string {
-  const stem = (script.split('/').pop() ?? 'job').replace(/\.py$/i, '').toLowerCase().replace(idSafe, '-').replace(/^-+|-+$/g, '').slice(0, 32) || 'job';
+  const stem =
+    (script.split('/').pop() ?? 'job')
+      .replace(/\.py$/i, '')
+      .toLowerCase()
+      .replace(idSafe, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 32) || 'job';
   const pad = (n: number): string => String(n).padStart(2, '0');
   const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
-  const suffix = Math.floor(random() * 0x10000).toString(16).padStart(4, '0');
+  const suffix = Math.floor(random() * 0x10000)
+    .toString(16)
+    .padStart(4, '0');
   return `${stem}-${stamp}-${suffix}`;
 }
 

@@ -36,7 +36,7 @@ class JsoncParser {
     this.i++;
     for (;;) {
       this.skip();
-      if (this.text[this.i] === '}') return this.i++, result;
+      if (this.text[this.i] === '}') return (this.i++, result);
       if (this.text[this.i] !== '"') this.fail('expected a property name in double quotes');
       const key = this.string();
       this.skip();
@@ -54,7 +54,7 @@ class JsoncParser {
     this.i++;
     for (;;) {
       this.skip();
-      if (this.text[this.i] === ']') return this.i++, result;
+      if (this.text[this.i] === ']') return (this.i++, result);
       result.push(this.value());
       this.skip();
       if (this.text[this.i] === ',') this.i++;

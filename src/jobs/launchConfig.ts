@@ -35,8 +35,33 @@ export class LaunchConfigError extends Error {
   }
 }
 
-type Field = 'name' | 'script' | 'args' | 'env' | 'targets' | 'nodes' | 'nprocPerNode' | 'python' | 'requirements' | 'setup' | 'syncExclude' | 'outputs';
-const fields: readonly Field[] = ['name', 'script', 'args', 'env', 'targets', 'nodes', 'nprocPerNode', 'python', 'requirements', 'setup', 'syncExclude', 'outputs'];
+type Field =
+  | 'name'
+  | 'script'
+  | 'args'
+  | 'env'
+  | 'targets'
+  | 'nodes'
+  | 'nprocPerNode'
+  | 'python'
+  | 'requirements'
+  | 'setup'
+  | 'syncExclude'
+  | 'outputs';
+const fields: readonly Field[] = [
+  'name',
+  'script',
+  'args',
+  'env',
+  'targets',
+  'nodes',
+  'nprocPerNode',
+  'python',
+  'requirements',
+  'setup',
+  'syncExclude',
+  'outputs',
+];
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Parses and checks the file's text; throws LaunchConfigError naming the first bad field. */
@@ -49,14 +74,16 @@ export function parseLaunchConfigurations(text: string): LaunchConfiguration[] {
   }
   if (!isObject(root)) throw new LaunchConfigError('', 'must hold an object with a "configurations" list');
   for (const key of Object.keys(root)) {
-    if (key !== 'configurations' && key !== '$schema' && key !== 'version') throw new LaunchConfigError(key, 'is not a known field (expected "configurations")');
+    if (key !== 'configurations' && key !== '$schema' && key !== 'version')
+      throw new LaunchConfigError(key, 'is not a known field (expected "configurations")');
   }
   const list = root.configurations ?? [];
   if (!Array.isArray(list)) throw new LaunchConfigError('configurations', 'must be a list of configurations');
   const configurations = list.map((entry, index) => validateConfiguration(entry, `configurations[${index}]`));
   const seen = new Set<string>();
   configurations.forEach((configuration, index) => {
-    if (seen.has(configuration.name)) throw new LaunchConfigError(`configurations[${index}].name`, `repeats the name "${configuration.name}": names must be unique`);
+    if (seen.has(configuration.name))
+      throw new LaunchConfigError(`configurations[${index}].name`, `repeats the name "${configuration.name}": names must be unique`);
     seen.add(configuration.name);
   });
   return configurations;
@@ -82,7 +109,10 @@ function validateConfiguration(entry: unknown, at: string): LaunchConfiguration 
   const targets = stringList(entry, 'targets', at);
   const nodes = positiveInteger(entry, 'nodes', at);
   if (nodes !== undefined && targets.length > 0 && nodes > targets.length) {
-    throw new LaunchConfigError(`${at}.nodes`, `is ${nodes}, but "targets" names only ${targets.length} machine${targets.length === 1 ? '' : 's'}`);
+    throw new LaunchConfigError(
+      `${at}.nodes`,
+      `is ${nodes}, but "targets" names only ${targets.length} machine${targets.length === 1 ? '' : 's'}`,
+    );
   }
   if (new Set(targets).size !== targets.length) throw new LaunchConfigError(`${at}.targets`, 'names a machine twice');
   const requirements = optionalString(entry, 'requirements', at);
@@ -144,7 +174,8 @@ function positiveInteger(entry: Record<string, unknown>, key: Field, at: string)
 /** A path inside the workspace: relative, `/`-separated, not climbing out with `..`. */
 function relativePath(value: string, field: string): string {
   const path = value.replace(/\\/g, '/').replace(/^\.\//, '');
-  if (path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.startsWith('~')) throw new LaunchConfigError(field, `must be relative to the workspace folder (got "${value}")`);
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.startsWith('~'))
+    throw new LaunchConfigError(field, `must be relative to the workspace folder (got "${value}")`);
   if (path.split('/').includes('..')) throw new LaunchConfigError(field, `must stay inside the workspace folder (got "${value}")`);
   return path;
 }

@@ -45,14 +45,17 @@ export async function launchJob(draft: JobSpec, nodes: readonly LaunchNode[], de
 
   deps.report(nodes.length > 1 ? `Checking ${nodes.length} machines…` : `Checking ${nodes[0].host.target.label}…`);
   const reports = await Promise.all(nodes.map((node) => preflight(node, draft.python, deps)));
-  const problems = nodes.flatMap((node, i) => evaluatePreflight(reports[i], { machine: node.host.target.label, python: draft.python, gpus: node.expectedGpus }));
+  const problems = nodes.flatMap((node, i) =>
+    evaluatePreflight(reports[i], { machine: node.host.target.label, python: draft.python, gpus: node.expectedGpus }),
+  );
   const errors = problems.filter((p) => p.severity === 'error').map((p) => p.message);
   if (errors.length) throw new LaunchError(errors.join('\n'));
   nodes.forEach((node, i) => deps.preflightCache?.set(cacheKey(node.host, draft.python), reports[i]));
   throwIfAborted(signal);
 
   const withHomes: JobSpec = { ...draft, nodes: draft.nodes.map((node, i) => ({ ...node, home: reports[i].home ?? node.home })) };
-  const spec: JobSpec = nodes.length > 1 ? { ...withHomes, rendezvous: await chooseRendezvous(nodes, reports[0], draft.python, signal) } : withHomes;
+  const spec: JobSpec =
+    nodes.length > 1 ? { ...withHomes, rendezvous: await chooseRendezvous(nodes, reports[0], draft.python, signal) } : withHomes;
   throwIfAborted(signal);
 
   deps.report('Syncing the workspace…');
@@ -67,9 +70,13 @@ export async function launchJob(draft: JobSpec, nodes: readonly LaunchNode[], de
   const started = await Promise.allSettled(
     nodes.map((node, rank) => execChecked(node.host, launchNodeCommand(spec.id, rank, specJson, script), 'starting the job')),
   );
-  const failures = started.flatMap((result) => (result.status === 'rejected' ? [result.reason instanceof Error ? result.reason.message : String(result.reason)] : []));
+  const failures = started.flatMap((result) =>
+    result.status === 'rejected' ? [result.reason instanceof Error ? result.reason.message : String(result.reason)] : [],
+  );
   if (failures.length) {
-    await Promise.allSettled(nodes.map((node, rank) => (started[rank].status === 'fulfilled' ? undoStart(node.host, spec, rank) : Promise.resolve())));
+    await Promise.allSettled(
+      nodes.map((node, rank) => (started[rank].status === 'fulfilled' ? undoStart(node.host, spec, rank) : Promise.resolve())),
+    );
     throw new LaunchError(`The job could not be started, and was stopped everywhere: ${failures.join('; ')}`);
   }
   return { spec, warnings: problems.filter((p) => p.severity === 'warning').map((p) => p.message) };
@@ -79,7 +86,8 @@ async function preflight(node: LaunchNode, python: string, deps: LaunchDependenc
   const cached = deps.preflightCache?.get(cacheKey(node.host, python));
   if (cached) return cached;
   const result = await node.host.exec(preflightCommand(python), deps.signal);
-  if (result.exitCode !== 0) throw new LaunchError(`${node.host.target.label}: the preflight check failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+  if (result.exitCode !== 0)
+    throw new LaunchError(`${node.host.target.label}: the preflight check failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
   return parsePreflight(result.stdout);
 }
 
@@ -92,16 +100,31 @@ function cacheKey(host: JobHost, python: string): string {
  * and NCCL resolve their own name), so it comes first when every other node resolves it; then its
  * private address, then the address the extension reaches it by. The port is one node 0 says is free.
  */
-async function chooseRendezvous(nodes: readonly LaunchNode[], node0: PreflightReport, python: string, signal: AbortSignal): Promise<string> {
+async function chooseRendezvous(
+  nodes: readonly LaunchNode[],
+  node0: PreflightReport,
+  python: string,
+  signal: AbortSignal,
+): Promise<string> {
   const [first, ...others] = nodes;
   const hostname = node0.hostname;
   let host = first.privateAddress ?? first.host.address;
   if (hostname && /^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(hostname)) {
-    const resolved = await Promise.all(others.map((node) => node.host.exec(['getent', 'hosts', hostname], signal).then((r) => r.exitCode === 0 && r.stdout.trim() !== '')));
+    const resolved = await Promise.all(
+      others.map((node) => node.host.exec(['getent', 'hosts', hostname], signal).then((r) => r.exitCode === 0 && r.stdout.trim() !== '')),
+    );
     if (resolved.every(Boolean)) host = hostname;
   }
-  const port = (await execChecked(first.host, [python, '-c', 'import socket\ns = socket.socket()\ns.bind(("", 0))\nprint(s.getsockname()[1])'], 'finding a free port', signal)).trim();
-  if (!/^\d+$/.test(port)) throw new LaunchError(`${first.host.target.label}: could not find a free port for the rendezvous (got ${JSON.stringify(port)}).`);
+  const port = (
+    await execChecked(
+      first.host,
+      [python, '-c', 'import socket\ns = socket.socket()\ns.bind(("", 0))\nprint(s.getsockname()[1])'],
+      'finding a free port',
+      signal,
+    )
+  ).trim();
+  if (!/^\d+$/.test(port))
+    throw new LaunchError(`${first.host.target.label}: could not find a free port for the rendezvous (got ${JSON.stringify(port)}).`);
   return `${host}:${port}`;
 }
 

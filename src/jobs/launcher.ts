@@ -8,7 +8,8 @@ import type { JobSpec } from './jobSpec';
 export function torchrunArguments(spec: JobSpec, nodeRank: number): string[] {
   const nodes = spec.nodes.length;
   if (nodes < 1) throw new Error('A job needs at least one node.');
-  if (!Number.isInteger(nodeRank) || nodeRank < 0 || nodeRank >= nodes) throw new Error(`Node rank ${nodeRank} is outside 0..${nodes - 1}.`);
+  if (!Number.isInteger(nodeRank) || nodeRank < 0 || nodeRank >= nodes)
+    throw new Error(`Node rank ${nodeRank} is outside 0..${nodes - 1}.`);
   // With several processes per node, torchrun labels each worker's lines (`[default0]:`), so the
   // log panel can tell the ranks apart in the node's one log.
   const perNode = spec.nprocPerNode > 1 ? [`--nproc_per_node=${spec.nprocPerNode}`, '--tee=3'] : [`--nproc_per_node=${spec.nprocPerNode}`];
@@ -60,6 +61,7 @@ export function jobEnvironment(spec: JobSpec, nodeRank: number): Record<string, 
 }
 
 function requireRendezvous(spec: JobSpec): string {
-  if (!spec.rendezvous || !/^[^\s:]+:\d+$/.test(spec.rendezvous)) throw new Error(`A multi-node job needs a rendezvous endpoint host:port (got ${JSON.stringify(spec.rendezvous)}).`);
+  if (!spec.rendezvous || !/^[^\s:]+:\d+$/.test(spec.rendezvous))
+    throw new Error(`A multi-node job needs a rendezvous endpoint host:port (got ${JSON.stringify(spec.rendezvous)}).`);
   return spec.rendezvous;
 }

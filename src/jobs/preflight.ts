@@ -72,7 +72,10 @@ export function evaluatePreflight(report: PreflightReport, expect: { machine: st
   const problems: PreflightProblem[] = [];
   const { machine, python } = expect;
   if (report.pythonMissing) {
-    problems.push({ severity: 'error', message: `${machine}: the Python interpreter "${python}" was not found. Install Python 3 on the VM, or set azurePytorch.python (or "python" in the launch configuration) to one that exists there.` });
+    problems.push({
+      severity: 'error',
+      message: `${machine}: the Python interpreter "${python}" was not found. Install Python 3 on the VM, or set azurePytorch.python (or "python" in the launch configuration) to one that exists there.`,
+    });
   } else if (!report.torchVersion) {
     problems.push({
       severity: 'error',
@@ -82,15 +85,24 @@ export function evaluatePreflight(report: PreflightReport, expect: { machine: st
   if (expect.gpus !== undefined && expect.gpus >= 1) {
     const expected = Math.floor(expect.gpus);
     if (report.gpuCount === undefined) {
-      problems.push({ severity: 'warning', message: `${machine}: nvidia-smi is not installed, so the NVIDIA driver is probably missing; the job will run on CPU. Install the driver (the NVIDIA GPU Driver extension for Azure VMs) to use the GPUs.` });
+      problems.push({
+        severity: 'warning',
+        message: `${machine}: nvidia-smi is not installed, so the NVIDIA driver is probably missing; the job will run on CPU. Install the driver (the NVIDIA GPU Driver extension for Azure VMs) to use the GPUs.`,
+      });
     } else if (report.gpuCount < expected) {
-      problems.push({ severity: 'warning', message: `${machine}: nvidia-smi sees ${report.gpuCount} of the ${expected} GPUs of its size. Check the driver (nvidia-smi on the VM), or restart the VM.` });
+      problems.push({
+        severity: 'warning',
+        message: `${machine}: nvidia-smi sees ${report.gpuCount} of the ${expected} GPUs of its size. Check the driver (nvidia-smi on the VM), or restart the VM.`,
+      });
     }
   }
   if (report.diskFreeKb !== undefined) {
     const free = formatKb(report.diskFreeKb);
     if (report.diskFreeKb < minimumFreeKb) {
-      problems.push({ severity: 'error', message: `${machine}: only ${free} free in the home folder, too little to sync and start the job. Free space on the VM (old jobs are in ~/.azure-pytorch/jobs, environments in ~/.azure-pytorch/envs) or grow its OS disk.` });
+      problems.push({
+        severity: 'error',
+        message: `${machine}: only ${free} free in the home folder, too little to sync and start the job. Free space on the VM (old jobs are in ~/.azure-pytorch/jobs, environments in ~/.azure-pytorch/envs) or grow its OS disk.`,
+      });
     } else if (report.diskFreeKb < comfortableFreeKb) {
       problems.push({ severity: 'warning', message: `${machine}: only ${free} free in the home folder; checkpoints may not fit.` });
     }

@@ -123,5 +123,14 @@ export function waitNodeCommand(jobId: string, nodeRank: number, wasRunning: boo
     '  i=$((i + 1))',
     'done',
   ].join('\n');
-  return ['sh', '-c', script, 'sh', jobDir(jobId), String(nodeRank), wasRunning ? '1' : '0', String(Math.max(1, Math.round(timeoutSeconds)))];
+  return [
+    'sh',
+    '-c',
+    script,
+    'sh',
+    jobDir(jobId),
+    String(nodeRank),
+    wasRunning ? '1' : '0',
+    String(Math.max(1, Math.round(timeoutSeconds))),
+  ];
 }

@@ -53,6 +53,7 @@ export function nodePaths(jobId: string, rank: number): { log: string; pid: stri
 
 /** Ids and keys are made by this extension, but a path must never escape its parent: refuse anything odd. */
 function safeName(name: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || name.includes('..')) throw new Error(`not a safe remote folder name: ${JSON.stringify(name)}`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || name.includes('..'))
+    throw new Error(`not a safe remote folder name: ${JSON.stringify(name)}`);
   return name;
 }

@@ -25,7 +25,12 @@ export function runScript({ spec, requirementsText }: RunScriptInputs): string {
   });
   const perRank = spec.nodes.map((_, rank) => {
     const exports = Object.entries({ ...spec.env, ...jobEnvironment(spec, rank) }).map(([name, value]) => `export ${name}=${q(value)}`);
-    return [`  ${rank})`, ...exports.map((line) => `    ${line}`), `    set -- ${torchrunArguments(spec, rank).map(q).join(' ')}`, '    ;;'].join('\n');
+    return [
+      `  ${rank})`,
+      ...exports.map((line) => `    ${line}`),
+      `    set -- ${torchrunArguments(spec, rank).map(q).join(' ')}`,
+      '    ;;',
+    ].join('\n');
   });
   const lines = [
     '#!/bin/sh',
@@ -44,7 +49,7 @@ export function runScript({ spec, requirementsText }: RunScriptInputs): string {
     '}',
     "trap 'finish 143' TERM",
     "trap 'finish 130' INT",
-    "say() { printf '[azure-pytorch] %s\\n' \"$*\"; }",
+    'say() { printf \'[azure-pytorch] %s\\n\' "$*"; }',
     '',
     'case "$rank" in',
     ...perRank,
@@ -78,9 +83,15 @@ export function runScript({ spec, requirementsText }: RunScriptInputs): string {
 function environmentSteps(spec: JobSpec, key: string): string[] {
   const q = shellQuote;
   const install = spec.requirements
-    ? [`  say ${q(`Installing ${spec.requirements}`)}`, `  "$env_dir/bin/python" -m pip install --disable-pip-version-check -r ${q(spec.requirements)} || return 1`]
+    ? [
+        `  say ${q(`Installing ${spec.requirements}`)}`,
+        `  "$env_dir/bin/python" -m pip install --disable-pip-version-check -r ${q(spec.requirements)} || return 1`,
+      ]
     : [];
-  const setup = spec.setup.flatMap((command) => [`  say ${q(`$ ${command}`)}`, `  sh -c ${q(command)} || { say ${q(`Setup command failed: ${command}`)}; return 1; }`]);
+  const setup = spec.setup.flatMap((command) => [
+    `  say ${q(`$ ${command}`)}`,
+    `  sh -c ${q(command)} || { say ${q(`Setup command failed: ${command}`)}; return 1; }`,
+  ]);
   return [
     '',
     `env_dir="$HOME"/${q(envDir(key))}`,

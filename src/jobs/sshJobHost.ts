@@ -23,9 +23,18 @@ export function sshJobHost(pool: SshConnectionPool, target: TargetRef, ssh: SshT
  * Copies a remote folder (relative to the remote home) into a local folder: one `tar` on the VM
  * streamed into a local `tar`. Resolves to the number of files copied.
  */
-export async function downloadFolder(pool: SshConnectionPool, ssh: SshTarget, remotePath: string, localPath: string, signal?: AbortSignal): Promise<number> {
+export async function downloadFolder(
+  pool: SshConnectionPool,
+  ssh: SshTarget,
+  remotePath: string,
+  localPath: string,
+  signal?: AbortSignal,
+): Promise<number> {
   const check = await pool.execText(ssh, ['test', '-d', remotePath], { signal });
-  if (check.code !== 0) throw new Error(`${ssh.label ?? ssh.host} has no folder ~/${remotePath}: the job wrote no outputs there (rank 0's working folder is the synced workspace).`);
+  if (check.code !== 0)
+    throw new Error(
+      `${ssh.label ?? ssh.host} has no folder ~/${remotePath}: the job wrote no outputs there (rank 0's working folder is the synced workspace).`,
+    );
   await fs.promises.mkdir(localPath, { recursive: true });
   const remote = await pool.spawn(ssh, ['tar', '-C', remotePath, '-cf', '-', '.'], { signal });
   const local = spawn('tar', ['-xvf', '-', '-C', localPath], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -44,7 +53,8 @@ export async function downloadFolder(pool: SshConnectionPool, ssh: SshTarget, re
       local.once('close', resolve);
     }),
   ]);
-  if (remoteExit.code !== 0) throw new Error(`Reading ~/${remotePath} on ${ssh.label ?? ssh.host} failed: ${remoteErrors.trim() || `exit ${remoteExit.code}`}`);
+  if (remoteExit.code !== 0)
+    throw new Error(`Reading ~/${remotePath} on ${ssh.label ?? ssh.host} failed: ${remoteErrors.trim() || `exit ${remoteExit.code}`}`);
   if (localCode !== 0) throw new Error(`Writing ${localPath} failed: ${localErrors.trim() || `tar exit ${localCode}`}`);
   const entries = `${listed}\n${localErrors}`.split('\n').map((line) => line.replace(/^x /, '').trim());
   return entries.filter((entry) => entry && entry !== './' && entry !== '.' && !entry.endsWith('/')).length;

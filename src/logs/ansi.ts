@@ -88,6 +88,9 @@ function paletteColour(n: number): string | undefined {
 }
 
 function hex(r: number, g: number, b: number): string {
-  const part = (value: number) => Math.max(0, Math.min(255, value | 0)).toString(16).padStart(2, '0');
+  const part = (value: number) =>
+    Math.max(0, Math.min(255, value | 0))
+      .toString(16)
+      .padStart(2, '0');
   return `#${part(r)}${part(g)}${part(b)}`;
 }

@@ -64,7 +64,13 @@ export class FailureDetector {
     this.open = undefined;
     if (!exceptionLine.test(text) && !chainLine.test(text)) return this.singleLine(text, lineNumber);
     if (chainLine.test(text)) return undefined;
-    return { kind: classify(text) ?? 'traceback', startLine: open.startLine, endLine: lineNumber, summary: text.trim(), frames: open.frames };
+    return {
+      kind: classify(text) ?? 'traceback',
+      startLine: open.startLine,
+      endLine: lineNumber,
+      summary: text.trim(),
+      frames: open.frames,
+    };
   }
 
   private singleLine(text: string, lineNumber: number): Failure | undefined {
@@ -72,7 +78,7 @@ export class FailureDetector {
     if (!kind) return undefined;
     if (kind === 'killed') {
       const pid = /pid:?\s*(\d+)|PID (\d+)/.exec(text);
-      const key = pid ? pid[1] ?? pid[2] : text;
+      const key = pid ? (pid[1] ?? pid[2]) : text;
       if (this.killedPids.has(key)) return undefined;
       this.killedPids.add(key);
     }
@@ -81,7 +87,8 @@ export class FailureDetector {
 }
 
 // Every failure pattern holds one of these words: most lines are ruled out by one cheap test.
-const failureHint = /[mM]emory|ALLOC|NCCL|nccl|DistBackendError|Watchdog|ChildFailedError|Killed|exitcode|Signal|Segmentation|Bus error|core dumped/;
+const failureHint =
+  /[mM]emory|ALLOC|NCCL|nccl|DistBackendError|Watchdog|ChildFailedError|Killed|exitcode|Signal|Segmentation|Bus error|core dumped/;
 
 function classify(text: string): FailureKind | undefined {
   if (!failureHint.test(text)) return undefined;

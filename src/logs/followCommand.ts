@@ -44,9 +44,17 @@ printf '\n%s exit-code=%s cancelled=%s started=%s ended=%s\n' '${endMarker}' \
 export function followArgv(target: FollowTarget, offset: number): string[] {
   if (!Number.isSafeInteger(offset) || offset < 0) throw new Error(`Invalid log offset ${offset}`);
   return [
-    'sh', '-c', script, 'azure-pytorch-follow',
-    target.logPath, String(offset + 1), target.pidPath, target.exitCodePath,
-    target.startedPath ?? '/dev/null', target.endedPath ?? '/dev/null', target.cancelledPath ?? '',
+    'sh',
+    '-c',
+    script,
+    'azure-pytorch-follow',
+    target.logPath,
+    String(offset + 1),
+    target.pidPath,
+    target.exitCodePath,
+    target.startedPath ?? '/dev/null',
+    target.endedPath ?? '/dev/null',
+    target.cancelledPath ?? '',
   ];
 }
 

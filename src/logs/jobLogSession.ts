@@ -65,11 +65,17 @@ export class JobLogSession {
     this.started = true;
     this.job.nodes.forEach((node, index) => {
       const connect = () => this.options.connect(node.host);
-      const follower = new LogFollower(connect, node, this.store.offset(index), {
-        onData: (chunk) => this.receive(index, chunk),
-        onState: (state) => this.setState(index, state),
-        onDiagnostic: (message) => this.listener.onDiagnostic?.(index, message),
-      }, { firstRetryDelayMs: this.options.followerRetryMs });
+      const follower = new LogFollower(
+        connect,
+        node,
+        this.store.offset(index),
+        {
+          onData: (chunk) => this.receive(index, chunk),
+          onState: (state) => this.setState(index, state),
+          onDiagnostic: (message) => this.listener.onDiagnostic?.(index, message),
+        },
+        { firstRetryDelayMs: this.options.followerRetryMs },
+      );
       this.followers.push(follower);
       void follower.run();
       if (this.options.telemetryIntervalMs > 0) {

@@ -147,7 +147,8 @@ export class LogFollower {
       const result = await command.result;
       if (result.exitCode === 0 && outcome) return { kind: 'complete', outcome };
       if (result.exitCode === null) throw new Error(`log stream ended by ${result.signal ?? 'a lost connection'}`);
-      const why = result.exitCode === 3 ? 'the job ended without writing this log' : diagnostics.slice(-1)[0] ?? `exit status ${result.exitCode}`;
+      const why =
+        result.exitCode === 3 ? 'the job ended without writing this log' : (diagnostics.slice(-1)[0] ?? `exit status ${result.exitCode}`);
       return { kind: 'remoteError', reason: why, permanent: result.exitCode === 3 };
     } finally {
       if (this.running === command) this.running = undefined;

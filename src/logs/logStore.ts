@@ -84,7 +84,8 @@ export class LogStore {
     });
     this.order.flush();
     this.caches.forEach((cache, node) => {
-      if (this.lineStarts[node] < cache.size) this.splitters[node].push(cache.read(this.lineStarts[node], cache.size - this.lineStarts[node]));
+      if (this.lineStarts[node] < cache.size)
+        this.splitters[node].push(cache.read(this.lineStarts[node], cache.size - this.lineStarts[node]));
     });
   }
 

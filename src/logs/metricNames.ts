@@ -8,7 +8,22 @@ export function normaliseMetricName(key: string): string {
 export type AxisKind = 'step' | 'epoch';
 
 const stepNames = new Set(['step', 'steps_done', 'global_step', 'iter', 'iteration', 'it', 'num_updates', 'update', 'updates']);
-const ignoredNames = new Set(['v_num', 'pid', 'rank', 'local_rank', 'world_size', 'port', 'master_port', 'seed', 'exitcode', 'errno', 'error_code', 'line', 'signal', 'timeout']);
+const ignoredNames = new Set([
+  'v_num',
+  'pid',
+  'rank',
+  'local_rank',
+  'world_size',
+  'port',
+  'master_port',
+  'seed',
+  'exitcode',
+  'errno',
+  'error_code',
+  'line',
+  'signal',
+  'timeout',
+]);
 /** `socket.cpp:462`, `train.py:12`: a source location in a warning, not a metric. */
 const sourceFile = /\.(?:c|cc|cpp|cxx|cu|h|hpp|py|pyx|rs|go|java|js|ts)$/;
 

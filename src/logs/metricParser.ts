@@ -110,7 +110,10 @@ const tableBar = /[|│┃]/;
 
 /** fairseq / word_language_model `| epoch 1 | 200/2983 batches | lr 20.00 |`, and box tables. */
 function readTableSegments(record: MetricRecord, text: string): void {
-  const segments = text.split(tableBar).map((segment) => segment.trim()).filter((segment) => segment !== '');
+  const segments = text
+    .split(tableBar)
+    .map((segment) => segment.trim())
+    .filter((segment) => segment !== '');
   if (segments.length === 2 && tableLabel.test(segments[0]) && tableBare.test(segments[1])) {
     addValue(record, segments[0], toNumber(tableBare.exec(segments[1])![1]));
     return;

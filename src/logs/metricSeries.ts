@@ -69,7 +69,11 @@ export class MetricSeriesSet {
   /** Every series in full, for a front end that starts over (a reloaded webview). */
   snapshot(): SeriesUpdate[] {
     return [...this.series.values()].map((series) => ({
-      metric: series.metric, stream: series.stream, axis: series.axis, points: series.points.slice(), reset: true,
+      metric: series.metric,
+      stream: series.stream,
+      axis: series.axis,
+      points: series.points.slice(),
+      reset: true,
     }));
   }
 }
@@ -96,7 +100,8 @@ function thin(series: Series): void {
   for (let i = 0; i < series.points.length; i += 4) kept.push(series.points[i], series.points[i + 1]);
   // Keep the newest point: the chart's right edge must be the latest value.
   const n = series.points.length;
-  if (kept[kept.length - 2] !== series.points[n - 2] || kept[kept.length - 1] !== series.points[n - 1]) kept.push(series.points[n - 2], series.points[n - 1]);
+  if (kept[kept.length - 2] !== series.points[n - 2] || kept[kept.length - 1] !== series.points[n - 1])
+    kept.push(series.points[n - 2], series.points[n - 1]);
   series.points = kept;
   series.reset = true;
 }

@@ -29,7 +29,8 @@ export function parseNvidiaSmi(stdout: string, stderr: string, exitCode: number 
   for (const line of stdout.split('\n')) {
     if (line.trim() === '') continue;
     const fields = line.split(',').map((field) => field.trim());
-    if (fields.length < 5 || !/^\d+$/.test(fields[0])) return { kind: 'unavailable', reason: `unexpected nvidia-smi output: ${line.trim()}` };
+    if (fields.length < 5 || !/^\d+$/.test(fields[0]))
+      return { kind: 'unavailable', reason: `unexpected nvidia-smi output: ${line.trim()}` };
     // The name may itself contain commas; the three numbers are always last.
     const [utilization, used, total] = fields.slice(-3).map(readNumber);
     gpus.push({ index: Number(fields[0]), name: fields.slice(1, -3).join(', '), utilization, memoryUsedMiB: used, memoryTotalMiB: total });

@@ -45,7 +45,8 @@ class Reader {
     this.at += word[0].length;
     const name = word[0];
     const special = specialWords[name.replace(/^[-+]/, '').toLowerCase()];
-    if (special !== undefined && this.text[this.at] !== '(') return name.startsWith('-') && typeof special === 'number' ? -special : special;
+    if (special !== undefined && this.text[this.at] !== '(')
+      return name.startsWith('-') && typeof special === 'number' ? -special : special;
     if (this.text[this.at] === '(') return this.call();
     throw new Error(`unknown name ${name}`);
   }

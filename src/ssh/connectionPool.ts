@@ -116,7 +116,11 @@ export class SshConnectionPool {
 
   dispose(): void {
     this.disposed = true;
-    for (const opening of this.connections.values()) void opening.then((connection) => connection.close(), () => undefined);
+    for (const opening of this.connections.values())
+      void opening.then(
+        (connection) => connection.close(),
+        () => undefined,
+      );
     this.connections.clear();
   }
 

@@ -1,6 +1,9 @@
 /** The SSH layer's failures, each with a message fit to show the user. */
 export class SshError extends Error {
-  constructor(message: string, readonly transient = false) {
+  constructor(
+    message: string,
+    readonly transient = false,
+  ) {
     super(message);
     this.name = new.target.name;
   }

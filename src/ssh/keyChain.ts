@@ -37,7 +37,10 @@ export class KeyChain extends BaseAgent<Buffer> {
     this.collect().then(
       (identities) => {
         this.identities = identities;
-        cb(undefined, identities.map((identity) => identity.publicBlob));
+        cb(
+          undefined,
+          identities.map((identity) => identity.publicBlob),
+        );
       },
       (error: Error) => cb(error),
     );

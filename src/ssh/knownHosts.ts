@@ -96,9 +96,7 @@ export function checkHostKey(entries: readonly LocatedEntry[], host: string, por
 
 /** Key types already known for a host, to ask the server for those first (as OpenSSH orders them). */
 export function knownKeyTypes(entries: readonly LocatedEntry[], host: string, port: number): string[] {
-  const types = entries
-    .filter((entry) => entry.marker === undefined && entryMatchesHost(entry, host, port))
-    .map((entry) => entry.keyType);
+  const types = entries.filter((entry) => entry.marker === undefined && entryMatchesHost(entry, host, port)).map((entry) => entry.keyType);
   return [...new Set(types)];
 }
 

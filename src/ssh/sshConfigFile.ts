@@ -16,12 +16,21 @@ export function readSshConfigFile(file: string, home: string): SshConfigLine[] {
   }
   const sshDir = path.join(home, '.ssh');
   return parseSshConfig(text, file, (pattern) => {
-    const expanded = pattern.startsWith('~/') ? path.join(home, pattern.slice(2)) : path.isAbsolute(pattern) ? pattern : path.join(sshDir, pattern);
+    const expanded = pattern.startsWith('~/')
+      ? path.join(home, pattern.slice(2))
+      : path.isAbsolute(pattern)
+        ? pattern
+        : path.join(sshDir, pattern);
     const dir = path.dirname(expanded);
     const base = path.basename(expanded);
     let names: string[];
     if (/[*?]/.test(base)) {
-      const regex = new RegExp(`^${base.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+      const regex = new RegExp(
+        `^${base
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      );
       names = (safeReadDir(dir) ?? []).filter((name) => regex.test(name)).sort();
     } else {
       names = [base];

@@ -75,7 +75,14 @@ export interface ConnectDependencies {
 const SIGNAL_GRACE_MS = 2000;
 // ssh2 orders ciphers by CPU features it may not detect once bundled; AES-GCM is fastest on any
 // server CPU (AES-NI through OpenSSL), and the rest are ssh2's defaults.
-const CIPHERS = ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr', 'aes192-ctr', 'aes256-ctr', 'chacha20-poly1305@openssh.com'];
+const CIPHERS = [
+  'aes128-gcm@openssh.com',
+  'aes256-gcm@openssh.com',
+  'aes128-ctr',
+  'aes192-ctr',
+  'aes256-ctr',
+  'chacha20-poly1305@openssh.com',
+];
 const HOST_KEY_TYPES = [
   'ssh-ed25519',
   'ecdsa-sha2-nistp256',
@@ -115,7 +122,11 @@ export class SshConnection {
   static async open(endpoint: SshEndpoint, deps: ConnectDependencies): Promise<SshConnection> {
     const jump = endpoint.via ? await SshConnection.open(endpoint.via, deps) : undefined;
     try {
-      const sock = jump ? await jump.forwardOut(endpoint.host, endpoint.port) : endpoint.proxyCommand ? proxyCommandSocket(endpoint) : undefined;
+      const sock = jump
+        ? await jump.forwardOut(endpoint.host, endpoint.port)
+        : endpoint.proxyCommand
+          ? proxyCommandSocket(endpoint)
+          : undefined;
       const client = await authenticate(endpoint, deps, sock);
       return new SshConnection(endpoint, client, jump);
     } catch (error) {
@@ -164,30 +175,45 @@ export class SshConnection {
     const command = remoteCommandLine(argv, options);
     options.signal?.throwIfAborted();
     // Tracked inside the open callback: a quick command's exit status can arrive in the same tick.
-    return this.openChannel((callback) => this.client.exec(command, callback), (channel) => this.track(channel, options));
+    return this.openChannel(
+      (callback) => this.client.exec(command, callback),
+      (channel) => this.track(channel, options),
+    );
   }
 
   /** An interactive login shell with a terminal (for "Open SSH Terminal"). */
   async shell(window: PseudoTtyOptions = {}): Promise<ClientChannel> {
-    return this.openChannel((callback) => this.client.shell({ term: 'xterm-256color', ...window }, callback), (channel) => channel);
+    return this.openChannel(
+      (callback) => this.client.shell({ term: 'xterm-256color', ...window }, callback),
+      (channel) => channel,
+    );
   }
 
   /** A TCP stream from the remote side to host:port (also how jump hosts carry the next hop). */
   forwardOut(host: string, port: number): Promise<ClientChannel> {
-    return this.openChannel((callback) => this.client.forwardOut('127.0.0.1', 0, host, port, callback), (channel) => channel);
+    return this.openChannel(
+      (callback) => this.client.forwardOut('127.0.0.1', 0, host, port, callback),
+      (channel) => channel,
+    );
   }
 
   private openChannel<T>(
     open: (callback: (error: Error | undefined, channel: ClientChannel) => void) => void,
     prepare: (channel: ClientChannel) => T,
   ): Promise<T> {
-    if (this.closedReason !== undefined) return Promise.reject(new ConnectionLostError(`SSH connection to ${this.endpoint.label} is closed (${this.closedReason})`));
+    if (this.closedReason !== undefined)
+      return Promise.reject(new ConnectionLostError(`SSH connection to ${this.endpoint.label} is closed (${this.closedReason})`));
     return new Promise((resolve, reject) => {
       const onGone = this.onClose((reason) => reject(new ConnectionLostError(`SSH connection to ${this.endpoint.label} lost: ${reason}`)));
       try {
         open((error, channel) => {
           onGone();
-          if (error) reject(this.closedReason !== undefined ? new ConnectionLostError(`SSH connection to ${this.endpoint.label} lost: ${this.closedReason}`) : new SshError(`Could not open an SSH channel to ${this.endpoint.label}: ${error.message}`, true));
+          if (error)
+            reject(
+              this.closedReason !== undefined
+                ? new ConnectionLostError(`SSH connection to ${this.endpoint.label} lost: ${this.closedReason}`)
+                : new SshError(`Could not open an SSH channel to ${this.endpoint.label}: ${error.message}`, true),
+            );
           else resolve(prepare(channel));
         });
       } catch (error) {
@@ -219,7 +245,10 @@ export class SshConnection {
     const onAbort = (): void => stop(new CommandAbortedError('The remote command was cancelled'));
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.timeoutMs !== undefined) {
-      timer = setTimeout(() => stop(new CommandTimeoutError(`The remote command did not finish within ${options.timeoutMs} ms`)), options.timeoutMs);
+      timer = setTimeout(
+        () => stop(new CommandTimeoutError(`The remote command did not finish within ${options.timeoutMs} ms`)),
+        options.timeoutMs,
+      );
     }
     const exit = new Promise<ExitStatus>((resolve, reject) => {
       const removeCloseListener = this.onClose((reason) => {
@@ -231,7 +260,11 @@ export class SshConnection {
         options.signal?.removeEventListener('abort', onAbort);
         if (failure) return reject(failure);
         if (status) return resolve(status);
-        reject(new ConnectionLostError(`SSH connection to ${this.endpoint.label} lost: ${this.closedReason ?? 'the command ended without an exit status'}`));
+        reject(
+          new ConnectionLostError(
+            `SSH connection to ${this.endpoint.label} lost: ${this.closedReason ?? 'the command ended without an exit status'}`,
+          ),
+        );
       });
     });
     exit.catch(() => undefined); // callers that only read the streams must not crash the process
@@ -268,7 +301,10 @@ function authenticate(endpoint: SshEndpoint, deps: ConnectDependencies, sock: Du
           client.end();
           reject(error);
         };
-        const serverHostKey = [...known.flatMap((type) => (type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [type])), ...HOST_KEY_TYPES];
+        const serverHostKey = [
+          ...known.flatMap((type) => (type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [type])),
+          ...HOST_KEY_TYPES,
+        ];
         const config: ConnectConfig = {
           host: endpoint.host,
           port: endpoint.port,
@@ -277,7 +313,10 @@ function authenticate(endpoint: SshEndpoint, deps: ConnectDependencies, sock: Du
           readyTimeout: endpoint.connectTimeoutMs ?? deps.readyTimeoutMs,
           keepaliveInterval: endpoint.keepaliveIntervalMs ?? deps.keepaliveIntervalMs,
           keepaliveCountMax: endpoint.keepaliveCountMax ?? deps.keepaliveCountMax,
-          algorithms: { cipher: CIPHERS as ConnectConfig['algorithms'] extends { cipher?: infer C } ? C : never, serverHostKey: [...new Set(serverHostKey)] as never },
+          algorithms: {
+            cipher: CIPHERS as ConnectConfig['algorithms'] extends { cipher?: infer C } ? C : never,
+            serverHostKey: [...new Set(serverHostKey)] as never,
+          },
           hostVerifier: (blob: Buffer, verify: (valid: boolean) => void) => {
             let key;
             try {
@@ -317,9 +356,20 @@ function authenticate(endpoint: SshEndpoint, deps: ConnectDependencies, sock: Du
           }
           if (hostKeyError) return fail(hostKeyError instanceof SshError ? hostKeyError : new HostKeyRejectedError(hostKeyError.message));
           if (authExhausted || /authentication methods failed/i.test(error.message)) return fail(authFailed());
-          fail(new SshError(`Could not connect to ${endpoint.label} (${endpoint.host}:${endpoint.port}): ${error.message}`, isTransient(error)));
+          fail(
+            new SshError(
+              `Could not connect to ${endpoint.label} (${endpoint.host}:${endpoint.port}): ${error.message}`,
+              isTransient(error),
+            ),
+          );
         });
-        client.on('close', () => fail(hostKeyError ?? (authExhausted ? authFailed() : undefined) ?? new SshError(`Connection to ${endpoint.label} (${endpoint.host}:${endpoint.port}) closed during setup`, true)));
+        client.on('close', () =>
+          fail(
+            hostKeyError ??
+              (authExhausted ? authFailed() : undefined) ??
+              new SshError(`Connection to ${endpoint.label} (${endpoint.host}:${endpoint.port}) closed during setup`, true),
+          ),
+        );
         try {
           client.connect(config);
         } catch (error) {
@@ -341,7 +391,15 @@ function isTransient(error: Error & { code?: string; level?: string }): boolean 
 /** ProxyCommand: the command's stdin/stdout become the connection's socket. */
 function proxyCommandSocket(endpoint: SshEndpoint): Duplex {
   const command = endpoint.proxyCommand!.replace(/%(.)/g, (whole, token: string) =>
-    token === 'h' ? shellQuote(endpoint.host) : token === 'p' ? String(endpoint.port) : token === 'r' ? shellQuote(endpoint.user) : token === '%' ? '%' : whole,
+    token === 'h'
+      ? shellQuote(endpoint.host)
+      : token === 'p'
+        ? String(endpoint.port)
+        : token === 'r'
+          ? shellQuote(endpoint.user)
+          : token === '%'
+            ? '%'
+            : whole,
   );
   const child = spawnLocal('/bin/sh', ['-c', `exec ${command}`], { stdio: ['pipe', 'pipe', 'inherit'] });
   const socket = Duplex.from({ readable: child.stdout, writable: child.stdin });
@@ -361,7 +419,8 @@ interface ChannelInternals {
 function sendSignal(channel: ClientChannel, signal: string): void {
   const internals = channel as unknown as ChannelInternals;
   try {
-    if (internals.outgoing && (internals.outgoing.state === 'open' || internals.outgoing.state === 'eof')) internals._client?._protocol?.signal(internals.outgoing.id, signal);
+    if (internals.outgoing && (internals.outgoing.state === 'open' || internals.outgoing.state === 'eof'))
+      internals._client?._protocol?.signal(internals.outgoing.id, signal);
     else channel.signal(signal);
   } catch {
     // the channel is already closing

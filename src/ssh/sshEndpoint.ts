@@ -62,7 +62,14 @@ export function resolveEndpoint(target: SshTarget, options: ResolveOptions, dept
   const port = target.port ?? found.port ?? 22;
   const user = target.user ?? found.user ?? local.user;
   const hostName = found.hostName
-    ? expandTokens(found.hostName, { host: target.host, originalHost: target.host, port, remoteUser: user, localUser: local.user, localHome: local.home })
+    ? expandTokens(found.hostName, {
+        host: target.host,
+        originalHost: target.host,
+        port,
+        remoteUser: user,
+        localUser: local.user,
+        localHome: local.home,
+      })
     : target.host;
   const tokens = { host: hostName, originalHost: target.host, port, remoteUser: user, localUser: local.user, localHome: local.home };
   const expand = (value: string): string => expandTokens(value, tokens);

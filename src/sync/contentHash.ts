@@ -43,7 +43,12 @@ export function hashBuffer(data: Buffer): string {
 }
 
 /** Hashes files, a few at a time, recording each in the cache. */
-export async function hashFiles(root: string, entries: readonly LocalEntry[], cache: Map<string, CachedHash>, concurrency = 8): Promise<Map<string, string>> {
+export async function hashFiles(
+  root: string,
+  entries: readonly LocalEntry[],
+  cache: Map<string, CachedHash>,
+  concurrency = 8,
+): Promise<Map<string, string>> {
   const hashes = new Map<string, string>();
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -4,4 +4,11 @@ export type { ExcludedPath, ExclusionReason } from './syncEntry';
 export { describeExclusion } from './exclusionSummary';
 export { WorkspaceTracker } from './workspaceTracker';
 export { REMOTE_WORKSPACES, remoteWorkspaceDir, workspaceId } from './workspaceId';
-export { syncWorkspace, type RemoteRunner, type SyncPhase, type SyncProgress, type SyncResult, type WorkspaceSyncOptions } from './workspaceSync';
+export {
+  syncWorkspace,
+  type RemoteRunner,
+  type SyncPhase,
+  type SyncProgress,
+  type SyncResult,
+  type WorkspaceSyncOptions,
+} from './workspaceSync';

@@ -40,7 +40,10 @@ export interface ScanSink {
 export async function scanWorkspace(root: string, options: ScanOptions): Promise<LocalScan> {
   const entries: LocalEntry[] = [];
   const excluded: ExcludedPath[] = [];
-  const walker = new TreeWalker(fs.realpathSync(root), options, { entry: (entry) => entries.push(entry), exclude: (each) => excluded.push(each) });
+  const walker = new TreeWalker(fs.realpathSync(root), options, {
+    entry: (entry) => entries.push(entry),
+    exclude: (each) => excluded.push(each),
+  });
   await walker.walkFolder('', walker.rootRules());
   entries.sort((a, b) => comparePaths(a.path, b.path));
   excluded.sort((a, b) => comparePaths(a.path, b.path));
@@ -59,7 +62,12 @@ export class TreeWalker {
 
   /** The rules that apply everywhere: the excludes setting. */
   rootRules(): IgnoreRuleSet[] {
-    return [{ base: '', rules: (this.options.excludes ?? []).flatMap((pattern, index) => parseIgnoreFile(pattern, `azurePytorch.sync.exclude[${index}]`)) }];
+    return [
+      {
+        base: '',
+        rules: (this.options.excludes ?? []).flatMap((pattern, index) => parseIgnoreFile(pattern, `azurePytorch.sync.exclude[${index}]`)),
+      },
+    ];
   }
 
   /** Lists a folder that is not excluded and everything under it; `inherited`: the rules of its parent. */
@@ -101,7 +109,8 @@ export class TreeWalker {
     try {
       stat = fs.lstatSync(`${absoluteDir}${path.sep}${name}`);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.sink.exclude({ path: relative, directory: false, reason: { kind: 'unreadable', message: (error as Error).message } });
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.sink.exclude({ path: relative, directory: false, reason: { kind: 'unreadable', message: (error as Error).message } });
       return undefined;
     }
     const isDir = stat.isDirectory();
@@ -116,7 +125,11 @@ export class TreeWalker {
     }
     const verdict = checkIgnored(applicable, relative, isDir);
     if (verdict.ignored) {
-      this.sink.exclude({ path: relative, directory: isDir, reason: { kind: 'ignored', rule: verdict.rule!.pattern, source: verdict.rule!.source } });
+      this.sink.exclude({
+        path: relative,
+        directory: isDir,
+        reason: { kind: 'ignored', rule: verdict.rule!.pattern, source: verdict.rule!.source },
+      });
       return undefined;
     }
     const statKey = `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`;
@@ -126,9 +139,20 @@ export class TreeWalker {
     }
     if (stat.isFile()) {
       if (stat.size > this.options.maxFileSizeBytes) {
-        this.sink.exclude({ path: relative, directory: false, reason: { kind: 'too-large', size: stat.size, limit: this.options.maxFileSizeBytes } });
+        this.sink.exclude({
+          path: relative,
+          directory: false,
+          reason: { kind: 'too-large', size: stat.size, limit: this.options.maxFileSizeBytes },
+        });
       } else {
-        this.sink.entry({ path: relative, type: 'file', size: stat.size, mode: normalizeMode('file', stat.mode), mtimeMs: stat.mtimeMs, statKey });
+        this.sink.entry({
+          path: relative,
+          type: 'file',
+          size: stat.size,
+          mode: normalizeMode('file', stat.mode),
+          mtimeMs: stat.mtimeMs,
+          statKey,
+        });
       }
     } else if (stat.isSymbolicLink()) {
       let target: string;

@@ -16,7 +16,15 @@ export function parseRemoteSections(output: Buffer): RemoteSection[] {
   const fields = output.toString('utf8').split('\0');
   const sections: RemoteSection[] = [{ stamp: '', entries: new Map() }];
   for (let i = 0; i + LISTING_FIELDS <= fields.length; i += LISTING_FIELDS) {
-    const [kind, size, mtime, mode, listed, linkTarget, ctime] = fields.slice(i, i + LISTING_FIELDS) as [string, string, string, string, string, string, string];
+    const [kind, size, mtime, mode, listed, linkTarget, ctime] = fields.slice(i, i + LISTING_FIELDS) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     if (kind === '=') {
       sections.push({ stamp: size, entries: new Map() });
       continue;

@@ -20,7 +20,13 @@ const STAMPED_SECTION = `${SECTION} "$(date +%s.%N)"`;
  * stamped with the remote clock read before the walk: whatever changes later has a later ctime.
  */
 export function listRemoteTree(remoteDir: string): string[] {
-  return ['sh', '-c', `${STAMPED_SECTION}; cd -- "$1" 2>/dev/null || exit 0; exec find . -mindepth 1 -printf '${LISTING_FORMAT}'`, 'sh', remoteDir];
+  return [
+    'sh',
+    '-c',
+    `${STAMPED_SECTION}; cd -- "$1" 2>/dev/null || exit 0; exec find . -mindepth 1 -printf '${LISTING_FORMAT}'`,
+    'sh',
+    remoteDir,
+  ];
 }
 
 /** Exit status of `listChangedSince` when the synced folder is gone. */
@@ -63,7 +69,8 @@ export function hashRemoteFiles(remoteDir: string): string[] {
 
 // For each stdin item: `r/PATH` removes a tree (a path whose type changed), `f/PATH` a file or
 // link, `d/PATH` an emptied folder (rmdir keeps folders that still hold files the sync does not own).
-const REMOVE_EACH = 'for p; do case $p in r/*) rm -rf -- "${p#r/}";; f/*) rm -f -- "${p#f/}";; d/*) rmdir -- "${p#d/}" 2>/dev/null;; esac; done; exit 0';
+const REMOVE_EACH =
+  'for p; do case $p in r/*) rm -rf -- "${p#r/}";; f/*) rm -f -- "${p#f/}";; d/*) rmdir -- "${p#d/}" 2>/dev/null;; esac; done; exit 0';
 
 /** Removes the paths given on stdin (see REMOVE_EACH), in the order given. */
 export function removeRemotePaths(remoteDir: string): string[] {

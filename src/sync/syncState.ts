@@ -38,7 +38,14 @@ export interface SyncStateStore {
 
 /** A record still describes the remote file when its inode is unchanged (the ctime moves with any change, mtime may be set back). */
 export function recordMatches(record: RemoteRecord | undefined, remote: RemoteEntry): record is RemoteRecord {
-  return record !== undefined && record.type === remote.type && record.size === remote.size && record.mtime === remote.mtime && record.mode === remote.mode && record.ctime === remote.ctime;
+  return (
+    record !== undefined &&
+    record.type === remote.type &&
+    record.size === remote.size &&
+    record.mtime === remote.mtime &&
+    record.mode === remote.mode &&
+    record.ctime === remote.ctime
+  );
 }
 
 // 2: remote records carry ctime and a checkpoint. Older files are ignored (the next sync lists the remote tree).

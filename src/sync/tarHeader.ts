@@ -31,8 +31,20 @@ export function tarHeader(member: TarMember): Buffer {
     linkname: member.linkTarget !== undefined ? (pax.linkpath ? 'pax-linkpath' : member.linkTarget) : '',
   });
   if (Object.keys(pax).length === 0) return header;
-  const records = Buffer.from(Object.entries(pax).map(([key, value]) => paxRecord(key, value)).join(''), 'utf8');
-  const paxHeader = ustarHeader({ name: 'PaxHeader', typeflag: 'x', size: records.length, mode: 0o644, mtime: member.mtimeSeconds, linkname: '' });
+  const records = Buffer.from(
+    Object.entries(pax)
+      .map(([key, value]) => paxRecord(key, value))
+      .join(''),
+    'utf8',
+  );
+  const paxHeader = ustarHeader({
+    name: 'PaxHeader',
+    typeflag: 'x',
+    size: records.length,
+    mode: 0o644,
+    mtime: member.mtimeSeconds,
+    linkname: '',
+  });
   return Buffer.concat([paxHeader, records, Buffer.alloc(padding(records.length)), header]);
 }
 

@@ -10,8 +10,16 @@ export const REMOTE_WORKSPACES = '.azure-pytorch/ws';
  * the folder's absolute path, so two folders named `train` (or two laptops) never share a copy.
  */
 export function workspaceId(folder: string, machine: string = os.hostname()): string {
-  const name = path.basename(path.resolve(folder)).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+/, '').slice(0, 40) || 'workspace';
-  const hash = createHash('sha256').update(`${machine}\0${path.resolve(folder)}`).digest('hex').slice(0, 10);
+  const name =
+    path
+      .basename(path.resolve(folder))
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[-.]+/, '')
+      .slice(0, 40) || 'workspace';
+  const hash = createHash('sha256')
+    .update(`${machine}\0${path.resolve(folder)}`)
+    .digest('hex')
+    .slice(0, 10);
   return `${name}-${hash}`;
 }
 

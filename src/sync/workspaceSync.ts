@@ -12,7 +12,16 @@ import type { WorkspaceTracker } from './workspaceTracker';
 import { compareStamps, earlier } from './remoteClock';
 import { findRemoteDrift } from './remoteDrift';
 import { parseRemoteListing, parseRemoteSections, parseSha256sums } from './remoteListing';
-import { discardInput, extractTar, fitsOnCommandLine, FOLDER_MISSING, hashRemoteFiles, listChangedSince, listRemoteTree, removeRemotePaths } from './remoteScripts';
+import {
+  discardInput,
+  extractTar,
+  fitsOnCommandLine,
+  FOLDER_MISSING,
+  hashRemoteFiles,
+  listChangedSince,
+  listRemoteTree,
+  removeRemotePaths,
+} from './remoteScripts';
 import type { ExcludedPath, LocalEntry, RemoteEntry, RemoteView } from './syncEntry';
 import { isWithin, pathsToCompare, planSync, type Removal, type SyncPlan } from './syncPlan';
 import { recordMatches, type RemoteRecord, type RemoteState, type SyncStateStore } from './syncState';
@@ -125,16 +134,34 @@ export async function syncWorkspace(runner: RemoteRunner, options: WorkspaceSync
   const scanOptions = { maxFileSizeBytes: options.maxFileSizeBytes, excludes: options.excludes };
   const remoteTree = readRemoteTree(runner, options, saved);
   remoteTree.catch(() => undefined); // awaited below, after the local side
-  const [scan, hashCache] = await Promise.all([options.tracker ? options.tracker.scan(scanOptions) : scanWorkspace(root, scanOptions), state.loadHashes(root)]);
+  const [scan, hashCache] = await Promise.all([
+    options.tracker ? options.tracker.scan(scanOptions) : scanWorkspace(root, scanOptions),
+    state.loadHashes(root),
+  ]);
   signal?.throwIfAborted();
   phaseDone('scan');
   const localScan = 'incremental' in scan && scan.incremental ? 'changes' : 'full';
   if (options.tracker && localScan === 'full') options.log?.info(`Scanned the whole workspace: ${options.tracker.fullScanReason}`);
-  const context: SyncContext = { runner, options, root, remoteKey, scan, localScan, hashCache, report, phaseDone, phases, started, localHashesChanged: false };
+  const context: SyncContext = {
+    runner,
+    options,
+    root,
+    remoteKey,
+    scan,
+    localScan,
+    hashCache,
+    report,
+    phaseDone,
+    phases,
+    started,
+    localHashesChanged: false,
+  };
 
   report({ phase: 'comparing', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 }, true);
   // Planned against the saved records while the remote side is checked, used if they still hold.
-  const planned = saved?.checkpoint ? await planAgainst(context, { entries: saved.records, stamp: '', fromRecords: true }, saved.records) : undefined;
+  const planned = saved?.checkpoint
+    ? await planAgainst(context, { entries: saved.records, stamp: '', fromRecords: true }, saved.records)
+    : undefined;
   const remote = await remoteTree;
   const { plan, remoteHashes } = remote.fromRecords && planned ? planned : await planAgainst(context, remote, saved?.records);
   phaseDone('compare');
@@ -173,11 +200,16 @@ async function readRemoteTree(runner: RemoteRunner, options: WorkspaceSyncOption
     const stderr: Buffer[] = [];
     const since = earlier(saved.checkpoint, CHECKPOINT_MARGIN_MS);
     const roots = [...saved.records.keys()].filter((file) => !file.includes('/'));
-    const status = await runner.exec(listChangedSince(options.remoteDir, since, fitsOnCommandLine(roots) ? roots : undefined), { signal: options.signal, onStdout: (chunk) => stdout.push(chunk), onStderr: (chunk) => stderr.push(chunk) });
+    const status = await runner.exec(listChangedSince(options.remoteDir, since, fitsOnCommandLine(roots) ? roots : undefined), {
+      signal: options.signal,
+      onStdout: (chunk) => stdout.push(chunk),
+      onStderr: (chunk) => stderr.push(chunk),
+    });
     const [changed, folderEntries] = parseRemoteSections(Buffer.concat(stdout));
     let reason: string | undefined;
     if (status.code === FOLDER_MISSING) reason = 'the synced folder is gone';
-    else if (status.code !== 0 || !changed?.stamp || !folderEntries) reason = `looking for changes failed (${describeStatus(status)}): ${Buffer.concat(stderr).toString('utf8').trim().slice(-300)}`;
+    else if (status.code !== 0 || !changed?.stamp || !folderEntries)
+      reason = `looking for changes failed (${describeStatus(status)}): ${Buffer.concat(stderr).toString('utf8').trim().slice(-300)}`;
     else if (compareStamps(changed.stamp, saved.checkpoint) < 0) reason = 'the remote clock went back since the last sync';
     else reason = findRemoteDrift(saved.records, changed.entries, folderEntries.entries);
     if (!reason) return { entries: saved.records, stamp: changed!.stamp, fromRecords: true };
@@ -192,7 +224,11 @@ async function readRemoteTree(runner: RemoteRunner, options: WorkspaceSyncOption
  * local one from the cache while its stat is unchanged, the remote one from the records while they
  * describe the file, else hashed there.
  */
-async function planAgainst(context: SyncContext, remote: RemoteTree, records: ReadonlyMap<string, RemoteRecord> | undefined): Promise<{ plan: SyncPlan; remoteHashes: Map<string, string> }> {
+async function planAgainst(
+  context: SyncContext,
+  remote: RemoteTree,
+  records: ReadonlyMap<string, RemoteRecord> | undefined,
+): Promise<{ plan: SyncPlan; remoteHashes: Map<string, string> }> {
   const { runner, options, root, scan, hashCache } = context;
   const localHashes = new Map<string, string>();
   const remoteHashes = new Map<string, string>();
@@ -203,15 +239,26 @@ async function planAgainst(context: SyncContext, remote: RemoteTree, records: Re
     if (cached) localHashes.set(entry.path, cached);
     else unhashedLocal.push(entry);
     const record = records?.get(entry.path);
-    if (record?.hash && (remote.fromRecords || recordMatches(record, remote.entries.get(entry.path) as RemoteEntry))) remoteHashes.set(entry.path, record.hash);
+    if (record?.hash && (remote.fromRecords || recordMatches(record, remote.entries.get(entry.path) as RemoteEntry)))
+      remoteHashes.set(entry.path, record.hash);
     else unhashedRemote.push(entry.path);
   }
-  const [freshLocal, freshRemote] = await Promise.all([hashFiles(root, unhashedLocal, hashCache), hashRemote(runner, options.remoteDir, unhashedRemote, options.signal)]);
+  const [freshLocal, freshRemote] = await Promise.all([
+    hashFiles(root, unhashedLocal, hashCache),
+    hashRemote(runner, options.remoteDir, unhashedRemote, options.signal),
+  ]);
   for (const [file, hash] of freshLocal) localHashes.set(file, hash);
   for (const [file, hash] of freshRemote) remoteHashes.set(file, hash);
   if (freshLocal.size > 0) context.localHashesChanged = true;
   const excludedFolders = new Set(scan.excluded.map((excluded) => excluded.path));
-  const plan = planSync({ local: scan.entries, remote: remote.entries, localHashes, remoteHashes, previouslySynced: records?.keys() ?? [], isExcluded: (file) => isWithin(file, excludedFolders) });
+  const plan = planSync({
+    local: scan.entries,
+    remote: remote.entries,
+    localHashes,
+    remoteHashes,
+    previouslySynced: records?.keys() ?? [],
+    isExcluded: (file) => isWithin(file, excludedFolders),
+  });
   return { plan, remoteHashes };
 }
 
@@ -271,7 +318,8 @@ async function transferChanges(context: SyncContext, plan: SyncPlan): Promise<Tr
   if (sendError) throw sendError;
   const seconds = (Date.now() - uploadStarted) / 1000;
   // An upload's pace is bounded by the remote disk too, so it may raise the estimate, never lower it.
-  if (!compressed && transferredBytes >= 4 << 20 && seconds > 0) linkSpeeds.set(runner, Math.max(linkSpeeds.get(runner) ?? 0, transferredBytes / seconds));
+  if (!compressed && transferredBytes >= 4 << 20 && seconds > 0)
+    linkSpeeds.set(runner, Math.max(linkSpeeds.get(runner) ?? 0, transferredBytes / seconds));
   return { written: parseRemoteListing(Buffer.concat(stdout)), sent, transferredBytes, compressed };
 }
 
@@ -316,7 +364,9 @@ async function finish(
   const checkpoint = stamp || undefined;
   // The store may write in the background: the remote side is done, and lost state is only slower.
   await Promise.all([
-    previous && previous.checkpoint === checkpoint && recordsEqual(previous.records, newRecords) ? undefined : options.state.saveRemote(context.remoteKey, { records: newRecords, checkpoint }),
+    previous && previous.checkpoint === checkpoint && recordsEqual(previous.records, newRecords)
+      ? undefined
+      : options.state.saveRemote(context.remoteKey, { records: newRecords, checkpoint }),
     hashesChanged ? options.state.saveHashes(root, hashCache) : undefined,
   ]);
   context.phaseDone('save');
@@ -345,14 +395,24 @@ function removalArgument(removal: Removal): string {
 }
 
 function assertSucceeded(status: ExitStatus, stderr: Buffer, what: string): void {
-  if (status.code !== 0) throw new Error(`${what} failed on the remote side (${describeStatus(status)}): ${stderr.toString('utf8').trim().slice(-500)}`);
+  if (status.code !== 0)
+    throw new Error(`${what} failed on the remote side (${describeStatus(status)}): ${stderr.toString('utf8').trim().slice(-500)}`);
 }
 
 function recordsEqual(before: ReadonlyMap<string, RemoteRecord> | undefined, after: ReadonlyMap<string, RemoteRecord>): boolean {
   if (!before || before.size !== after.size) return false;
   for (const [file, record] of after) {
     const old = before.get(file);
-    if (!old || old.type !== record.type || old.size !== record.size || old.mtime !== record.mtime || old.mode !== record.mode || old.hash !== record.hash || old.ctime !== record.ctime) return false;
+    if (
+      !old ||
+      old.type !== record.type ||
+      old.size !== record.size ||
+      old.mtime !== record.mtime ||
+      old.mode !== record.mode ||
+      old.hash !== record.hash ||
+      old.ctime !== record.ctime
+    )
+      return false;
   }
   return true;
 }
@@ -360,13 +420,32 @@ function recordsEqual(before: ReadonlyMap<string, RemoteRecord> | undefined, aft
 function toRecord(entry: RemoteEntry | undefined, hash: string | undefined): RemoteRecord | undefined {
   if (!entry || entry.type === 'other') return undefined;
   const { type, size, mtime, mode, ctime } = entry;
-  return { type, size, mtime, mode, ctime, ...(type === 'file' && hash ? { hash } : {}), ...(type === 'symlink' ? { linkTarget: entry.linkTarget } : {}) };
+  return {
+    type,
+    size,
+    mtime,
+    mode,
+    ctime,
+    ...(type === 'file' && hash ? { hash } : {}),
+    ...(type === 'symlink' ? { linkTarget: entry.linkTarget } : {}),
+  };
 }
 
-async function collect(runner: RemoteRunner, argv: string[], stdin: Buffer | undefined, signal: AbortSignal | undefined, what: string): Promise<Buffer> {
+async function collect(
+  runner: RemoteRunner,
+  argv: string[],
+  stdin: Buffer | undefined,
+  signal: AbortSignal | undefined,
+  what: string,
+): Promise<Buffer> {
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
-  const status = await runner.exec(argv, { stdin, signal, onStdout: (chunk) => stdout.push(chunk), onStderr: (chunk) => stderr.push(chunk) });
+  const status = await runner.exec(argv, {
+    stdin,
+    signal,
+    onStdout: (chunk) => stdout.push(chunk),
+    onStderr: (chunk) => stderr.push(chunk),
+  });
   assertSucceeded(status, Buffer.concat(stderr), what);
   return Buffer.concat(stdout);
 }
@@ -376,15 +455,29 @@ async function listRemote(runner: RemoteRunner, remoteDir: string, signal: Abort
   return listing!;
 }
 
-async function hashRemote(runner: RemoteRunner, remoteDir: string, files: readonly string[], signal: AbortSignal | undefined): Promise<Map<string, string>> {
+async function hashRemote(
+  runner: RemoteRunner,
+  remoteDir: string,
+  files: readonly string[],
+  signal: AbortSignal | undefined,
+): Promise<Map<string, string>> {
   if (files.length === 0) return new Map();
   const stdout: Buffer[] = [];
   // A file that vanished meanwhile makes sha256sum exit 1; the others are still hashed.
-  await runner.exec(hashRemoteFiles(remoteDir), { stdin: Buffer.from(files.map((file) => `${file}\0`).join('')), signal, onStdout: (chunk) => stdout.push(chunk) });
+  await runner.exec(hashRemoteFiles(remoteDir), {
+    stdin: Buffer.from(files.map((file) => `${file}\0`).join('')),
+    signal,
+    onStdout: (chunk) => stdout.push(chunk),
+  });
   return parseSha256sums(Buffer.concat(stdout));
 }
 
-async function removeRemote(runner: RemoteRunner, remoteDir: string, removals: readonly Removal[], signal: AbortSignal | undefined): Promise<void> {
+async function removeRemote(
+  runner: RemoteRunner,
+  remoteDir: string,
+  removals: readonly Removal[],
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const stdin = Buffer.from(removals.map((removal) => `${removalArgument(removal)}\0`).join(''));
   await collect(runner, removeRemotePaths(remoteDir), stdin, signal, 'Removing deleted files');
 }
@@ -413,7 +506,10 @@ async function decideCompression(
 
 /** Up to 1 MB taken from the heads of files spread over the upload. */
 async function sampleOf(root: string, files: readonly LocalEntry[]): Promise<Buffer> {
-  const picks = Array.from({ length: Math.min(16, files.length) }, (_, i) => files[Math.floor((i * files.length) / Math.min(16, files.length))]!);
+  const picks = Array.from(
+    { length: Math.min(16, files.length) },
+    (_, i) => files[Math.floor((i * files.length) / Math.min(16, files.length))]!,
+  );
   const parts = await Promise.all(
     picks.map(async (entry) => {
       const handle = await fs.open(path.join(root, entry.path), 'r').catch(() => undefined);

@@ -45,7 +45,12 @@ export class WorkspaceTracker {
       // A failed update leaves the tracked state half-changed: only a full walk can follow it.
       const updated = changed ? await this.update(changed).catch((error: Error) => error) : false;
       if (updated === true) return this.view(true);
-      this.fullScanReason = updated instanceof Error ? `re-reading changes failed (${updated.message})` : changed ? 'an ignore file changed' : (this.watcher.problem ?? 'changes may have gone unseen');
+      this.fullScanReason =
+        updated instanceof Error
+          ? `re-reading changes failed (${updated.message})`
+          : changed
+            ? 'an ignore file changed'
+            : (this.watcher.problem ?? 'changes may have gone unseen');
     } else {
       this.fullScanReason = this.walker ? 'the sync settings changed' : 'first scan';
     }

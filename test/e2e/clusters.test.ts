@@ -19,7 +19,13 @@ async function rightClickAndConfirm(page: Page, row: Locator, menuLabel: string,
   for (let attempt = 1; ; attempt++) {
     await rightClick(page, row, menuLabel);
     const dialog = page.locator('.monaco-dialog-box');
-    if (await dialog.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => attempt >= 3)) break;
+    if (
+      await dialog.waitFor({ state: 'visible', timeout: 5_000 }).then(
+        () => true,
+        () => attempt >= 3,
+      )
+    )
+      break;
     await page.keyboard.press('Escape');
   }
   await confirmDialog(page, button);
@@ -106,7 +112,10 @@ describe('Clusters view against the sandbox cloud', () => {
   it('shows a failing subscription with its reason while the others list, and retries it', async () => {
     const { page, screenshot } = workbench();
     const clusters = viewPane(page, 'Clusters');
-    const fault = arm.faults.add({ kind: 'forbidden', path: '8c3e1b6d-4a2f-4d7e-9c85-2b6a0e4f1d93/providers/Microsoft.Compute/virtualMachines' });
+    const fault = arm.faults.add({
+      kind: 'forbidden',
+      path: '8c3e1b6d-4a2f-4d7e-9c85-2b6a0e4f1d93/providers/Microsoft.Compute/virtualMachines',
+    });
     await clusters.locator('.pane-header').hover();
     await clusters.locator('.pane-header .action-label[aria-label="Refresh"]').click();
     const production = treeItem(clusters, 'ML Production');

@@ -92,7 +92,10 @@ describe('Clusters view: GPUs of SSH hosts and live GPU load, against the sandbo
     await dialog.locator('.dialog-buttons .monaco-button', { hasText: 'Trust and Connect' }).first().click();
     await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
     assert.strictEqual(await waitForDescription(unknown, READ_SETTLED, 30_000), inventory);
-    assert.match(fs.readFileSync(path.join(session.profile.home, '.ssh', 'known_hosts'), 'utf8'), new RegExp(`^${UNKNOWN_KEY_HOST} ssh-ed25519 `, 'm'));
+    assert.match(
+      fs.readFileSync(path.join(session.profile.home, '.ssh', 'known_hosts'), 'utf8'),
+      new RegExp(`^${UNKNOWN_KEY_HOST} ssh-ed25519 `, 'm'),
+    );
   });
 
   it('shows the live GPU load of a VM while a job runs on it, and drops it once the job ended', async function () {

@@ -48,7 +48,10 @@ async function logPanel(page: Page, script: string): Promise<FrameLocator> {
     const count = await page.locator('iframe.webview').count();
     for (let index = 0; index < count; index++) {
       const content = webviewContent(page, index);
-      const title = await content.locator('#title').textContent({ timeout: 1_000 }).catch(() => '');
+      const title = await content
+        .locator('#title')
+        .textContent({ timeout: 1_000 })
+        .catch(() => '');
       if (title?.startsWith(script)) return content;
     }
     assert.ok(Date.now() < deadline, `no log panel for ${script} opened`);
@@ -65,7 +68,10 @@ async function visibleRows(panel: FrameLocator): Promise<string[]> {
 function remoteWorkspaceWith(home: string, file: string): string | undefined {
   const root = path.join(home, '.azure-pytorch', 'ws');
   if (!fs.existsSync(root)) return undefined;
-  return fs.readdirSync(root).map((id) => path.join(root, id)).find((dir) => fs.existsSync(path.join(dir, file)));
+  return fs
+    .readdirSync(root)
+    .map((id) => path.join(root, id))
+    .find((dir) => fs.existsSync(path.join(dir, file)));
 }
 
 describe('The log panel in the browser, during a sandbox job', () => {
@@ -86,19 +92,28 @@ describe('The log panel in the browser, during a sandbox job', () => {
     const panel = await logPanel(page, 'diverge.py');
 
     // Lines arrive while the job is running: it cannot end before the test releases it.
-    await panel.locator('#log .row', { hasText: `step=${steps} loss=` }).first().waitFor({ state: 'visible', timeout: 180_000 });
+    await panel
+      .locator('#log .row', { hasText: `step=${steps} loss=` })
+      .first()
+      .waitFor({ state: 'visible', timeout: 180_000 });
     assert.strictEqual(await panel.locator('#status').getAttribute('class'), 'running');
     // Following one node without trouble: no per-node badge ("connecting") is left in the header.
     await panel.locator('#status .node-state').first().waitFor({ state: 'detached', timeout: 5_000 });
     const rows = await visibleRows(panel);
-    assert.ok(rows.some((row) => /step=\d+ loss=0\.\d+/.test(row)), JSON.stringify(rows));
+    assert.ok(
+      rows.some((row) => /step=\d+ loss=0\.\d+/.test(row)),
+      JSON.stringify(rows),
+    );
 
     // The loss chart holds a point per step and has drawn them.
     const chart = panel.locator('#charts .chart[data-metric="loss"]');
     await chart.waitFor({ state: 'visible', timeout: 10_000 });
     await panel.locator(`#charts .chart[data-metric="loss"][data-drawn-points="${steps}"]`).waitFor({ timeout: 10_000 });
     assert.strictEqual(await chart.getAttribute('data-points'), String(steps));
-    assert.match(await chart.locator('canvas').getAttribute('aria-label') ?? '', new RegExp(`^loss chart: ${steps} points, step 1 to ${steps}, latest 0\\.08`));
+    assert.match(
+      (await chart.locator('canvas').getAttribute('aria-label')) ?? '',
+      new RegExp(`^loss chart: ${steps} points, step 1 to ${steps}, latest 0\\.08`),
+    );
     await screenshot('e2e-logs-running');
 
     // Release the job: it raises from helpers.py, on the VM.
@@ -119,7 +134,7 @@ describe('The log panel in the browser, during a sandbox job', () => {
     const link = frameRow.locator('a', { hasText: 'helpers.py' });
     assert.strictEqual(await link.getAttribute('title'), `Open ${path.join(workspace, 'helpers.py')}:${raiseLine}`);
     const errorRow = panel.locator('#log .row.failure', { hasText: 'FloatingPointError: loss is not finite' });
-    assert.ok(await errorRow.count() >= 1, 'the exception line is highlighted');
+    assert.ok((await errorRow.count()) >= 1, 'the exception line is highlighted');
     await screenshot('e2e-logs-failed');
 
     await link.click();

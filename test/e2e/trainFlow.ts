@@ -4,7 +4,9 @@ import { openViewContainer, treeItem, viewPane } from '../harness/views';
 
 /** The row of the open quick pick whose label contains `text`. */
 export function quickPickRow(page: Page, text: string): Locator {
-  return page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: text }) }).first();
+  return page
+    .locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: text }) })
+    .first();
 }
 
 /** Picks the quick pick entry whose label contains `text`. */
@@ -21,7 +23,9 @@ export async function openTrainOnAzure(page: Page, script: string): Promise<void
 }
 
 export async function waitForArgumentsPrompt(page: Page, script: string, timeoutMs: number): Promise<void> {
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: `arguments for ${script}` }).waitFor({ state: 'visible', timeout: timeoutMs });
+  await page
+    .locator('.quick-input-widget .quick-input-title', { hasText: `arguments for ${script}` })
+    .waitFor({ state: 'visible', timeout: timeoutMs });
 }
 
 /** Types `args` into the open arguments prompt and submits it. */

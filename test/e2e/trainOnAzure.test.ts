@@ -5,18 +5,33 @@ import { rightClick } from '../harness/contextMenu';
 import { hideNotificationCenter, notificationMessages, waitForNotification } from '../harness/notifications';
 import { openViewContainer, treeItem, viewPane } from '../harness/views';
 import { useSandboxWorkbench } from './sandboxWorkbench';
-import { newestJobRow, openTrainOnAzure, pickQuickItem, quickPickRow, submitArguments, trainFromExplorer, waitForArgumentsPrompt } from './trainFlow';
+import {
+  newestJobRow,
+  openTrainOnAzure,
+  pickQuickItem,
+  quickPickRow,
+  submitArguments,
+  trainFromExplorer,
+  waitForArgumentsPrompt,
+} from './trainFlow';
 import { waitForDescription } from './treeRows';
 
 /** PIDs on this machine of processes started for a job of the extension (they carry its job id). */
 function jobProcesses(): number[] {
-  return fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((entry) => {
-    try {
-      return fs.readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').some((v) => v.startsWith('AZURE_PYTORCH_JOB_ID=train-'));
-    } catch {
-      return false;
-    }
-  }).map(Number);
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return fs
+          .readFileSync(`/proc/${entry}/environ`, 'latin1')
+          .split('\0')
+          .some((v) => v.startsWith('AZURE_PYTORCH_JOB_ID=train-'));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 describe('Train on Azure in the browser, against the sandbox cloud', () => {
@@ -45,7 +60,9 @@ describe('Train on Azure in the browser, against the sandbox cloud', () => {
 
     // The job really ran there: rank 0 saved the model in the VM's synced workspace.
     const home = session.sandbox.hosts.host('gpu-a100-1').homeDir;
-    const saved = fs.readdirSync(path.join(home, '.azure-pytorch', 'ws')).some((ws) => fs.existsSync(path.join(home, '.azure-pytorch', 'ws', ws, 'outputs', 'model.pt')));
+    const saved = fs
+      .readdirSync(path.join(home, '.azure-pytorch', 'ws'))
+      .some((ws) => fs.existsSync(path.join(home, '.azure-pytorch', 'ws', ws, 'outputs', 'model.pt')));
     assert.ok(saved, 'outputs/model.pt is on the VM');
   });
 
@@ -87,7 +104,10 @@ describe('Train on Azure in the browser, against the sandbox cloud', () => {
     // Both nodes ran their rank, on their own host.
     const logs = ['gpu-a100-1', 'gpu-a100-2'].map((vm, rank) => {
       const jobsDir = path.join(session.sandbox.hosts.host(vm).homeDir, '.azure-pytorch', 'jobs');
-      const newest = fs.readdirSync(jobsDir).map((id) => path.join(jobsDir, id)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+      const newest = fs
+        .readdirSync(jobsDir)
+        .map((id) => path.join(jobsDir, id))
+        .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
       return fs.readFileSync(path.join(newest, `node-${rank}.log`), 'utf8');
     });
     assert.match(logs[0], /rank 0\/4 on cpu, host gpu-a100-1/);
@@ -107,7 +127,10 @@ describe('Train on Azure in the browser, against the sandbox cloud', () => {
     const seen: string[] = [];
     await waitForDescription(again, /^gpu-a100-1 · Succeeded · /, 240_000, seen);
     await screenshot('e2e-train-reattached');
-    assert.ok(seen.some((d) => d.includes('Running')), `the reloaded window saw the job running first: ${JSON.stringify(seen)}`);
+    assert.ok(
+      seen.some((d) => d.includes('Running')),
+      `the reloaded window saw the job running first: ${JSON.stringify(seen)}`,
+    );
   });
 
   it('cancels a running job from the Jobs view, leaving no process of it', async function () {

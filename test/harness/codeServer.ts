@@ -42,16 +42,21 @@ const listeningLine = /HTTP server listening on (http:\/\/[^\s]+)/;
 /** Server flags that keep it quiet, local, and out of the user's home folder. */
 export function codeServerArgs(runDir: string, extensionsDir: string, smokeTestDriver: boolean, port = 0): string[] {
   const args = [
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
     '--disable-proxy',
-    '--user-data-dir', path.join(runDir, 'user-data'),
-    '--extensions-dir', extensionsDir,
-    '--config', path.join(runDir, 'config.yaml'),
+    '--user-data-dir',
+    path.join(runDir, 'user-data'),
+    '--extensions-dir',
+    extensionsDir,
+    '--config',
+    path.join(runDir, 'config.yaml'),
   ];
   if (smokeTestDriver) {
     args.push('--vscode-option', 'enable-smoke-test-driver');

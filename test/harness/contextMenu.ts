@@ -56,7 +56,12 @@ export async function clickContextMenuItem(page: Page, label: string, timeoutMs 
     // Move first: the menu acts on the item under the pointer, which it tracks by mouse moves.
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-    if (await item.waitFor({ state: 'hidden', timeout: 1_500 }).then(() => true, () => false)) {
+    if (
+      await item.waitFor({ state: 'hidden', timeout: 1_500 }).then(
+        () => true,
+        () => false,
+      )
+    ) {
       return;
     }
   }

@@ -55,11 +55,7 @@ function failureScreenshotName(): string {
 }
 
 /** Exposes the smoke-test driver's hooks; the result settles when the tests end. */
-async function exposeAutomationHooks(
-  page: Page,
-  timeoutMs: number,
-  verbose: boolean,
-): Promise<{ exited: Promise<number> }> {
+async function exposeAutomationHooks(page: Page, timeoutMs: number, verbose: boolean): Promise<{ exited: Promise<number> }> {
   let settle: { resolve(code: number): void; reject(error: Error): void } | undefined;
   const exited = new Promise<number>((resolve, reject) => (settle = { resolve, reject }));
   const timer = setTimeout(() => settle?.reject(new Error(`tests did not finish within ${timeoutMs} ms`)), timeoutMs);
@@ -68,9 +64,7 @@ async function exposeAutomationHooks(
   if (verbose) {
     page.on('console', (message) => console.log(`[page ${message.type()}] ${message.text()}`));
   }
-  await page.exposeFunction('codeAutomationLog', (type: string, args: unknown) =>
-    relayAutomationLog(type, args, verbose),
-  );
+  await page.exposeFunction('codeAutomationLog', (type: string, args: unknown) => relayAutomationLog(type, args, verbose));
   await page.exposeFunction('codeAutomationExit', (code: number) => settle?.resolve(code));
   // Wrapped: an async function would otherwise wait for `exited` itself.
   return { exited };

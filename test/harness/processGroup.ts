@@ -9,7 +9,10 @@ let exitHandlersInstalled = false;
  * started (code-server forks its extension host, pty host and file watcher).
  */
 export class ProcessGroup {
-  private constructor(readonly child: ChildProcess, readonly pid: number) {}
+  private constructor(
+    readonly child: ChildProcess,
+    readonly pid: number,
+  ) {}
 
   static spawn(command: string, args: readonly string[], options: SpawnOptions): ProcessGroup {
     const child = spawn(command, args, { ...options, detached: true });
@@ -72,7 +75,10 @@ function installExitHandlers(): void {
   exitHandlersInstalled = true;
   const killAll = (): void => liveGroups.forEach((group) => group.signal('SIGKILL'));
   process.on('exit', killAll);
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.once(signal, () => {
       // A runner that handles the signal itself (the demo) stops its groups in order.
       if (process.listenerCount(signal) > 0) return;

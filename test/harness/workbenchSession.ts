@@ -10,9 +10,7 @@ import { waitForWorkbench } from './workbench';
 import { workbenchUrl } from './workbenchUrl';
 
 /** Which build of the extension the workbench loads. */
-export type ExtensionSource =
-  | { readonly kind: 'development'; readonly path: string }
-  | { readonly kind: 'vsix'; readonly path: string };
+export type ExtensionSource = { readonly kind: 'development'; readonly path: string } | { readonly kind: 'vsix'; readonly path: string };
 
 export interface WorkbenchSessionOptions {
   readonly extension: ExtensionSource;

@@ -63,8 +63,14 @@ describe('Clusters commands against the sandbox cloud', function () {
     await vscode.commands.executeCommand('azurePytorch.signIn');
     assert.ok(azureLayerLoaded(), 'the Azure layer is loaded once it is needed');
     const listed = arm.requestLog.slice(before).map((r) => r.path);
-    assert.ok(listed.some((p) => /oauth2\/v2\.0\/token/.test(p)), 'a token was fetched from the configured authority');
-    assert.ok(listed.some((p) => p.includes(`${PRODUCTION}/providers/Microsoft.Compute/virtualMachines`)), 'the VMs were listed');
+    assert.ok(
+      listed.some((p) => /oauth2\/v2\.0\/token/.test(p)),
+      'a token was fetched from the configured authority',
+    );
+    assert.ok(
+      listed.some((p) => p.includes(`${PRODUCTION}/providers/Microsoft.Compute/virtualMachines`)),
+      'the VMs were listed',
+    );
   });
 
   it('starts a deallocated VM from its node and waits for Azure', async () => {
@@ -80,13 +86,19 @@ describe('Clusters commands against the sandbox cloud', function () {
     await eventually(async () => (await vscode.env.clipboard.readText()) === '127.0.0.2', 'the clipboard held 127.0.0.2');
   });
 
-  it("leaves a VM as it was when Azure refuses to start it, and says so", async () => {
+  it('leaves a VM as it was when Azure refuses to start it, and says so', async () => {
     arm.operations.failNext({ vmName: 'gpu-t4', action: 'start', code: 'AllocationFailed' });
     const before = arm.requestLog.length;
     // The error is shown to the user; the command itself settles.
     void vscode.commands.executeCommand('azurePytorch.startVm', vmNode('gpu-t4'));
-    await eventually(() => arm.requestLog.slice(before).some((r) => r.method === 'POST' && /gpu-t4\/start/.test(r.path)), 'the start was asked of Azure');
-    await eventually(() => arm.requestLog.slice(before).some((r) => /gpu-t4\?.*instanceView/i.test(r.path)), 'the VM was read again after the failure');
+    await eventually(
+      () => arm.requestLog.slice(before).some((r) => r.method === 'POST' && /gpu-t4\/start/.test(r.path)),
+      'the start was asked of Azure',
+    );
+    await eventually(
+      () => arm.requestLog.slice(before).some((r) => /gpu-t4\?.*instanceView/i.test(r.path)),
+      'the VM was read again after the failure',
+    );
     assert.strictEqual(arm.state.vmNamed('gpu-t4').powerState, 'deallocated');
   });
 
@@ -97,7 +109,10 @@ describe('Clusters commands against the sandbox cloud', function () {
     const before = arm.requestLog.length;
     await vscode.commands.executeCommand('azurePytorch.retrySubscription', { kind: 'subscription', subscriptionId: PRODUCTION });
     const paths = arm.requestLog.slice(before).map((r) => r.path);
-    assert.ok(paths.some((p) => p.includes(`${PRODUCTION}/providers/Microsoft.Compute/virtualMachines`)), 'the subscription was listed again');
+    assert.ok(
+      paths.some((p) => p.includes(`${PRODUCTION}/providers/Microsoft.Compute/virtualMachines`)),
+      'the subscription was listed again',
+    );
     assert.ok(!paths.some((p) => /^\/subscriptions\?/.test(p)), 'not the whole tree');
   });
 });

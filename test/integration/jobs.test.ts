@@ -32,7 +32,9 @@ describe('Jobs in a real extension host', function () {
 
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder.uri, '.vscode'), { recursive: true, useTrash: false }).then(undefined, () => undefined);
+    await vscode.workspace.fs
+      .delete(vscode.Uri.joinPath(folder.uri, '.vscode'), { recursive: true, useTrash: false })
+      .then(undefined, () => undefined);
   });
 
   async function writeConfig(text: string): Promise<void> {
@@ -40,7 +42,9 @@ describe('Jobs in a real extension host', function () {
   }
 
   it('validates .vscode/azure-pytorch.json in the editor against the contributed schema, comments allowed', async () => {
-    await writeConfig('{\n  // saved launches\n  "configurations": [\n    { "name": "big", "script": "train.py", "nprocPerNode": 0, "nproc": 2 }\n  ]\n}\n');
+    await writeConfig(
+      '{\n  // saved launches\n  "configurations": [\n    { "name": "big", "script": "train.py", "nprocPerNode": 0, "nproc": 2 }\n  ]\n}\n',
+    );
     const document = await vscode.workspace.openTextDocument(configUri);
     await vscode.window.showTextDocument(document);
     assert.strictEqual(document.languageId, 'jsonc', 'the file is JSON with comments');
@@ -49,8 +53,14 @@ describe('Jobs in a real extension host', function () {
       return found.length >= 2 ? found : undefined;
     }, 'schema diagnostics for the file');
     const lines = diagnostics.map((d) => `${d.range.start.line}: ${d.message}`).join('\n');
-    assert.ok(diagnostics.some((d) => /not allowed/i.test(d.message) && document.getText(d.range).includes('nproc')), lines);
-    assert.ok(diagnostics.some((d) => /minimum|1/i.test(d.message) && document.getText(d.range) === '0'), lines);
+    assert.ok(
+      diagnostics.some((d) => /not allowed/i.test(d.message) && document.getText(d.range).includes('nproc')),
+      lines,
+    );
+    assert.ok(
+      diagnostics.some((d) => /minimum|1/i.test(d.message) && document.getText(d.range) === '0'),
+      lines,
+    );
     assert.ok(!diagnostics.some((d) => /comment/i.test(d.message)), `comments are flagged:\n${lines}`);
   });
 

@@ -52,14 +52,16 @@ describe('Open SSH Terminal against the sandbox', function () {
       process.env[name] = value;
     }
     settings = profile.settings;
-    for (const [key, value] of Object.entries(settings)) await vscode.workspace.getConfiguration().update(key, value, vscode.ConfigurationTarget.Global);
+    for (const [key, value] of Object.entries(settings))
+      await vscode.workspace.getConfiguration().update(key, value, vscode.ConfigurationTarget.Global);
     await getExtensionUnderTest().activate();
     await vscode.commands.executeCommand('azurePytorch.signIn');
   });
 
   after(async () => {
     for (const terminal of vscode.window.terminals) terminal.dispose();
-    for (const key of Object.keys(settings ?? {})) await vscode.workspace.getConfiguration().update(key, undefined, vscode.ConfigurationTarget.Global);
+    for (const key of Object.keys(settings ?? {}))
+      await vscode.workspace.getConfiguration().update(key, undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('azurePytorch.signOut');
     for (const [name, value] of Object.entries(savedEnv)) {
       if (value === undefined) delete process.env[name];
@@ -78,7 +80,10 @@ describe('Open SSH Terminal against the sandbox', function () {
     const marker = `terminal-${process.pid}-${Date.now()}.txt`;
     terminal.sendText(`hostname > ${marker}`);
     const written = path.join(sandbox.hosts.host('gpu-a100-1').homeDir, marker);
-    await eventually(() => fs.existsSync(written) && fs.readFileSync(written, 'utf8').trim() === 'gpu-a100-1', `the VM wrote its hostname to ~/${marker}`);
+    await eventually(
+      () => fs.existsSync(written) && fs.readFileSync(written, 'utf8').trim() === 'gpu-a100-1',
+      `the VM wrote its hostname to ~/${marker}`,
+    );
 
     const closed = new Promise<vscode.Terminal>((resolve) => {
       const listener = vscode.window.onDidCloseTerminal((t) => {

@@ -75,9 +75,8 @@ function simulatedVms(cloud: CloudSpec): SandboxVm[] {
 
 function hostSpec(vm: SandboxVm): HostSpec {
   const size = findVmSize(vm.size);
-  const gpu = size?.gpus && size.gpuModel
-    ? { model: size.gpuModel, count: size.gpus, memoryMiB: (size.gpuMemoryGB ?? 16) * 1024 }
-    : undefined;
+  const gpu =
+    size?.gpus && size.gpuModel ? { model: size.gpuModel, count: size.gpus, memoryMiB: (size.gpuMemoryGB ?? 16) * 1024 } : undefined;
   return { name: vm.name, address: vm.address, gpu };
 }
 

@@ -26,7 +26,11 @@ describe('package.json contributions', () => {
 
   it('gives an icon to every command shown in a title bar or inline', () => {
     const iconless = contributes.commands.filter((c: { icon?: string }) => !c.icon).map((c: Entry) => c.command);
-    const shown = [...menus['view/title'], ...menus['editor/title'], ...menus['view/item/context'].filter((e) => e.group?.startsWith('inline'))];
+    const shown = [
+      ...menus['view/title'],
+      ...menus['editor/title'],
+      ...menus['view/item/context'].filter((e) => e.group?.startsWith('inline')),
+    ];
     for (const entry of shown) {
       if (entry.group?.startsWith('navigation') || entry.group?.startsWith('inline') || !entry.group) {
         assert.ok(!iconless.includes(entry.command), `${entry.command} shows in a title bar without an icon`);
@@ -76,7 +80,13 @@ describe('package.json contributions', () => {
   });
 
   it('has the Clusters and Jobs views in the Azure PyTorch container', () => {
-    assert.deepStrictEqual(contributes.viewsContainers.activitybar.map((c: { id: string }) => c.id), ['azurePytorch']);
-    assert.deepStrictEqual(contributes.views.azurePytorch.map((v: { id: string }) => v.id), ['azurePytorch.clusters', 'azurePytorch.jobs']);
+    assert.deepStrictEqual(
+      contributes.viewsContainers.activitybar.map((c: { id: string }) => c.id),
+      ['azurePytorch'],
+    );
+    assert.deepStrictEqual(
+      contributes.views.azurePytorch.map((v: { id: string }) => v.id),
+      ['azurePytorch.clusters', 'azurePytorch.jobs'],
+    );
   });
 });

@@ -81,7 +81,10 @@ export function vmDescription(vm: AzureVm, pending?: PendingOperation, load?: Gp
  * comes from, with the live load of a job running there placed as on VM nodes.
  */
 export function sshHostDescription(gpus: string, source: string, load?: GpuTelemetry): string {
-  return withLoad([gpus, source].filter((part) => part !== ''), load).join(' · ');
+  return withLoad(
+    [gpus, source].filter((part) => part !== ''),
+    load,
+  ).join(' · ');
 }
 
 /** The tooltip's rows, label and value, in display order; rows without a value are left out. */

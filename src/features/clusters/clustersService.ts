@@ -1,5 +1,16 @@
 import * as vscode from 'vscode';
-import type { AccountHost, ArmClients, AzureAccount, AzureSettings, AzureTenant, ClusterInventory, InventoryChange, PowerAction, SessionMode, VmRef } from '../../azure';
+import type {
+  AccountHost,
+  ArmClients,
+  AzureAccount,
+  AzureSettings,
+  AzureTenant,
+  ClusterInventory,
+  InventoryChange,
+  PowerAction,
+  SessionMode,
+  VmRef,
+} from '../../azure';
 import type { CloudName } from '../../azure/cloudEndpoints';
 import type { AzureVm } from '../../azure/virtualMachine';
 import { azureLayer } from '../azureLayer';
@@ -14,7 +25,9 @@ export type AzureConnection =
   | { readonly status: 'signedIn'; readonly inventory: ClusterInventory }
   | { readonly status: 'failed'; readonly message: string };
 
-const SETTINGS_THAT_RECONNECT = ['cloud', 'resourceManagerEndpoint', 'authorityHost', 'caCertificate', 'credential', 'tenant'].map((s) => `azurePytorch.${s}`);
+const SETTINGS_THAT_RECONNECT = ['cloud', 'resourceManagerEndpoint', 'authorityHost', 'caCertificate', 'credential', 'tenant'].map(
+  (s) => `azurePytorch.${s}`,
+);
 
 /**
  * The VS Code side of the Azure layer: reads the settings, gives the account VS Code's sign-in,
@@ -97,9 +110,13 @@ export class ClustersService extends Disposable {
   /** Interactive sign-in; after Azure refused the current sign-in, asks VS Code for a new session. */
   async signIn(): Promise<void> {
     const account = this.getAccount();
-    const refused = this.current.status === 'signedIn' && this.current.inventory.state.status === 'failed' && this.current.inventory.state.problem.kind === 'signIn';
-    const clients = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Signing in to Azure…' }, () =>
-      refused ? account.renewSignIn() : account.signIn(),
+    const refused =
+      this.current.status === 'signedIn' &&
+      this.current.inventory.state.status === 'failed' &&
+      this.current.inventory.state.problem.kind === 'signIn';
+    const clients = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Signing in to Azure…' },
+      () => (refused ? account.renewSignIn() : account.signIn()),
     );
     await this.useClients(clients);
   }
@@ -236,7 +253,10 @@ export class ClustersService extends Disposable {
     };
   }
 
-  private async session(scopes: string[], mode: SessionMode): Promise<{ accessToken: string; account: { id: string; label: string } } | undefined> {
+  private async session(
+    scopes: string[],
+    mode: SessionMode,
+  ): Promise<{ accessToken: string; account: { id: string; label: string } } | undefined> {
     const provider = this.authProviderId();
     switch (mode) {
       case 'silent':
@@ -259,7 +279,11 @@ function withViewProgress<T>(work: () => Promise<T>): Promise<T> {
 async function pickTenant(tenants: readonly AzureTenant[]): Promise<AzureTenant | undefined> {
   const picked = await vscode.window.showQuickPick(
     tenants.map((tenant) => ({ label: tenant.displayName, description: tenant.defaultDomain, detail: tenant.tenantId, tenant })),
-    { title: 'Azure PyTorch: Select Tenant', placeHolder: 'The Azure tenant (directory) whose subscriptions to show', ignoreFocusOut: true },
+    {
+      title: 'Azure PyTorch: Select Tenant',
+      placeHolder: 'The Azure tenant (directory) whose subscriptions to show',
+      ignoreFocusOut: true,
+    },
   );
   return picked?.tenant;
 }

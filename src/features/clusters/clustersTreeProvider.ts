@@ -117,7 +117,13 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
       const azure = this.rootNodes();
       // Signed out with SSH hosts: the welcome (with its Sign In button) would not show, so a row offers it.
       if (azure.length === 0 && hosts.length > 0) {
-        return [message('Sign in to Azure to see your GPU VMs', { icon: 'sign-in', command: { command: 'azurePytorch.signIn', title: 'Sign In to Azure' } }), ...hosts];
+        return [
+          message('Sign in to Azure to see your GPU VMs', {
+            icon: 'sign-in',
+            command: { command: 'azurePytorch.signIn', title: 'Sign In to Azure' },
+          }),
+          ...hosts,
+        ];
       }
       return [...azure, ...hosts];
     }
@@ -148,7 +154,12 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
         if (vms.length === 0) {
           const hidden = entry.listing.vms.length;
           return hidden > 0
-            ? [message(`No GPU VMs (${hidden} without GPUs hidden)`, { icon: 'eye', command: { command: 'azurePytorch.showNonGpuVms', title: 'Show Non-GPU VMs' } })]
+            ? [
+                message(`No GPU VMs (${hidden} without GPUs hidden)`, {
+                  icon: 'eye',
+                  command: { command: 'azurePytorch.showNonGpuVms', title: 'Show Non-GPU VMs' },
+                }),
+              ]
             : [message('No VMs in this subscription', { icon: 'info' })];
         }
         return vms.map((vm) => this.vmNode(vm.id));
@@ -167,7 +178,13 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
         // Empty: the view shows its welcome, with the Sign In button.
         return [];
       case 'failed':
-        return [message(connection.message, { icon: 'error', color: 'list.errorForeground', command: { command: 'azurePytorch.refresh', title: 'Retry' } })];
+        return [
+          message(connection.message, {
+            icon: 'error',
+            color: 'list.errorForeground',
+            command: { command: 'azurePytorch.refresh', title: 'Retry' },
+          }),
+        ];
       case 'signedIn':
         break;
     }
@@ -180,7 +197,13 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
         return [problemMessage(state.problem)];
       case 'ready':
         if (state.subscriptions.length === 0) {
-          return [message('No subscriptions to show', { icon: 'info', command: { command: 'azurePytorch.selectSubscriptions', title: 'Select Subscriptions' }, tooltip: 'Check azurePytorch.subscriptions and the tenant (Select Tenant…).' })];
+          return [
+            message('No subscriptions to show', {
+              icon: 'info',
+              command: { command: 'azurePytorch.selectSubscriptions', title: 'Select Subscriptions' },
+              tooltip: 'Check azurePytorch.subscriptions and the tenant (Select Tenant…).',
+            }),
+          ];
         }
         return state.subscriptions.map((entry) => this.subscriptionNode(entry.subscription.subscriptionId));
     }
@@ -283,9 +306,12 @@ function sshHostItem(node: SshHostNode, gpus: SshHostGpuState, load: GpuTelemetr
   const failed = gpus.status === 'failed';
   item.iconPath = new vscode.ThemeIcon(failed ? 'warning' : 'server', failed ? new vscode.ThemeColor('list.warningForeground') : undefined);
   const tooltip = new vscode.MarkdownString(`**`).appendText(node.host).appendMarkdown('**\n\n');
-  tooltip.appendText(node.source === 'added' ? 'Added with Add SSH Host (azurePytorch.ssh.hosts)' : 'A Host of ~/.ssh/config').appendMarkdown('  \n');
+  tooltip
+    .appendText(node.source === 'added' ? 'Added with Add SSH Host (azurePytorch.ssh.hosts)' : 'A Host of ~/.ssh/config')
+    .appendMarkdown('  \n');
   for (const line of shown.tooltip) tooltip.appendText(line).appendMarkdown('  \n');
-  for (const [label, value] of load ? gpuLoadTooltipRows(load) : []) tooltip.appendMarkdown(`${label}: `).appendText(value).appendMarkdown('  \n');
+  for (const [label, value] of load ? gpuLoadTooltipRows(load) : [])
+    tooltip.appendMarkdown(`${label}: `).appendText(value).appendMarkdown('  \n');
   item.tooltip = tooltip;
   if (shown.offersConnect) item.command = { command: 'azurePytorch.readSshHostGpus', title: 'Connect to Read GPUs', arguments: [node] };
   // Only added hosts can be removed here; config hosts are the config file's.

@@ -54,7 +54,9 @@ export function gpuLoadSummary(reading: GpuTelemetry): string {
 export function gpuLoadTooltipRows(reading: GpuTelemetry): Array<[string, string]> {
   if (reading.kind === 'unavailable') return [['GPU load', telemetryUnavailable(reading.reason)]];
   return reading.gpus.map((gpu) => {
-    const parts = [gpu.name, gpu.utilization !== undefined ? `${gpu.utilization}%` : 'load unknown', memoryText([gpu])].filter((part): part is string => !!part);
+    const parts = [gpu.name, gpu.utilization !== undefined ? `${gpu.utilization}%` : 'load unknown', memoryText([gpu])].filter(
+      (part): part is string => !!part,
+    );
     return [`GPU ${gpu.index}`, parts.join(' · ')];
   });
 }

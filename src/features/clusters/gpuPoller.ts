@@ -42,7 +42,11 @@ export function runningJobHosts(records: readonly JobRecord[]): string[] {
 }
 
 /** Runs nvidia-smi once; what goes wrong becomes the reading's reason. */
-export async function readGpuTelemetry(runner: RemoteCommandRunner, timeoutMs: number, now: () => number = Date.now): Promise<GpuTelemetry> {
+export async function readGpuTelemetry(
+  runner: RemoteCommandRunner,
+  timeoutMs: number,
+  now: () => number = Date.now,
+): Promise<GpuTelemetry> {
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   const command = runner.start(nvidiaSmiArgv, { onStdout: (chunk) => stdout.push(chunk), onStderr: (chunk) => stderr.push(chunk) });
@@ -113,7 +117,11 @@ export class ClusterGpuPoller {
         const reading = await this.options
           .connect(host)
           .then((runner) => readGpuTelemetry(runner, timeoutMs, now))
-          .catch((error: unknown): GpuTelemetry => ({ kind: 'unavailable', reason: `cannot reach the machine (${errorMessage(error)})`, time: now() }));
+          .catch((error: unknown): GpuTelemetry => ({
+            kind: 'unavailable',
+            reason: `cannot reach the machine (${errorMessage(error)})`,
+            time: now(),
+          }));
         if (!this.disposed) sink.record(host, reading);
       });
     } finally {

@@ -23,7 +23,8 @@ const NOT_FOUND_EXIT = 127;
 export function parseGpuInventory(stdout: string, stderr: string, exitCode: number | null): GpuInventory {
   const message = (stderr.trim() || stdout.trim()).split('\n')[0]?.trim() ?? '';
   if (exitCode === NOT_FOUND_EXIT) return { kind: 'none', reason: 'nvidia-smi is not installed' };
-  if (exitCode === NO_DEVICES_EXIT || /no devices were found/i.test(message)) return { kind: 'none', reason: 'nvidia-smi found no devices' };
+  if (exitCode === NO_DEVICES_EXIT || /no devices were found/i.test(message))
+    return { kind: 'none', reason: 'nvidia-smi found no devices' };
   if (exitCode !== 0) return { kind: 'failed', reason: `nvidia-smi failed: ${message || `exit status ${exitCode}`}` };
   const gpus: HostGpu[] = [];
   for (const line of stdout.split('\n')) {
@@ -61,7 +62,11 @@ export function describeSshHostFailure(error: unknown, host: string): Extract<Ss
     return { status: 'failed', message: `The host key of ${host} has changed`, advice: message };
   }
   if (error instanceof HostKeyRejectedError) {
-    return { status: 'failed', message: `The host key of ${host} was refused`, advice: `${message} Connect to read GPUs to check its fingerprint.` };
+    return {
+      status: 'failed',
+      message: `The host key of ${host} was refused`,
+      advice: `${message} Connect to read GPUs to check its fingerprint.`,
+    };
   }
   if (error instanceof AuthenticationFailedError) {
     return {
@@ -71,13 +76,25 @@ export function describeSshHostFailure(error: unknown, host: string): Extract<Ss
     };
   }
   if (error instanceof CommandTimeoutError || /timed out|did not answer/i.test(message)) {
-    return { status: 'failed', message: 'No answer', advice: `${message}. Check that ${host} is up and reachable from here, then refresh.` };
+    return {
+      status: 'failed',
+      message: 'No answer',
+      advice: `${message}. Check that ${host} is up and reachable from here, then refresh.`,
+    };
   }
   if (/ECONNREFUSED|refused/i.test(message)) {
-    return { status: 'failed', message: 'Connection refused', advice: `${message}. Check that sshd runs on ${host} and its port in ~/.ssh/config, then refresh.` };
+    return {
+      status: 'failed',
+      message: 'Connection refused',
+      advice: `${message}. Check that sshd runs on ${host} and its port in ~/.ssh/config, then refresh.`,
+    };
   }
   if (/ENOTFOUND|EAI_AGAIN|getaddrinfo/i.test(message)) {
-    return { status: 'failed', message: 'Unknown host name', advice: `${message}. Check the HostName of ${host} in ~/.ssh/config or the address you added.` };
+    return {
+      status: 'failed',
+      message: 'Unknown host name',
+      advice: `${message}. Check the HostName of ${host} in ~/.ssh/config or the address you added.`,
+    };
   }
   return { status: 'failed', message: 'Cannot connect', advice: `${message}. Check the host and your SSH settings, then refresh.` };
 }
@@ -99,7 +116,10 @@ export function sshHostGpuPresentation(state: SshHostGpuState): SshHostGpuPresen
     case 'hostKeyUnknown':
       return {
         description: 'Connect to read GPUs',
-        tooltip: [`Its host key is not known yet (${state.detail}).`, 'Click to connect: you are asked to confirm the key, then its GPUs are read.'],
+        tooltip: [
+          `Its host key is not known yet (${state.detail}).`,
+          'Click to connect: you are asked to confirm the key, then its GPUs are read.',
+        ],
         offersConnect: true,
       };
     case 'failed':
@@ -107,7 +127,9 @@ export function sshHostGpuPresentation(state: SshHostGpuState): SshHostGpuPresen
     case 'read':
       switch (state.inventory.kind) {
         case 'gpus': {
-          const lines = state.inventory.gpus.map((gpu, index) => `GPU ${index}: ${gpu.name}${gpu.memoryMiB !== undefined ? ` (${Math.round(gpu.memoryMiB / 1024)} GB)` : ''}`);
+          const lines = state.inventory.gpus.map(
+            (gpu, index) => `GPU ${index}: ${gpu.name}${gpu.memoryMiB !== undefined ? ` (${Math.round(gpu.memoryMiB / 1024)} GB)` : ''}`,
+          );
           return { description: formatGpuInventory(state.inventory.gpus), tooltip: lines, offersConnect: false };
         }
         case 'none':

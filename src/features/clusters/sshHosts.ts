@@ -27,7 +27,10 @@ export function sshConfigAliases(lines: readonly SshConfigLine[]): string[] {
 export function sshHostEntries(configAliases: readonly string[], added: readonly string[]): SshHostEntry[] {
   const seen = new Set<string>();
   const entries: SshHostEntry[] = [];
-  for (const [host, source] of [...added.map((h) => [h.trim(), 'added'] as const), ...configAliases.map((h) => [h, 'sshConfig'] as const)]) {
+  for (const [host, source] of [
+    ...added.map((h) => [h.trim(), 'added'] as const),
+    ...configAliases.map((h) => [h, 'sshConfig'] as const),
+  ]) {
     if (!host || seen.has(host.toLowerCase())) continue;
     seen.add(host.toLowerCase());
     entries.push({ host, source });
@@ -63,6 +66,10 @@ export function sshHostSpecProblem(spec: string): string | undefined {
  */
 export function remoteSshAuthority(target: Pick<SshTarget, 'host' | 'user' | 'port'>): string {
   if (!target.user && !target.port) return `ssh-remote+${target.host}`;
-  const json = JSON.stringify({ hostName: target.host, ...(target.user ? { user: target.user } : {}), ...(target.port ? { port: target.port } : {}) });
+  const json = JSON.stringify({
+    hostName: target.host,
+    ...(target.user ? { user: target.user } : {}),
+    ...(target.port ? { port: target.port } : {}),
+  });
   return `ssh-remote+${Buffer.from(json, 'utf8').toString('hex')}`;
 }

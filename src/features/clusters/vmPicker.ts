@@ -7,7 +7,12 @@ import type { ClustersService } from './clustersService';
  * The VM a command is about: the view's node it was invoked on, or, from the palette, one the user
  * picks among those `eligible`. Undefined when the pick is dismissed.
  */
-export async function vmFromArgument(service: ClustersService, arg: unknown, eligible: (vm: AzureVm) => boolean, placeHolder: string): Promise<AzureVm | undefined> {
+export async function vmFromArgument(
+  service: ClustersService,
+  arg: unknown,
+  eligible: (vm: AzureVm) => boolean,
+  placeHolder: string,
+): Promise<AzureVm | undefined> {
   const vmId = (arg as { kind?: string; vmId?: string } | undefined)?.kind === 'vm' ? (arg as { vmId: string }).vmId : undefined;
   if (vmId) {
     const vm = await service.findVmWhenListed(vmId);
@@ -17,11 +22,18 @@ export async function vmFromArgument(service: ClustersService, arg: unknown, eli
   if (service.connection.status !== 'signedIn') throw new Error('Sign in to Azure first (Azure PyTorch: Sign In to Azure).');
   const candidates = service.visibleVms().filter(eligible);
   if (candidates.length === 0) {
-    void vscode.window.showInformationMessage(`Azure PyTorch: no VM in the Clusters view can be chosen for this (${placeHolder.toLowerCase()}).`);
+    void vscode.window.showInformationMessage(
+      `Azure PyTorch: no VM in the Clusters view can be chosen for this (${placeHolder.toLowerCase()}).`,
+    );
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
-    candidates.map((vm) => ({ label: vm.name, description: vmDescription(vm, service.pendingAction(vm.id)), detail: `${vm.resourceGroup} · ${vm.size}`, vm })),
+    candidates.map((vm) => ({
+      label: vm.name,
+      description: vmDescription(vm, service.pendingAction(vm.id)),
+      detail: `${vm.resourceGroup} · ${vm.size}`,
+      vm,
+    })),
     { placeHolder, matchOnDescription: true, matchOnDetail: true },
   );
   return picked?.vm;

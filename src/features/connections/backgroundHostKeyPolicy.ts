@@ -3,7 +3,10 @@ import { HostKeyRejectedError } from '../../ssh/errors';
 
 /** An unknown host key met while connecting in the background, where no one is asked about it. */
 export class HostKeyNotKnownError extends HostKeyRejectedError {
-  constructor(readonly fingerprint: string, readonly keyType: string) {
+  constructor(
+    readonly fingerprint: string,
+    readonly keyType: string,
+  ) {
     super(`the host key is not known yet (${keyType} ${fingerprint})`);
   }
 }

@@ -4,7 +4,15 @@ import { MachineStoppedError, type JobHost } from '../../jobs/jobHost';
 import type { JobSpec, TargetRef } from '../../jobs/jobSpec';
 import { downloadFolder, sshJobHost } from '../../jobs/sshJobHost';
 import { azureVmTarget, describeTarget, parseSshDestination, type SshConnectionPool, type SshTarget } from '../../ssh';
-import { describeExclusion, FileSyncStateStore, remoteWorkspaceDir, syncWorkspace, workspaceId, WorkspaceTracker, type SyncProgress } from '../../sync';
+import {
+  describeExclusion,
+  FileSyncStateStore,
+  remoteWorkspaceDir,
+  syncWorkspace,
+  workspaceId,
+  WorkspaceTracker,
+  type SyncProgress,
+} from '../../sync';
 import type { ClustersService } from '../clusters/clustersService';
 import type { JobConnector } from '../jobs/jobsService';
 import { openRemoteTerminal } from './sshTerminal';
@@ -14,7 +22,13 @@ export interface WorkspaceSyncer {
   /** The folder name of a local workspace folder's copy under ~/.azure-pytorch/ws/. */
   workspaceId(folder: vscode.Uri): string;
   /** Brings the copy on the target up to date with the local folder. */
-  sync(target: SshTarget, folder: vscode.Uri, extraExcludes: readonly string[], signal: AbortSignal, onProgress?: (progress: SyncProgress) => void): Promise<void>;
+  sync(
+    target: SshTarget,
+    folder: vscode.Uri,
+    extraExcludes: readonly string[],
+    signal: AbortSignal,
+    onProgress?: (progress: SyncProgress) => void,
+  ): Promise<void>;
   dispose(): void;
 }
 
@@ -45,7 +59,9 @@ export function poolWorkspaceSyncer(pool: () => SshConnectionPool, stateFolder: 
         log,
         onProgress,
       });
-      log.info(`Synced ${folder.fsPath} to ${target.label ?? target.host}:~/${result.remoteDir}: ${result.uploadedFiles} files sent, ${result.unchanged} unchanged, ${result.removed.length} removed (${result.durationMs} ms; ${result.localScan === 'changes' ? 'local changes from the file watcher' : 'whole workspace scanned'}, ${result.remoteCheck === 'listing' ? 'remote folder listed' : 'remote changes checked since the last sync'})`);
+      log.info(
+        `Synced ${folder.fsPath} to ${target.label ?? target.host}:~/${result.remoteDir}: ${result.uploadedFiles} files sent, ${result.unchanged} unchanged, ${result.removed.length} removed (${result.durationMs} ms; ${result.localScan === 'changes' ? 'local changes from the file watcher' : 'whole workspace scanned'}, ${result.remoteCheck === 'listing' ? 'remote folder listed' : 'remote changes checked since the last sync'})`,
+      );
       for (const excluded of result.excluded) log.info(`  not synced: ${describeExclusion(excluded)}`);
     },
     dispose() {
@@ -74,11 +90,15 @@ export class JobsConnector implements JobConnector {
       this.clusters.ensureStarted();
       throw new Error(`The VM ${target.label} is not listed: sign in to Azure, or refresh the Clusters view.`);
     }
-    if (['deallocated', 'stopped', 'deallocating', 'stopping'].includes(vm.status.powerState)) throw new MachineStoppedError(`${vm.name} is ${vm.status.powerState}: start it first.`);
+    if (['deallocated', 'stopped', 'deallocating', 'stopping'].includes(vm.status.powerState))
+      throw new MachineStoppedError(`${vm.name} is ${vm.status.powerState}: start it first.`);
     if (vm.status.powerState !== 'running') throw new Error(`${vm.name} is ${vm.status.powerState}; try again once it runs.`);
     const usePrivateIp = vscode.workspace.getConfiguration('azurePytorch').get<boolean>('ssh.usePrivateIp', false);
     try {
-      return azureVmTarget({ name: vm.name, adminUsername: vm.osUser ?? 'azureuser', publicIp: vm.publicIp, privateIp: vm.privateIp }, usePrivateIp);
+      return azureVmTarget(
+        { name: vm.name, adminUsername: vm.osUser ?? 'azureuser', publicIp: vm.publicIp, privateIp: vm.privateIp },
+        usePrivateIp,
+      );
     } catch (error) {
       throw new Error(`${error instanceof Error ? error.message : String(error)}. Or give it a public IP address in the Azure portal.`);
     }

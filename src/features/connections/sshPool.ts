@@ -18,7 +18,9 @@ export function createSshPool(
   return new SshConnectionPool({
     hostKeyPrompt: {
       // The extension's known_hosts is written only after a yes: its folder is made then, not at activation.
-      confirmUnknownKey: async (key) => (await prompts.hostKeyPrompt.confirmUnknownKey(key)) && (await fs.promises.mkdir(path.dirname(knownHosts), { recursive: true }), true),
+      confirmUnknownKey: async (key) =>
+        (await prompts.hostKeyPrompt.confirmUnknownKey(key)) &&
+        (await fs.promises.mkdir(path.dirname(knownHosts), { recursive: true }), true),
       offerRemoveChangedKey: (key) => prompts.hostKeyPrompt.offerRemoveChangedKey(key),
     },
     passphrasePrompt: prompts.passphrasePrompt,

@@ -83,7 +83,9 @@ export class SshPseudoterminal implements vscode.Pseudoterminal {
   private fail(error: unknown): void {
     if (this.ended) return;
     this.failed = true;
-    this.written.fire(`\r\nCould not open a shell on ${this.label}: ${errorMessage(error)}\r\n\r\nPress any key to close this terminal.\r\n`);
+    this.written.fire(
+      `\r\nCould not open a shell on ${this.label}: ${errorMessage(error)}\r\n\r\nPress any key to close this terminal.\r\n`,
+    );
   }
 
   private finish(code: number | undefined): void {
@@ -106,7 +108,10 @@ export class SshPseudoterminal implements vscode.Pseudoterminal {
  */
 export async function openRemoteTerminal(pool: SshConnectionPool, ssh: SshTarget, folder: string, name: string): Promise<vscode.Terminal> {
   const label = ssh.label ?? ssh.host;
-  const connection = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Connecting to ${label}…` }, () => pool.connection(ssh));
+  const connection = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Connecting to ${label}…` },
+    () => pool.connection(ssh),
+  );
   const startup = folder === '.' || folder === '' ? undefined : `cd ${shellQuote(folder)} && ls`;
   const pty = new SshPseudoterminal(connection, label, startup);
   const terminal = vscode.window.createTerminal({ name, pty, iconPath: new vscode.ThemeIcon('terminal') });

@@ -30,7 +30,10 @@ export function targetGpus(target: TrainingTarget): number | undefined {
 }
 
 function configuredSshHosts(): string[] {
-  return vscode.workspace.getConfiguration('azurePytorch').get<string[]>('ssh.hosts', []).filter((h) => typeof h === 'string' && h.trim());
+  return vscode.workspace
+    .getConfiguration('azurePytorch')
+    .get<string[]>('ssh.hosts', [])
+    .filter((h) => typeof h === 'string' && h.trim());
 }
 
 /** The machines the user can train on now: GPU VMs that are or can be running, then SSH hosts. */
@@ -48,7 +51,10 @@ export function resolveConfiguredTargets(names: readonly string[], clusters: Clu
   return names.map((name) => {
     if (name.toLowerCase().startsWith('/subscriptions/')) {
       const vm = clusters.findVm(name);
-      if (!vm) throw new Error(`The VM ${name} of the launch configuration is not listed: sign in to Azure, or check the Clusters view's subscriptions.`);
+      if (!vm)
+        throw new Error(
+          `The VM ${name} of the launch configuration is not listed: sign in to Azure, or check the Clusters view's subscriptions.`,
+        );
       return vmTarget(vm);
     }
     const named = vms.filter((vm) => vm.name.toLowerCase() === name.toLowerCase());
@@ -65,7 +71,12 @@ interface TargetItem extends vscode.QuickPickItem {
 function targetItem(target: TrainingTarget, clusters: ClustersService): TargetItem {
   if (!target.vm) return { label: `$(terminal) ${target.ref.label}`, description: 'SSH host', target };
   const start = needsStart(target) ? ' — will be started first' : '';
-  return { label: `$(vm) ${target.vm.name}`, description: vmDescription(target.vm, clusters.pendingAction(target.vm.id)) + start, detail: `${target.vm.resourceGroup} · ${target.vm.size}`, target };
+  return {
+    label: `$(vm) ${target.vm.name}`,
+    description: vmDescription(target.vm, clusters.pendingAction(target.vm.id)) + start,
+    detail: `${target.vm.resourceGroup} · ${target.vm.size}`,
+    target,
+  };
 }
 
 /** Whether the Azure VMs are still being listed (the pick shows busy and fills in as they come). */
@@ -74,14 +85,21 @@ function listing(clusters: ClustersService): boolean {
   if (connection.status === 'idle' || connection.status === 'connecting') return true;
   if (connection.status !== 'signedIn') return false;
   const state = connection.inventory.state;
-  return state.status === 'disconnected' || state.status === 'loading' || (state.status === 'ready' && state.subscriptions.some((s) => s.listing.status === 'loading'));
+  return (
+    state.status === 'disconnected' ||
+    state.status === 'loading' ||
+    (state.status === 'ready' && state.subscriptions.some((s) => s.listing.status === 'loading'))
+  );
 }
 
 /**
  * One quick pick that shows at once and fills in while Azure lists the VMs (the Clusters view may
  * never have been opened). Resolves to the accepted items, or undefined when dismissed.
  */
-async function livePick(clusters: ClustersService, options: { title: string; placeHolder: string; canPickMany: boolean; extra?: TargetItem[] }): Promise<readonly TargetItem[] | undefined> {
+async function livePick(
+  clusters: ClustersService,
+  options: { title: string; placeHolder: string; canPickMany: boolean; extra?: TargetItem[] },
+): Promise<readonly TargetItem[] | undefined> {
   const pick = vscode.window.createQuickPick<TargetItem>();
   pick.title = options.title;
   pick.placeholder = options.placeHolder;
@@ -118,8 +136,18 @@ async function livePick(clusters: ClustersService, options: { title: string; pla
  */
 export async function pickTargets(clusters: ClustersService, nodes?: number): Promise<TrainingTarget[] | undefined> {
   if (!nodes || nodes === 1) {
-    const multi: TargetItem[] = nodes ? [] : [{ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(server-environment) Several machines (multi-node)…', multi: true }];
-    const picked = await livePick(clusters, { title: 'Train on Azure', placeHolder: 'Train on which machine?', canPickMany: false, extra: multi });
+    const multi: TargetItem[] = nodes
+      ? []
+      : [
+          { label: '', kind: vscode.QuickPickItemKind.Separator },
+          { label: '$(server-environment) Several machines (multi-node)…', multi: true },
+        ];
+    const picked = await livePick(clusters, {
+      title: 'Train on Azure',
+      placeHolder: 'Train on which machine?',
+      canPickMany: false,
+      extra: multi,
+    });
     const item = picked?.[0];
     if (!item) return undefined;
     if (!item.multi) return item.target ? [item.target] : undefined;
@@ -127,13 +155,17 @@ export async function pickTargets(clusters: ClustersService, nodes?: number): Pr
   for (;;) {
     const picked = await livePick(clusters, {
       title: 'Train on Azure: multi-node',
-      placeHolder: nodes ? `Choose ${nodes} machines; node 0 is the first of them in this list` : 'Choose the machines; node 0 is the first of them in this list',
+      placeHolder: nodes
+        ? `Choose ${nodes} machines; node 0 is the first of them in this list`
+        : 'Choose the machines; node 0 is the first of them in this list',
       canPickMany: true,
     });
     if (!picked) return undefined;
     const chosen = picked.flatMap((item) => (item.target ? [item.target] : []));
     if (chosen.length === 0) return undefined;
     if (!nodes || chosen.length === nodes) return chosen;
-    void vscode.window.showWarningMessage(`Azure PyTorch: the launch configuration asks for ${nodes} machines; ${chosen.length} were chosen.`);
+    void vscode.window.showWarningMessage(
+      `Azure PyTorch: the launch configuration asks for ${nodes} machines; ${chosen.length} were chosen.`,
+    );
   }
 }

@@ -18,7 +18,12 @@ export function jobLabel(record: JobRecord): string {
 
 /** "gpu-a100-1 · Running · 14:23 · 2m 05s", "gpu-a100-1 +1 · Failed (exit code 1) · Nov 24 09:05 · 14s". */
 export function jobDescription(record: JobRecord, now: number): string {
-  return [targetsLabel(record.spec), describeState(record.state), formatStartTime(record.startedAt, now), formatDuration(jobDuration(record, now))].join(' · ');
+  return [
+    targetsLabel(record.spec),
+    describeState(record.state),
+    formatStartTime(record.startedAt, now),
+    formatDuration(jobDuration(record, now)),
+  ].join(' · ');
 }
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -28,7 +33,8 @@ export function formatStartTime(epochMs: number, now: number): string {
   const start = new Date(epochMs);
   const today = new Date(now);
   const time = `${String(start.getHours()).padStart(2, '0')}:${String(start.getMinutes()).padStart(2, '0')}`;
-  const sameDay = start.getFullYear() === today.getFullYear() && start.getMonth() === today.getMonth() && start.getDate() === today.getDate();
+  const sameDay =
+    start.getFullYear() === today.getFullYear() && start.getMonth() === today.getMonth() && start.getDate() === today.getDate();
   return sameDay ? time : `${months[start.getMonth()]} ${start.getDate()} ${time}`;
 }
 
@@ -53,7 +59,10 @@ export function jobTooltipRows(record: JobRecord, now: number, formatTime: (epoc
     ['Script', spec.script],
     ['Arguments', spec.args.length ? spec.args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ') : undefined],
     ['State', describeState(record.state)],
-    [spec.nodes.length > 1 ? 'Nodes' : 'Machine', spec.nodes.map((n, rank) => (spec.nodes.length > 1 ? `${rank}: ${n.target.label}` : n.target.label)).join(', ')],
+    [
+      spec.nodes.length > 1 ? 'Nodes' : 'Machine',
+      spec.nodes.map((n, rank) => (spec.nodes.length > 1 ? `${rank}: ${n.target.label}` : n.target.label)).join(', '),
+    ],
     ['Processes per node', String(spec.nprocPerNode)],
     ['Started', formatTime(record.startedAt)],
     ['Ended', record.endedAt !== undefined && !isActive(record.state) ? formatTime(record.endedAt) : undefined],

@@ -81,7 +81,9 @@ export class JobsService extends Disposable {
     for (const id of ids) {
       this.monitor.stop(id);
       await this.store.remove(id);
-      await this.logPanels.forget(id).catch((error: unknown) => this.log.warn(`Dropping the cached log of ${id} failed: ${errorMessage(error)}`));
+      await this.logPanels
+        .forget(id)
+        .catch((error: unknown) => this.log.warn(`Dropping the cached log of ${id} failed: ${errorMessage(error)}`));
     }
   }
 
@@ -108,15 +110,21 @@ export class JobsService extends Disposable {
         void vscode.window.showInformationMessage(`Azure PyTorch: ${name} succeeded in ${took}.`, openLogs, 'Download Outputs').then(act);
         break;
       case 'failed':
-        void vscode.window.showErrorMessage(`Azure PyTorch: ${name} failed with exit code ${record.state.exitCode} after ${took}.`, openLogs, 'Run Again').then(act);
+        void vscode.window
+          .showErrorMessage(`Azure PyTorch: ${name} failed with exit code ${record.state.exitCode} after ${took}.`, openLogs, 'Run Again')
+          .then(act);
         break;
       case 'lost':
         void vscode.window
-          .showWarningMessage(`Azure PyTorch: ${name} was lost: it stopped without recording an exit code (its VM may have been stopped or restarted).`, openLogs)
+          .showWarningMessage(
+            `Azure PyTorch: ${name} was lost: it stopped without recording an exit code (its VM may have been stopped or restarted).`,
+            openLogs,
+          )
           .then(act);
         break;
       case 'cancelled':
-        if (!this.cancelledHere.delete(record.spec.id)) void vscode.window.showInformationMessage(`Azure PyTorch: ${name} was cancelled after ${took}.`, openLogs).then(act);
+        if (!this.cancelledHere.delete(record.spec.id))
+          void vscode.window.showInformationMessage(`Azure PyTorch: ${name} was cancelled after ${took}.`, openLogs).then(act);
         break;
       default:
         break;
@@ -128,7 +136,6 @@ export class JobsService extends Disposable {
     const id = typeof arg === 'string' ? arg : (arg as { record?: JobRecord } | undefined)?.record?.spec.id;
     return id ? this.store.get(id) : undefined;
   }
-
 }
 
 /** What the log panel follows for a job: every node's log and state files. */
@@ -150,7 +157,9 @@ export function logDescription(spec: JobSpec): JobLogDescription {
         cancelledPath: `${jobDir(spec.id)}/${jobFiles.cancelled}`,
       };
     }),
-    workspace: spec.nodes[0]?.home ? { remoteRoot: `${spec.nodes[0].home}/${workspaceDir(spec.workspaceId)}`, localRoot: folder.fsPath } : undefined,
+    workspace: spec.nodes[0]?.home
+      ? { remoteRoot: `${spec.nodes[0].home}/${workspaceDir(spec.workspaceId)}`, localRoot: folder.fsPath }
+      : undefined,
   };
 }
 

@@ -47,12 +47,24 @@ export async function launchWithProgress(services: CommandServices, request: Lau
             ),
           );
           if (controller.signal.aborted) throw new LaunchCancelled();
-          const draft = draftSpec(request, targets, hosts.map((h) => h.address), jobsService.connector.workspaceId(request.folder.uri));
-          const nodes: LaunchNode[] = targets.map((target, i) => ({ host: hosts[i], expectedGpus: targetGpus(target), privateAddress: target.vm?.privateIp }));
+          const draft = draftSpec(
+            request,
+            targets,
+            hosts.map((h) => h.address),
+            jobsService.connector.workspaceId(request.folder.uri),
+          );
+          const nodes: LaunchNode[] = targets.map((target, i) => ({
+            host: hosts[i],
+            expectedGpus: targetGpus(target),
+            privateAddress: target.vm?.privateIp,
+          }));
           const result = await launchJob(draft, nodes, {
             sync: (host, signal) =>
               jobsService.connector.sync(host, draft, signal, (p) => {
-                if (p.phase === 'uploading' && targets.length === 1) report(`Syncing the workspace… ${p.filesDone}/${p.filesTotal} files, ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}`);
+                if (p.phase === 'uploading' && targets.length === 1)
+                  report(
+                    `Syncing the workspace… ${p.filesDone}/${p.filesTotal} files, ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}`,
+                  );
               }),
             report,
             signal: controller.signal,
@@ -120,12 +132,19 @@ async function readRequirements(request: LaunchRequest): Promise<string | undefi
   try {
     return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   } catch {
-    throw new LaunchError(`The requirements file ${file} of the launch configuration "${request.configuration?.name}" does not exist: create it, or remove "requirements" from the configuration.`);
+    throw new LaunchError(
+      `The requirements file ${file} of the launch configuration "${request.configuration?.name}" does not exist: create it, or remove "requirements" from the configuration.`,
+    );
   }
 }
 
 /** Starts the VMs that are deallocated or stopped, in parallel; returns the targets with fresh VM facts (a started VM may have a new IP). */
-async function startVms(services: CommandServices, targets: readonly TrainingTarget[], report: (message: string) => void, signal: AbortSignal): Promise<TrainingTarget[]> {
+async function startVms(
+  services: CommandServices,
+  targets: readonly TrainingTarget[],
+  report: (message: string) => void,
+  signal: AbortSignal,
+): Promise<TrainingTarget[]> {
   const stopped = targets.filter(needsStart);
   if (stopped.length === 0) return [...targets];
   report(`Starting ${stopped.map((t) => t.ref.label).join(', ')}… (a VM takes a minute or two)`);
@@ -136,7 +155,9 @@ async function startVms(services: CommandServices, targets: readonly TrainingTar
       try {
         return vmTarget(await services.clustersService.runAction(target.vm, 'start'));
       } catch (error) {
-        throw new LaunchError(`${target.ref.label} could not be started: ${errorMessage(error)}. Start it from the Clusters view to see why (quota or capacity in its region, usually), or choose another VM.`);
+        throw new LaunchError(
+          `${target.ref.label} could not be started: ${errorMessage(error)}. Start it from the Clusters view to see why (quota or capacity in its region, usually), or choose another VM.`,
+        );
       }
     }),
   );

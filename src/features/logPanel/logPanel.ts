@@ -29,7 +29,11 @@ export class LogPanel extends Disposable {
   private readonly closed = new vscode.EventEmitter<void>();
   readonly onDidClose = this.closed.event;
 
-  constructor(readonly panel: vscode.WebviewPanel, readonly job: JobLogDescription, private readonly deps: LogPanelDependencies) {
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly job: JobLogDescription,
+    private readonly deps: LogPanelDependencies,
+  ) {
     super();
     const webviewRoot = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview');
     const mediaRoot = vscode.Uri.joinPath(deps.extensionUri, 'media');
@@ -43,17 +47,22 @@ export class LogPanel extends Disposable {
     );
     let gpuListener = deps.onGpu;
     this.controller = new LogPanelController(
-      (listener) => new JobLogSession(job, { cacheDir: deps.cacheDir, connect: deps.connect, telemetryIntervalMs: deps.telemetryIntervalMs }, {
-        onLines: (lines) => listener.onLines(lines),
-        onPending: (node) => listener.onPending(node),
-        onStatus: () => listener.onStatus(),
-        onFailure: (failure) => listener.onFailure(failure),
-        onGpu: (node, reading) => {
-          listener.onGpu(node, reading);
-          gpuListener?.(node, reading);
-        },
-        onDiagnostic: (node, message) => deps.log.trace(`log follower ${job.jobId} node ${node}: ${message}`),
-      }),
+      (listener) =>
+        new JobLogSession(
+          job,
+          { cacheDir: deps.cacheDir, connect: deps.connect, telemetryIntervalMs: deps.telemetryIntervalMs },
+          {
+            onLines: (lines) => listener.onLines(lines),
+            onPending: (node) => listener.onPending(node),
+            onStatus: () => listener.onStatus(),
+            onFailure: (failure) => listener.onFailure(failure),
+            onGpu: (node, reading) => {
+              listener.onGpu(node, reading);
+              gpuListener?.(node, reading);
+            },
+            onDiagnostic: (node, message) => deps.log.trace(`log follower ${job.jobId} node ${node}: ${message}`),
+          },
+        ),
       {
         post: (message) => void panel.webview.postMessage(message),
         openSource: (file, line) => void this.openSource(file, line),
@@ -65,10 +74,12 @@ export class LogPanel extends Disposable {
     this.register({ dispose: () => this.controller.dispose() });
     this.register({ dispose: () => (gpuListener = undefined) });
     this.register(panel.webview.onDidReceiveMessage((message: WebviewMessage) => this.handle(message)));
-    this.register(panel.onDidDispose(() => {
-      this.closed.fire();
-      this.dispose();
-    }));
+    this.register(
+      panel.onDidDispose(() => {
+        this.closed.fire();
+        this.dispose();
+      }),
+    );
     this.register(this.closed);
   }
 
@@ -94,7 +105,10 @@ export class LogPanel extends Disposable {
     try {
       const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
       const position = new vscode.Position(Math.max(0, line - 1), 0);
-      await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(position, position) });
+      await vscode.window.showTextDocument(document, {
+        viewColumn: vscode.ViewColumn.One,
+        selection: new vscode.Range(position, position),
+      });
     } catch (error) {
       void vscode.window.showWarningMessage(`Azure PyTorch: cannot open ${file}: ${errorMessage(error)}`);
     }
@@ -121,7 +135,11 @@ export class LogPanel extends Disposable {
 
   private export(file: string): void {
     const session = this.controller.session;
-    exportLog(session.store, this.job.nodes.map((node) => node.hostLabel), file);
+    exportLog(
+      session.store,
+      this.job.nodes.map((node) => node.hostLabel),
+      file,
+    );
   }
 
   private async notifyFailure(message: string, reveal: () => void): Promise<void> {

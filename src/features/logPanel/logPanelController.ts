@@ -42,7 +42,10 @@ export class LogPanelController implements JobLogSessionListener {
   private notified = false;
   private ranksKnown = 0;
 
-  constructor(createSession: (listener: JobLogSessionListener) => JobLogSession, private readonly host: LogPanelHost) {
+  constructor(
+    createSession: (listener: JobLogSessionListener) => JobLogSession,
+    private readonly host: LogPanelHost,
+  ) {
     const session = createSession(this);
     this.current = session;
     this.view = new LineView(session.store);
@@ -67,15 +70,32 @@ export class LogPanelController implements JobLogSessionListener {
         this.sendEverything();
         return;
       case 'rows':
-        this.host.post({ type: 'rows', requestId: message.requestId, version: this.version, start: message.start, rows: this.rows(message.start, message.count) });
+        this.host.post({
+          type: 'rows',
+          requestId: message.requestId,
+          version: this.version,
+          start: message.start,
+          rows: this.rows(message.start, message.count),
+        });
         return;
       case 'search':
-        this.host.post({ type: 'searchResult', requestId: message.requestId, version: this.version, position: this.view.search(message.query, message.from, message.direction) });
+        this.host.post({
+          type: 'searchResult',
+          requestId: message.requestId,
+          version: this.version,
+          position: this.view.search(message.query, message.from, message.direction),
+        });
         return;
       case 'filter':
         this.view.setFilter(message.filter);
         this.version++;
-        this.host.post({ type: 'lines', version: this.version, filter: this.view.filter, total: this.view.length, tail: this.tailRows(maxTailRows) });
+        this.host.post({
+          type: 'lines',
+          version: this.version,
+          filter: this.view.filter,
+          total: this.view.length,
+          tail: this.tailRows(maxTailRows),
+        });
         return;
       case 'revealLine':
         this.reveal(message.line);
@@ -146,7 +166,13 @@ export class LogPanelController implements JobLogSessionListener {
     this.version++;
     this.host.post({ type: 'init', job: session.job, filter: this.view.filter, version: this.version, total: this.view.length });
     this.host.post({ type: 'ranks', ranks: [...session.store.index.ranksSeen] });
-    this.host.post({ type: 'lines', version: this.version, filter: this.view.filter, total: this.view.length, tail: this.tailRows(maxTailRows) });
+    this.host.post({
+      type: 'lines',
+      version: this.version,
+      filter: this.view.filter,
+      total: this.view.length,
+      tail: this.tailRows(maxTailRows),
+    });
     this.postStatus();
     this.postFailures();
     this.host.post({ type: 'metrics', updates: session.metrics.snapshot() });
@@ -177,7 +203,13 @@ export class LogPanelController implements JobLogSessionListener {
       this.host.post({ type: 'ranks', ranks: [...ranks] });
     }
     if (this.newLines > 0) {
-      this.host.post({ type: 'lines', version: this.version, filter: this.view.filter, total: this.view.length, tail: this.tailRows(Math.min(this.newLines, maxTailRows)) });
+      this.host.post({
+        type: 'lines',
+        version: this.version,
+        filter: this.view.filter,
+        total: this.view.length,
+        tail: this.tailRows(Math.min(this.newLines, maxTailRows)),
+      });
       this.newLines = 0;
     }
     for (const node of this.pendingNodes) this.host.post({ type: 'pending', node, text: session.store.pendingText(node) });
@@ -187,7 +219,12 @@ export class LogPanelController implements JobLogSessionListener {
   private postStatus(): void {
     const session = this.current;
     if (!this.ready || !session) return;
-    this.host.post({ type: 'status', nodes: session.status.map((node) => ({ ...node })), summary: session.summary(), ended: session.ended });
+    this.host.post({
+      type: 'status',
+      nodes: session.status.map((node) => ({ ...node })),
+      summary: session.summary(),
+      ended: session.ended,
+    });
   }
 
   private postFailures(): void {
@@ -232,7 +269,13 @@ export class LogPanelController implements JobLogSessionListener {
     for (let position = Math.max(0, start); position < end; position++) {
       const line = this.view.lineAt(position);
       const { text } = store.line(line);
-      rows.push({ line, node: store.index.node(line), rank: store.index.rank(line), text, failure: (store.index.flags(line) & LineFlag.Failure) !== 0 });
+      rows.push({
+        line,
+        node: store.index.node(line),
+        rank: store.index.rank(line),
+        text,
+        failure: (store.index.flags(line) & LineFlag.Failure) !== 0,
+      });
     }
     return rows;
   }

@@ -75,7 +75,13 @@ export class AdminApi {
       case 'GET /_sandbox/state':
         return {
           status: 200,
-          body: { requestCount: t.requestCount, tokensIssued: t.tokens.issuedCount, settings: t.settings(), faults: t.faults.list(), ...t.state.summary() },
+          body: {
+            requestCount: t.requestCount,
+            tokensIssued: t.tokens.issuedCount,
+            settings: t.settings(),
+            faults: t.faults.list(),
+            ...t.state.summary(),
+          },
         };
       case 'GET /_sandbox/requests':
         return { status: 200, body: t.requestLog };

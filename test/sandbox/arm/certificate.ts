@@ -19,12 +19,23 @@ export async function createSelfSignedCertificate(stateDir: string, baseName = '
   const caFile = path.join(stateDir, `${baseName}-ca.pem`);
   const keyFile = path.join(stateDir, `${baseName}-key.pem`);
   await promisify(execFile)('openssl', [
-    'req', '-x509',
-    '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-    '-nodes', '-days', '30',
-    '-subj', '/CN=Azure PyTorch sandbox Resource Manager',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-keyout', keyFile, '-out', caFile,
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '30',
+    '-subj',
+    '/CN=Azure PyTorch sandbox Resource Manager',
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    '-keyout',
+    keyFile,
+    '-out',
+    caFile,
   ]);
   fs.chmodSync(keyFile, 0o600);
   return { certPem: fs.readFileSync(caFile, 'utf8'), keyPem: fs.readFileSync(keyFile, 'utf8'), caFile };

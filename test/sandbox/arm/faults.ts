@@ -79,7 +79,9 @@ export class FaultInjector {
   /** The first rule matching the request, with one use consumed; spent rules are dropped. */
   take(method: string, pathAndQuery: string): ActiveFault | undefined {
     const found = this.rules.find(
-      (r) => (r.rule.method === undefined || r.rule.method.toUpperCase() === method) && (r.pattern === undefined || r.pattern.test(pathAndQuery)),
+      (r) =>
+        (r.rule.method === undefined || r.rule.method.toUpperCase() === method) &&
+        (r.pattern === undefined || r.pattern.test(pathAndQuery)),
     );
     if (!found) {
       return undefined;
@@ -122,14 +124,22 @@ export async function applyFault(fault: ActiveFault, ctx: RequestContext): Promi
     }
     case 'error': {
       const status = rule.status ?? 500;
-      const code = status === 503 ? 'ServiceUnavailable' : status === 504 ? 'GatewayTimeout' : status === 502 ? 'BadGateway' : 'InternalServerError';
+      const code =
+        status === 503 ? 'ServiceUnavailable' : status === 504 ? 'GatewayTimeout' : status === 502 ? 'BadGateway' : 'InternalServerError';
       const headers: Record<string, string> = rule.retryAfterSeconds !== undefined ? { 'Retry-After': String(rule.retryAfterSeconds) } : {};
-      sendJson(ctx, status, new ArmError(status, code, `The server encountered an internal error (sandbox fault ${status}).`).body(), headers);
+      sendJson(
+        ctx,
+        status,
+        new ArmError(status, code, `The server encountered an internal error (sandbox fault ${status}).`).body(),
+        headers,
+      );
       return true;
     }
     case 'unauthorized': {
       const challenge = `Bearer authorization_uri="${ctx.endpoint}/", error="invalid_token", error_description="The access token is invalid (sandbox fault)."`;
-      sendJson(ctx, 401, new ArmError(401, 'InvalidAuthenticationToken', 'The access token is invalid.').body(), { 'WWW-Authenticate': challenge });
+      sendJson(ctx, 401, new ArmError(401, 'InvalidAuthenticationToken', 'The access token is invalid.').body(), {
+        'WWW-Authenticate': challenge,
+      });
       return true;
     }
     case 'forbidden': {

@@ -39,7 +39,8 @@ export interface OperationFailure {
 const DEFAULT_FAILURE_MESSAGES: Record<string, string> = {
   AllocationFailed:
     'Allocation failed. We do not have sufficient capacity for the requested VM size in this region. Read more about improving likelihood of allocation success at http://aka.ms/allocation-guidance',
-  OverconstrainedAllocationRequest: 'Allocation failed. VM(s) with the following constraints cannot be allocated, because the condition is too restrictive.',
+  OverconstrainedAllocationRequest:
+    'Allocation failed. VM(s) with the following constraints cannot be allocated, because the condition is too restrictive.',
 };
 
 interface Transition {
@@ -139,7 +140,8 @@ export class OperationManager {
 
   private takeFailure(vm: VirtualMachine, action: VmAction): { code: string; message: string } | undefined {
     const found = this.failures.find(
-      (f) => (f.vmName === undefined || f.vmName.toLowerCase() === vm.name.toLowerCase()) && (f.action === undefined || f.action === action),
+      (f) =>
+        (f.vmName === undefined || f.vmName.toLowerCase() === vm.name.toLowerCase()) && (f.action === undefined || f.action === action),
     );
     if (!found) {
       return undefined;
@@ -148,7 +150,10 @@ export class OperationManager {
     if (found.remaining <= 0) {
       this.failures = this.failures.filter((f) => f !== found);
     }
-    return { code: found.code, message: found.message ?? DEFAULT_FAILURE_MESSAGES[found.code] ?? `The operation failed with ${found.code}.` };
+    return {
+      code: found.code,
+      message: found.message ?? DEFAULT_FAILURE_MESSAGES[found.code] ?? `The operation failed with ${found.code}.`,
+    };
   }
 
   private async complete(

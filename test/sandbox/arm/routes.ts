@@ -183,7 +183,9 @@ const ROUTES: readonly Route[] = [
   route('GET', '/tenants', (r) => paged(r, r.env.state.tenants, tenantBody)),
   route('GET', '/subscriptions', (r) => {
     const subject = r.subject;
-    const visible = r.env.state.subscriptions.filter((s) => subject.kind === 'static' || s.tenantId.toLowerCase() === subject.tenantId.toLowerCase());
+    const visible = r.env.state.subscriptions.filter(
+      (s) => subject.kind === 'static' || s.tenantId.toLowerCase() === subject.tenantId.toLowerCase(),
+    );
     return paged(r, visible, subscriptionBody);
   }),
   route('GET', SUB, (r) => ok(subscriptionBody(subscriptionOf(r)))),

@@ -27,7 +27,12 @@ export function clientSecretCredential(arm: ArmStandIn): ClientSecretCredential 
   });
 }
 
-export function computeClient(arm: ArmStandIn, credential: TokenCredential, subscriptionId: string, retryOptions?: RetryTiming): ComputeManagementClient {
+export function computeClient(
+  arm: ArmStandIn,
+  credential: TokenCredential,
+  subscriptionId: string,
+  retryOptions?: RetryTiming,
+): ComputeManagementClient {
   return new ComputeManagementClient(credential, subscriptionId, {
     endpoint: arm.endpoint,
     credentials: { scopes: [ARM_SCOPE] },
@@ -45,7 +50,12 @@ export function subscriptionClient(arm: ArmStandIn, credential: TokenCredential,
   });
 }
 
-export function resourcesClient(arm: ArmStandIn, credential: TokenCredential, subscriptionId: string, retryOptions?: RetryTiming): ResourceManagementClient {
+export function resourcesClient(
+  arm: ArmStandIn,
+  credential: TokenCredential,
+  subscriptionId: string,
+  retryOptions?: RetryTiming,
+): ResourceManagementClient {
   return new ResourceManagementClient(credential, subscriptionId, {
     endpoint: arm.endpoint,
     credentialScopes: [ARM_SCOPE],

@@ -136,7 +136,11 @@ export class ArmServer {
     }
     const subject = this.parts.tokens.authenticate(ctx.headers.authorization);
     if (!ctx.url.searchParams.get('api-version')) {
-      throw new ArmError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
+      throw new ArmError(
+        400,
+        'MissingApiVersionParameter',
+        'The api-version query parameter (?api-version=) is required for all requests.',
+      );
     }
     const result = routeArmRequest(ctx.method, ctx.url, subject, this.parts.env());
     if (result.body === undefined) {

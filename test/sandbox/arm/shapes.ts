@@ -91,7 +91,12 @@ export function instanceViewBody(vm: VirtualMachine): object {
         },
       ],
     },
-    disks: [{ name: `${vm.name}_OsDisk_1`, statuses: [{ code: 'ProvisioningState/succeeded', level: 'Info', displayStatus: 'Provisioning succeeded' }] }],
+    disks: [
+      {
+        name: `${vm.name}_OsDisk_1`,
+        statuses: [{ code: 'ProvisioningState/succeeded', level: 'Info', displayStatus: 'Provisioning succeeded' }],
+      },
+    ],
     statuses: statuses(vm),
   };
 }
@@ -106,7 +111,13 @@ export function virtualMachineBody(vm: VirtualMachine, withInstanceView: boolean
     vmId: vm.vmId,
     hardwareProfile: { vmSize: vm.size.name },
     storageProfile: {
-      imageReference: { publisher: 'microsoft-dsvm', offer: 'ubuntu-hpc', sku: '2204', version: 'latest', exactVersion: '22.04.2025010101' },
+      imageReference: {
+        publisher: 'microsoft-dsvm',
+        offer: 'ubuntu-hpc',
+        sku: '2204',
+        version: 'latest',
+        exactVersion: '22.04.2025010101',
+      },
       osDisk: {
         osType: 'Linux',
         name: osDiskName,

@@ -44,7 +44,13 @@ export class TokenEndpoint {
     } else if (INSTANCE_DISCOVERY.test(path) && ctx.method === 'GET') {
       this.instanceDiscovery(ctx);
     } else {
-      aadError(ctx, 405, 'invalid_request', 900561, `The endpoint only accepts ${OPENID_CONFIGURATION.test(path) ? 'GET' : 'POST'} requests.`);
+      aadError(
+        ctx,
+        405,
+        'invalid_request',
+        900561,
+        `The endpoint only accepts ${OPENID_CONFIGURATION.test(path) ? 'GET' : 'POST'} requests.`,
+      );
     }
   }
 
@@ -52,8 +58,9 @@ export class TokenEndpoint {
     if (ALIAS_TENANTS.has(tenant.toLowerCase())) {
       return this.spec.servicePrincipal.tenantId;
     }
-    return this.spec.tenants.find((t) => t.tenantId.toLowerCase() === tenant.toLowerCase() || t.defaultDomain.toLowerCase() === tenant.toLowerCase())
-      ?.tenantId;
+    return this.spec.tenants.find(
+      (t) => t.tenantId.toLowerCase() === tenant.toLowerCase() || t.defaultDomain.toLowerCase() === tenant.toLowerCase(),
+    )?.tenantId;
   }
 
   private openIdConfiguration(ctx: RequestContext, tenant: string, v2: boolean): void {
@@ -107,20 +114,50 @@ export class TokenEndpoint {
     const form = new URLSearchParams(ctx.body);
     const principal = this.spec.servicePrincipal;
     if (form.get('grant_type') !== 'client_credentials') {
-      aadError(ctx, 400, 'unsupported_grant_type', 70003, `The sandbox only supports the client_credentials grant, not '${form.get('grant_type')}'.`);
+      aadError(
+        ctx,
+        400,
+        'unsupported_grant_type',
+        70003,
+        `The sandbox only supports the client_credentials grant, not '${form.get('grant_type')}'.`,
+      );
       return;
     }
     if (form.get('client_id') !== principal.clientId) {
-      aadError(ctx, 400, 'unauthorized_client', 700016, `Application with identifier '${form.get('client_id')}' was not found in the directory '${tenant}'.`);
+      aadError(
+        ctx,
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${form.get('client_id')}' was not found in the directory '${tenant}'.`,
+      );
       return;
     }
     if (form.get('client_secret') !== principal.clientSecret) {
-      aadError(ctx, 401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${principal.clientId}'.`);
+      aadError(
+        ctx,
+        401,
+        'invalid_client',
+        7000215,
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${principal.clientId}'.`,
+      );
       return;
     }
-    const resource = form.get('resource') ?? form.get('scope')?.split(' ').find((s) => s.endsWith('/.default'))?.slice(0, -'.default'.length);
+    const resource =
+      form.get('resource') ??
+      form
+        .get('scope')
+        ?.split(' ')
+        .find((s) => s.endsWith('/.default'))
+        ?.slice(0, -'.default'.length);
     if (!resource) {
-      aadError(ctx, 400, 'invalid_scope', 1002012, `The provided value for scope ${form.get('scope')} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+      aadError(
+        ctx,
+        400,
+        'invalid_scope',
+        1002012,
+        `The provided value for scope ${form.get('scope')} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      );
       return;
     }
     const issued = this.tokens.issue(tenantId, principal.clientId, resource);

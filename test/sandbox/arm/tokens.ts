@@ -105,7 +105,11 @@ export class TokenIssuer {
     }
     const issued = this.issued.get(token);
     if (!issued) {
-      throw this.unauthorized('InvalidAuthenticationToken', 'The access token is invalid.', 'The access token is invalid or has been revoked.');
+      throw this.unauthorized(
+        'InvalidAuthenticationToken',
+        'The access token is invalid.',
+        'The access token is invalid or has been revoked.',
+      );
     }
     if (issued.expiresAt <= Date.now()) {
       const expiry = new Date(issued.expiresAt).toISOString();

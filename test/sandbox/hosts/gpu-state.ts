@@ -25,11 +25,7 @@ export async function writeGpuInventory(binDir: string, hostId: string, gpu: Gpu
 /**
  * One load for every GPU, one per GPU index, or undefined to go back to values derived from the jobs.
  */
-export async function writeGpuLoad(
-  binDir: string,
-  gpuCount: number,
-  load: GpuLoad | readonly GpuLoad[] | undefined,
-): Promise<void> {
+export async function writeGpuLoad(binDir: string, gpuCount: number, load: GpuLoad | readonly GpuLoad[] | undefined): Promise<void> {
   const file = path.join(binDir, STATE_FOLDER, 'load.json');
   if (load === undefined) {
     await fs.rm(file, { force: true });

@@ -99,10 +99,7 @@ export interface SimulatedHostsOptions {
   user?: string;
 }
 
-export async function startSimulatedHosts(
-  specs: readonly HostSpec[],
-  options: SimulatedHostsOptions,
-): Promise<SimulatedHosts> {
+export async function startSimulatedHosts(specs: readonly HostSpec[], options: SimulatedHostsOptions): Promise<SimulatedHosts> {
   validate(specs);
   const isolation: Isolation = process.getuid?.() === 0 ? 'namespaces' : 'none';
   const stateDir = path.resolve(options.stateDir);

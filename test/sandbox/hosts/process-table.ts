@@ -24,7 +24,7 @@ export async function listProcesses(): Promise<ProcessEntry[]> {
 export function descendantsOf(processes: readonly ProcessEntry[], ancestorPid: number): ProcessEntry[] {
   const found: ProcessEntry[] = [];
   const parents = new Set([ancestorPid]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const entry of processes) {
       if (parents.has(entry.parentPid) && !parents.has(entry.pid)) {
@@ -39,10 +39,7 @@ export function descendantsOf(processes: readonly ProcessEntry[], ancestorPid: n
 
 export async function namespaceIdsOf(pid: number): Promise<NamespaceIds | undefined> {
   try {
-    const [mount, uts] = await Promise.all([
-      fs.readlink(`/proc/${pid}/ns/mnt`),
-      fs.readlink(`/proc/${pid}/ns/uts`),
-    ]);
+    const [mount, uts] = await Promise.all([fs.readlink(`/proc/${pid}/ns/mnt`), fs.readlink(`/proc/${pid}/ns/uts`)]);
     return { mount, uts };
   } catch {
     return undefined; // gone, a zombie, or not ours to inspect

@@ -19,12 +19,7 @@ export interface SshRunOptions {
  * Arguments for the OpenSSH client to run `command` on a simulated host with the sandbox's key,
  * checking the host key against the sandbox's known_hosts only (no ~/.ssh/config, no prompts).
  */
-export function sshArguments(
-  hosts: SimulatedHosts,
-  name: string,
-  command: string,
-  sshOptions: readonly string[] = [],
-): string[] {
+export function sshArguments(hosts: SimulatedHosts, name: string, command: string, sshOptions: readonly string[] = []): string[] {
   const host = hosts.host(name);
   const options = [
     ...sshOptions,
@@ -46,12 +41,7 @@ export function sshArguments(
 }
 
 /** Starts `ssh` running `command` on a host (asynchronously: the hosts' relays live in this process). */
-export function spawnSsh(
-  hosts: SimulatedHosts,
-  name: string,
-  command: string,
-  sshOptions: readonly string[] = [],
-): ChildProcess {
+export function spawnSsh(hosts: SimulatedHosts, name: string, command: string, sshOptions: readonly string[] = []): ChildProcess {
   return spawn('ssh', sshArguments(hosts, name, command, sshOptions), { stdio: ['pipe', 'pipe', 'pipe'] });
 }
 

@@ -20,7 +20,10 @@ interface FakeEditor {
 }
 
 /** VS Code as the account sees it: a Microsoft sign-in that hands out the stand-in's static token. */
-function fakeEditor(arm: ArmStandIn, options: { signedIn: boolean; pick?: string; settings?: Partial<AzureSettings>; env?: Record<string, string> }): FakeEditor {
+function fakeEditor(
+  arm: ArmStandIn,
+  options: { signedIn: boolean; pick?: string; settings?: Partial<AzureSettings>; env?: Record<string, string> },
+): FakeEditor {
   const memory = new Map<string, string>();
   const editor: FakeEditor = { sessionsAsked: [], tenantPicks: 0, host: undefined as unknown as AccountHost };
   let signedIn = options.signedIn;
@@ -45,7 +48,10 @@ function fakeEditor(arm: ArmStandIn, options: { signedIn: boolean; pick?: string
       editor.tenantPicks++;
       return tenants.find((t) => t.tenantId === options.pick);
     },
-    memory: { get: (key) => memory.get(key), set: async (key, value) => void (value === undefined ? memory.delete(key) : memory.set(key, value)) },
+    memory: {
+      get: (key) => memory.get(key),
+      set: async (key, value) => void (value === undefined ? memory.delete(key) : memory.set(key, value)),
+    },
   };
   return editor;
 }
@@ -68,7 +74,10 @@ describe('Azure account (sign-in)', function () {
   it('is signed out, without prompting, when VS Code has no session', async () => {
     const editor = fakeEditor(arm, { signedIn: false });
     assert.strictEqual(await new AzureAccount(editor.host).connect(), undefined);
-    assert.deepStrictEqual(editor.sessionsAsked.map((s) => s.mode), ['silent']);
+    assert.deepStrictEqual(
+      editor.sessionsAsked.map((s) => s.mode),
+      ['silent'],
+    );
   });
 
   it('lets the user choose among several tenants once, and remembers the choice', async () => {
@@ -78,9 +87,15 @@ describe('Azure account (sign-in)', function () {
     try {
       assert.strictEqual(editor.tenantPicks, 1);
       assert.strictEqual(clients.credentials.tenantId, FABRIKAM);
-      assert.ok(editor.sessionsAsked.some((s) => s.mode === 'interactive' && s.scopes.includes(`VSCODE_TENANT:${FABRIKAM}`)), 'the session is for the chosen tenant');
+      assert.ok(
+        editor.sessionsAsked.some((s) => s.mode === 'interactive' && s.scopes.includes(`VSCODE_TENANT:${FABRIKAM}`)),
+        'the session is for the chosen tenant',
+      );
       const subscriptions = await listSubscriptions(clients, []);
-      assert.deepStrictEqual(subscriptions.map((s) => s.displayName), ['Fabrikam Shared GPUs']);
+      assert.deepStrictEqual(
+        subscriptions.map((s) => s.displayName),
+        ['Fabrikam Shared GPUs'],
+      );
     } finally {
       clients.dispose();
     }
@@ -129,7 +144,11 @@ describe('Azure account (sign-in)', function () {
 });
 
 describe('ARM auth policy', () => {
-  const source = { kind: 'environment' as const, credential: () => ({ getToken: async () => ({ token: 't', expiresOnTimestamp: Date.now() + 3600_000 }) }), refresh: async () => {} };
+  const source = {
+    kind: 'environment' as const,
+    credential: () => ({ getToken: async () => ({ token: 't', expiresOnTimestamp: Date.now() + 3600_000 }) }),
+    refresh: async () => {},
+  };
   const request = (url: string): PipelineRequest => ({ url, headers: new Map() }) as unknown as PipelineRequest;
 
   it('never sends a token over plain http', async () => {
@@ -139,7 +158,10 @@ describe('ARM auth policy', () => {
       sent = true;
       return { status: 200 } as PipelineResponse;
     };
-    await assert.rejects(policy.sendRequest({ ...request('http://127.0.0.1:1/x'), headers: { set() {} } } as unknown as PipelineRequest, next), /plain http/);
+    await assert.rejects(
+      policy.sendRequest({ ...request('http://127.0.0.1:1/x'), headers: { set() {} } } as unknown as PipelineRequest, next),
+      /plain http/,
+    );
     assert.strictEqual(sent, false);
   });
 
@@ -160,10 +182,16 @@ describe('ARM auth policy', () => {
     };
     const make = (): PipelineRequest => {
       const headers = new Map<string, string>();
-      return { url: 'https://127.0.0.1:1/x', headers: { set: (k: string, v: string) => headers.set(k, v), get: (k: string) => headers.get(k) } } as unknown as PipelineRequest;
+      return {
+        url: 'https://127.0.0.1:1/x',
+        headers: { set: (k: string, v: string) => headers.set(k, v), get: (k: string) => headers.get(k) },
+      } as unknown as PipelineRequest;
     };
     const responses = await Promise.all([make(), make(), make()].map((r) => policy.sendRequest(r, next)));
-    assert.deepStrictEqual(responses.map((r) => r.status), [200, 200, 200]);
+    assert.deepStrictEqual(
+      responses.map((r) => r.status),
+      [200, 200, 200],
+    );
     assert.strictEqual(refreshes, 1, 'one refresh for three refusals');
     assert.strictEqual(tokens, 2);
   });

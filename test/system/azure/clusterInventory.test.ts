@@ -31,7 +31,10 @@ function sandboxHost(arm: ArmStandIn, caFile: string, overrides: Partial<AzureSe
     environmentVariables: () => ({ AZURE_TENANT_ID: arm.tenantId, AZURE_CLIENT_ID: arm.clientId, AZURE_CLIENT_SECRET: arm.clientSecret }),
     session: async () => undefined,
     pickTenant: async () => undefined,
-    memory: { get: (key) => memory.get(key), set: async (key, value) => void (value === undefined ? memory.delete(key) : memory.set(key, value)) },
+    memory: {
+      get: (key) => memory.get(key),
+      set: async (key, value) => void (value === undefined ? memory.delete(key) : memory.set(key, value)),
+    },
   };
 }
 
@@ -92,8 +95,17 @@ describe('Azure layer against the ARM stand-in', function () {
         ['ML Research (GPU)', 'loaded'],
       ],
     );
-    assert.deepStrictEqual(inventory.allVms().map((vm) => vm.name).sort(), ['dev-box', 'gpu-a100-1', 'gpu-a100-2', 'gpu-h100', 'gpu-nd96', 'gpu-t4']);
-    assert.ok(arm.requestLog.some((r) => r.path.includes('skiptoken') && /virtualMachines/i.test(r.path)), 'VM pages were followed');
+    assert.deepStrictEqual(
+      inventory
+        .allVms()
+        .map((vm) => vm.name)
+        .sort(),
+      ['dev-box', 'gpu-a100-1', 'gpu-a100-2', 'gpu-h100', 'gpu-nd96', 'gpu-t4'],
+    );
+    assert.ok(
+      arm.requestLog.some((r) => r.path.includes('skiptoken') && /virtualMachines/i.test(r.path)),
+      'VM pages were followed',
+    );
   });
 
   it('still finds a listed VM while the view is listed again, for commands run on its node', async () => {
@@ -167,7 +179,9 @@ describe('Azure layer against the ARM stand-in', function () {
   it('deallocates a VM, showing it busy until Azure is done, then starts it again', async () => {
     const vm = vmNamed(inventory, 'gpu-a100-2');
     const changes: string[] = [];
-    inventory.onDidChange((change) => changes.push(change.scope === 'vm' ? `vm:${inventory.pendingAction(change.vmId) ?? 'idle'}` : change.scope));
+    inventory.onDidChange((change) =>
+      changes.push(change.scope === 'vm' ? `vm:${inventory.pendingAction(change.vmId) ?? 'idle'}` : change.scope),
+    );
     const stopping = inventory.runAction(vm, 'deallocate');
     assert.strictEqual(inventory.pendingAction(vm.id), 'deallocate');
     await assert.rejects(inventory.runAction(vm, 'start'), /busy/);
@@ -221,7 +235,12 @@ describe('Azure layer against the ARM stand-in', function () {
   });
 
   it('waits out a 429 for its Retry-After, then lists', async () => {
-    const fault = arm.faults.add({ kind: 'throttle', path: `${RESEARCH}/providers/Microsoft.Compute/virtualMachines`, retryAfterSeconds: 1, times: 1 });
+    const fault = arm.faults.add({
+      kind: 'throttle',
+      path: `${RESEARCH}/providers/Microsoft.Compute/virtualMachines`,
+      retryAfterSeconds: 1,
+      times: 1,
+    });
     const started = Date.now();
     await inventory.refresh();
     assert.strictEqual(fault.hits, 1);
@@ -233,18 +252,27 @@ describe('Azure layer against the ARM stand-in', function () {
     const fault = arm.faults.add({ kind: 'error', status: 500, path: 'networkInterfaces', times: 2 });
     await inventory.refresh();
     assert.strictEqual(fault.hits, 2);
-    assert.deepStrictEqual(entries(inventory).map((e) => e.listing.status), ['loaded', 'loaded']);
+    assert.deepStrictEqual(
+      entries(inventory).map((e) => e.listing.status),
+      ['loaded', 'loaded'],
+    );
   });
 
   it('gets a fresh token once after a 401, and carries on', async () => {
     arm.tokens.revokeAll();
     const before = arm.requestLog.length;
     await inventory.refresh();
-    assert.deepStrictEqual(entries(inventory).map((e) => e.listing.status), ['loaded', 'loaded']);
+    assert.deepStrictEqual(
+      entries(inventory).map((e) => e.listing.status),
+      ['loaded', 'loaded'],
+    );
     const log = arm.requestLog.slice(before);
     assert.strictEqual(log[0].status, 401, 'the revoked token was refused');
     assert.strictEqual(log.filter((r) => r.status === 401).length, 1, 'one refusal, then a fresh token');
-    assert.ok(log.some((r) => /oauth2/i.test(r.path)), 'a new token was fetched');
+    assert.ok(
+      log.some((r) => /oauth2/i.test(r.path)),
+      'a new token was fetched',
+    );
   });
 
   it('asks to sign in again when Azure refuses the fresh token too', async () => {
@@ -272,9 +300,19 @@ describe('Azure layer against the ARM stand-in', function () {
     assert.strictEqual(failed.status, 'failed');
     assert.strictEqual(failed.status === 'failed' && failed.problem.kind, 'forbidden');
     assert.strictEqual(failed.status === 'failed' && failed.problem.code, 'AuthorizationFailed');
-    assert.match(failed.status === 'failed' ? failed.problem.message : '', /^Access denied: The client does not have authorization/, "Azure's own words");
+    assert.match(
+      failed.status === 'failed' ? failed.problem.message : '',
+      /^Access denied: The client does not have authorization/,
+      "Azure's own words",
+    );
     assert.strictEqual(listingOf(inventory, PRODUCTION).status, 'loaded');
-    assert.deepStrictEqual(inventory.allVms().map((vm) => vm.name).sort(), ['gpu-h100', 'gpu-nd96']);
+    assert.deepStrictEqual(
+      inventory
+        .allVms()
+        .map((vm) => vm.name)
+        .sort(),
+      ['gpu-h100', 'gpu-nd96'],
+    );
   });
 
   it('shows a subscription that takes too long as timed out, and the others listed', async () => {
@@ -291,7 +329,12 @@ describe('Azure layer against the ARM stand-in', function () {
   });
 
   it('says what to do when the Resource Manager certificate is not trusted', async () => {
-    const environment = resolveAzureEnvironment({ cloud: 'Custom', resourceManagerEndpoint: arm.endpoint, authorityHost: '', caCertificate: '' });
+    const environment = resolveAzureEnvironment({
+      cloud: 'Custom',
+      resourceManagerEndpoint: arm.endpoint,
+      authorityHost: '',
+      caCertificate: '',
+    });
     const staticToken = new StaticTokenCredential(arm.staticToken);
     const source: CredentialSource = { kind: 'environment', credential: () => staticToken, refresh: async () => {} };
     const plain = new ClusterInventory();

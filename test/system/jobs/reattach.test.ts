@@ -41,7 +41,8 @@ describe('a job outlives its SSH connections and the window', function () {
       this.skip();
     }
     await putWorkspaceFiles(hosts, hosts.hosts[0].name, 'ws-reattach', {
-      'slow.py': 'import time\nfor step in range(1, 31):\n    print(f"step={step}", flush=True)\n    time.sleep(0.2)\nprint("finished", flush=True)\n',
+      'slow.py':
+        'import time\nfor step in range(1, 31):\n    print(f"step={step}", flush=True)\n    time.sleep(0.2)\nprint("finished", flush=True)\n',
     });
   });
 
@@ -55,8 +56,18 @@ describe('a job outlives its SSH connections and the window', function () {
     const firstPool = sandboxPool(hosts);
     pools.push(firstPool);
     const host = sandboxJobHost(hosts, name, firstPool);
-    const draft = jobSpec({ id: `reattach-${process.pid}`, script: 'slow.py', workspaceId: 'ws-reattach', nprocPerNode: 1, nodes: [{ target: host.target, address: host.address }] });
-    const { spec } = await launchJob(draft, [{ host }], { sync: async () => undefined, report: () => undefined, signal: new AbortController().signal });
+    const draft = jobSpec({
+      id: `reattach-${process.pid}`,
+      script: 'slow.py',
+      workspaceId: 'ws-reattach',
+      nprocPerNode: 1,
+      nodes: [{ target: host.target, address: host.address }],
+    });
+    const { spec } = await launchJob(draft, [{ host }], {
+      sync: async () => undefined,
+      report: () => undefined,
+      signal: new AbortController().signal,
+    });
     const store = new JobStore(new MemoryStorage());
     await store.add({ spec, state: { kind: 'preparing' }, startedAt: Date.now() });
 
@@ -72,7 +83,11 @@ describe('a job outlives its SSH connections and the window', function () {
 
     const secondPool = sandboxPool(hosts);
     pools.push(secondPool);
-    const second = new JobMonitor(store, { connect: async () => sandboxJobHost(hosts, name, secondPool), onEnded: (r) => ended.push(r), waitSeconds: 5 });
+    const second = new JobMonitor(store, {
+      connect: async () => sandboxJobHost(hosts, name, secondPool),
+      onEnded: (r) => ended.push(r),
+      waitSeconds: 5,
+    });
     second.watchActive();
     assert.ok(second.isWatching(spec.id), 're-attached on activation');
     await until(() => ended.length > 0, 'the end of the job');

@@ -66,11 +66,19 @@ describe('jobs on simulated GPU VMs', function () {
 
   async function launch(draft: JobSpec, nodes: readonly JobHost[]): Promise<JobSpec> {
     const launchNodes: LaunchNode[] = nodes.map((host) => ({ host, expectedGpus: 2 }));
-    const { spec: launched } = await launchJob(draft, launchNodes, { sync: async () => undefined, report: () => undefined, signal: new AbortController().signal });
+    const { spec: launched } = await launchJob(draft, launchNodes, {
+      sync: async () => undefined,
+      report: () => undefined,
+      signal: new AbortController().signal,
+    });
     return launched;
   }
 
-  async function waitForEnd(launched: JobSpec, nodes: readonly JobHost[], timeoutMs = 120_000): Promise<Awaited<ReturnType<typeof probeJob>>> {
+  async function waitForEnd(
+    launched: JobSpec,
+    nodes: readonly JobHost[],
+    timeoutMs = 120_000,
+  ): Promise<Awaited<ReturnType<typeof probeJob>>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const probe = await probeJob(launched, nodes);
@@ -87,13 +95,17 @@ describe('jobs on simulated GPU VMs', function () {
   /** PIDs of processes on this machine carrying the job's id in their environment. */
   function jobProcesses(jobId: string): number[] {
     const marker = `AZURE_PYTORCH_JOB_ID=${jobId}`;
-    return fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((entry) => {
-      try {
-        return fs.readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(marker);
-      } catch {
-        return false;
-      }
-    }).map(Number);
+    return fs
+      .readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((entry) => {
+        try {
+          return fs.readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(marker);
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
   }
 
   it('passes 200+ hostile arguments, env values and a hostile script path to the script exactly', async () => {
@@ -133,9 +145,14 @@ describe('jobs on simulated GPU VMs', function () {
       const target = { host: node0.address, port: hosts.hosts[0].port, user: hosts.user, label: hosts.hosts[0].name };
       const count = await downloadFolder(pool, target, `${workspaceDir(workspaceId)}/outputs`, path.join(local, launched.id));
       assert.strictEqual(count, 1);
-      const remoteModel = fs.readFileSync(path.join(hosts.host(hosts.hosts[0].name).homeDir, workspaceDir(workspaceId), 'outputs/model.pt'));
+      const remoteModel = fs.readFileSync(
+        path.join(hosts.host(hosts.hosts[0].name).homeDir, workspaceDir(workspaceId), 'outputs/model.pt'),
+      );
       assert.ok(fs.readFileSync(path.join(local, launched.id, 'model.pt')).equals(remoteModel));
-      await assert.rejects(downloadFolder(pool, target, `${workspaceDir(workspaceId)}/no-such-folder`, path.join(local, 'x')), /has no folder ~\/\.azure-pytorch\/ws\/fixture-0001\/no-such-folder/);
+      await assert.rejects(
+        downloadFolder(pool, target, `${workspaceDir(workspaceId)}/no-such-folder`, path.join(local, 'x')),
+        /has no folder ~\/\.azure-pytorch\/ws\/fixture-0001\/no-such-folder/,
+      );
     } finally {
       fs.rmSync(local, { recursive: true, force: true });
     }
@@ -147,7 +164,10 @@ describe('jobs on simulated GPU VMs', function () {
     const { derived, nodes } = await waitForEnd(launched, [node0, node1]);
     const outputs = [0, 1].map((rank) => log(hosts.hosts[rank].name, launched.id, rank));
     assert.deepStrictEqual(derived.state, { kind: 'succeeded' }, outputs.join('\n----\n'));
-    assert.deepStrictEqual(nodes.map((n) => n.exitCode), [0, 0]);
+    assert.deepStrictEqual(
+      nodes.map((n) => n.exitCode),
+      [0, 0],
+    );
     assert.match(outputs[0], new RegExp(`rank 0/2 on cpu, host ${hosts.hosts[0].name}`));
     assert.match(outputs[1], new RegExp(`rank 1/2 on cpu, host ${hosts.hosts[1].name}`));
     const weights = outputs.map((output) => /done: weight=(-?\d+\.\d{4})/.exec(output)?.[1]);
@@ -178,7 +198,10 @@ describe('jobs on simulated GPU VMs', function () {
   it('cancels every rank on every node, leaving no process of the job', async () => {
     const launched = await launch(spec([node0, node1], { script: 'sleepy.py', nprocPerNode: 2 }), [node0, node1]);
     const deadline = Date.now() + 60_000;
-    while ((log(hosts.hosts[0].name, launched.id, 0).match(/sleeping/g) ?? []).length < 2 || (log(hosts.hosts[1].name, launched.id, 1).match(/sleeping/g) ?? []).length < 2) {
+    while (
+      (log(hosts.hosts[0].name, launched.id, 0).match(/sleeping/g) ?? []).length < 2 ||
+      (log(hosts.hosts[1].name, launched.id, 1).match(/sleeping/g) ?? []).length < 2
+    ) {
       assert.ok(Date.now() < deadline, 'the ranks never started');
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
@@ -198,7 +221,10 @@ describe('jobs on simulated GPU VMs', function () {
     fs.writeFileSync(jobsPath, 'not a folder');
     try {
       const draft = spec([node0, node1], { script: 'sleepy.py' });
-      await assert.rejects(launch(draft, [node0, node1]), (error: unknown) => error instanceof LaunchError && /could not be started.*stopped everywhere/.test(error.message));
+      await assert.rejects(
+        launch(draft, [node0, node1]),
+        (error: unknown) => error instanceof LaunchError && /could not be started.*stopped everywhere/.test(error.message),
+      );
       assert.deepStrictEqual(jobProcesses(draft.id), []);
       assert.ok(!fs.existsSync(path.join(hosts.host(hosts.hosts[0].name).homeDir, jobDir(draft.id))), 'node 0 kept the job folder');
     } finally {

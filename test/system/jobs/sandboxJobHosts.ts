@@ -15,7 +15,11 @@ export const fixtureWorkspace = path.resolve(__dirname, '../../../../test/fixtur
 export async function startJobHosts(count: number, tag: string): Promise<SimulatedHosts> {
   const prefix = randomLoopbackPrefix();
   return startSimulatedHosts(
-    Array.from({ length: count }, (_, i) => ({ name: `${tag}-node${i}`, address: `${prefix}${i + 2}`, gpu: { model: 'Tesla T4', count: 2, memoryMiB: 15360 } })),
+    Array.from({ length: count }, (_, i) => ({
+      name: `${tag}-node${i}`,
+      address: `${prefix}${i + 2}`,
+      gpu: { model: 'Tesla T4', count: 2, memoryMiB: 15360 },
+    })),
     { stateDir: fs.mkdtempSync(path.join(os.tmpdir(), `${tag}-`)) },
   );
 }
@@ -43,11 +47,20 @@ export function sandboxPool(hosts: SimulatedHosts): SshConnectionPool {
 /** A JobHost for a simulated VM over the SSH layer's pooled connection. */
 export function sandboxJobHost(hosts: SimulatedHosts, name: string, pool: SshConnectionPool): JobHost {
   const host = hosts.host(name);
-  return sshJobHost(pool, { kind: 'ssh', id: `${hosts.user}@${host.address}`, label: name }, { host: host.address, port: host.port, user: hosts.user, label: name });
+  return sshJobHost(
+    pool,
+    { kind: 'ssh', id: `${hosts.user}@${host.address}`, label: name },
+    { host: host.address, port: host.port, user: hosts.user, label: name },
+  );
 }
 
 /** Copies files into a host's synced workspace (a stand-in for the sync step). */
-export async function putWorkspaceFiles(hosts: SimulatedHosts, name: string, workspaceId: string, files: Record<string, string>): Promise<void> {
+export async function putWorkspaceFiles(
+  hosts: SimulatedHosts,
+  name: string,
+  workspaceId: string,
+  files: Record<string, string>,
+): Promise<void> {
   for (const [file, content] of Object.entries(files)) {
     const target = path.join(hosts.host(name).homeDir, workspaceDir(workspaceId), file);
     fs.mkdirSync(path.dirname(target), { recursive: true });

@@ -74,14 +74,20 @@ describe('LogFollower over SSH', function () {
     const received: Buffer[] = [];
     const states: FollowerState[] = [];
     let expectedOffset = 0;
-    const follower = new LogFollower(connection.provider, target(dir), 0, {
-      onData(chunk, offset) {
-        assert.equal(offset, expectedOffset, 'chunks arrive in order without gaps');
-        expectedOffset += chunk.length;
-        received.push(Buffer.from(chunk));
+    const follower = new LogFollower(
+      connection.provider,
+      target(dir),
+      0,
+      {
+        onData(chunk, offset) {
+          assert.equal(offset, expectedOffset, 'chunks arrive in order without gaps');
+          expectedOffset += chunk.length;
+          received.push(Buffer.from(chunk));
+        },
+        onState: (state) => states.push(state),
       },
-      onState: (state) => states.push(state),
-    }, { firstRetryDelayMs: 50, maxRetryDelayMs: 500 });
+      { firstRetryDelayMs: 50, maxRetryDelayMs: 500 },
+    );
     const done = follower.run();
     let finished = false;
     void done.finally(() => (finished = true));
@@ -136,7 +142,13 @@ describe('LogFollower over SSH', function () {
     await ssh(`mkdir -p ${dir} && echo 1 > ${dir}/exit-code`);
     const connection = ssh2RunnerProvider(hosts, name);
     const states: FollowerState[] = [];
-    await new LogFollower(connection.provider, target(dir), 0, { onData() {}, onState: (s) => states.push(s) }, { firstRetryDelayMs: 10 }).run();
+    await new LogFollower(
+      connection.provider,
+      target(dir),
+      0,
+      { onData() {}, onState: (s) => states.push(s) },
+      { firstRetryDelayMs: 10 },
+    ).run();
     connection.dispose();
     assert.equal(states.at(-1)?.kind, 'failed');
   });

@@ -53,8 +53,13 @@ describe('ARM stand-in: authentication', () => {
     const response = await httpsRequest(`${arm.endpoint}/subscriptions?api-version=2022-12-01`, arm.caPem);
     assert.strictEqual(response.status, 401);
     assert.strictEqual(response.json.error.code, 'AuthenticationFailed');
-    assert.match(String(response.headers['www-authenticate']), /^Bearer authorization_uri="https:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+", error="invalid_token"/);
-    const forged = await httpsRequest(`${arm.endpoint}/subscriptions?api-version=2022-12-01`, arm.caPem, { headers: { Authorization: 'Bearer not-issued-here' } });
+    assert.match(
+      String(response.headers['www-authenticate']),
+      /^Bearer authorization_uri="https:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+", error="invalid_token"/,
+    );
+    const forged = await httpsRequest(`${arm.endpoint}/subscriptions?api-version=2022-12-01`, arm.caPem, {
+      headers: { Authorization: 'Bearer not-issued-here' },
+    });
     assert.strictEqual(forged.status, 401);
     assert.strictEqual(forged.json.error.code, 'InvalidAuthenticationToken');
   });
@@ -69,7 +74,11 @@ describe('ARM stand-in: authentication', () => {
     assert.strictEqual(claims.appid, arm.clientId);
     assert.ok(Math.abs(token.expiresOnTimestamp - (Date.now() + 600_000)) < 5_000);
     const subscriptions = await collect(subscriptionClient(arm, credential).subscriptions.list());
-    assert.deepStrictEqual(subscriptions.map((s) => s.displayName), ['ML Research (GPU)', 'ML Production'], "only the token's tenant");
+    assert.deepStrictEqual(
+      subscriptions.map((s) => s.displayName),
+      ['ML Research (GPU)', 'ML Production'],
+      "only the token's tenant",
+    );
   });
 
   it('refuses a wrong client secret', async () => {
@@ -86,7 +95,10 @@ describe('ARM stand-in: authentication', () => {
     const compute = computeClient(arm, credential, RESEARCH);
     assert.strictEqual((await collect(compute.virtualMachines.listAll())).length, 4);
     assert.ok(arm.tokens.revokeAll() >= 1);
-    await assert.rejects(collect(compute.virtualMachines.listAll()), (e: any) => e.statusCode === 401 && e.code === 'InvalidAuthenticationToken');
+    await assert.rejects(
+      collect(compute.virtualMachines.listAll()),
+      (e: any) => e.statusCode === 401 && e.code === 'InvalidAuthenticationToken',
+    );
     const refreshed = computeClient(arm, clientSecretCredential(arm), RESEARCH);
     assert.strictEqual((await collect(refreshed.virtualMachines.listAll())).length, 4);
   });
@@ -95,16 +107,25 @@ describe('ARM stand-in: authentication', () => {
     const compute = computeClient(arm, clientSecretCredential(arm), RESEARCH);
     await collect(compute.virtualMachines.listAll());
     assert.ok((await ArmAdminClient.fromStateDir(stateDir).expireTokens()) >= 1);
-    await assert.rejects(collect(compute.virtualMachines.listAll()), (e: any) => e.statusCode === 401 && e.code === 'ExpiredAuthenticationToken');
+    await assert.rejects(
+      collect(compute.virtualMachines.listAll()),
+      (e: any) => e.statusCode === 401 && e.code === 'ExpiredAuthenticationToken',
+    );
   });
 
   it("refuses a token from another tenant, and accepts one for the subscription's tenant", async () => {
     const credential = clientSecretCredential(arm);
     const homeTenant = computeClient(arm, credential, FABRIKAM_SUBSCRIPTION);
-    await assert.rejects(collect(homeTenant.virtualMachines.listAll()), (e: any) => e.statusCode === 401 && e.code === 'InvalidAuthenticationTokenTenant');
+    await assert.rejects(
+      collect(homeTenant.virtualMachines.listAll()),
+      (e: any) => e.statusCode === 401 && e.code === 'InvalidAuthenticationTokenTenant',
+    );
     const fabrikam = computeClient(arm, new TenantCredential(credential, FABRIKAM_TENANT), FABRIKAM_SUBSCRIPTION);
     const vms = await collect(fabrikam.virtualMachines.listAll());
-    assert.deepStrictEqual(vms.map((vm) => vm.name), ['gpu-t4-shared']);
+    assert.deepStrictEqual(
+      vms.map((vm) => vm.name),
+      ['gpu-t4-shared'],
+    );
   });
 
   it('refuses a token for the wrong audience (a scope left at the endpoint)', async () => {
@@ -121,7 +142,10 @@ describe('ARM stand-in: authentication', () => {
     const response = await httpsRequest(`${arm.endpoint}/${arm.tenantId}/v2.0/.well-known/openid-configuration`, arm.caPem);
     assert.strictEqual(response.status, 200);
     assert.strictEqual(response.json.token_endpoint, `${arm.endpoint}/${arm.tenantId}/oauth2/v2.0/token`);
-    const unknown = await httpsRequest(`${arm.endpoint}/00000000-0000-4000-8000-000000000000/v2.0/.well-known/openid-configuration`, arm.caPem);
+    const unknown = await httpsRequest(
+      `${arm.endpoint}/00000000-0000-4000-8000-000000000000/v2.0/.well-known/openid-configuration`,
+      arm.caPem,
+    );
     assert.strictEqual(unknown.status, 400);
   });
 });

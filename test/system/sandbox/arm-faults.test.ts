@@ -27,7 +27,10 @@ describe('ARM stand-in: faults', () => {
   }
 
   function statusesOf(pathPart: string, since: number): Array<number | undefined> {
-    return arm.requestLog.slice(since).filter((r) => r.path.includes(pathPart)).map((r) => r.status);
+    return arm.requestLog
+      .slice(since)
+      .filter((r) => r.path.includes(pathPart))
+      .map((r) => r.status);
   }
 
   before(async () => {
@@ -44,7 +47,13 @@ describe('ARM stand-in: faults', () => {
   });
 
   it('throttles one subscription with 429 + Retry-After, which the SDK waits out and retries', async () => {
-    const fault = arm.faults.add({ kind: 'throttle', method: 'GET', path: `${RESEARCH}/providers/Microsoft\\.Compute/virtualMachines\\?`, retryAfterSeconds: 1, times: 1 });
+    const fault = arm.faults.add({
+      kind: 'throttle',
+      method: 'GET',
+      path: `${RESEARCH}/providers/Microsoft\\.Compute/virtualMachines\\?`,
+      retryAfterSeconds: 1,
+      times: 1,
+    });
     const since = arm.requestLog.length;
     const started = Date.now();
     const vms = await listVms(RESEARCH);
@@ -75,7 +84,10 @@ describe('ARM stand-in: faults', () => {
 
   it('makes the SDK throw on a malformed JSON body', async () => {
     arm.faults.add({ kind: 'malformed', path: '^/subscriptions\\?', times: 1 });
-    await assert.rejects(collect(subscriptionClient(arm, credential, QUICK_RETRIES).subscriptions.list()), (e: any) => e.code === 'PARSE_ERROR');
+    await assert.rejects(
+      collect(subscriptionClient(arm, credential, QUICK_RETRIES).subscriptions.list()),
+      (e: any) => e.code === 'PARSE_ERROR',
+    );
     assert.strictEqual((await collect(subscriptionClient(arm, credential).subscriptions.list())).length, 3);
   });
 

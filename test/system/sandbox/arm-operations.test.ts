@@ -68,7 +68,10 @@ describe('ARM stand-in: power operations', () => {
     assert.strictEqual(await powerState('gpu-a100-1'), 'PowerState/starting');
     await start;
     assert.strictEqual(await powerState('gpu-a100-1'), 'PowerState/running');
-    assert.deepStrictEqual(hookCalls.map((c) => c.state), ['deallocated', 'running']);
+    assert.deepStrictEqual(
+      hookCalls.map((c) => c.state),
+      ['deallocated', 'running'],
+    );
   });
 
   it('runs through the deprecated beginXAndWait methods too', async () => {
@@ -77,18 +80,27 @@ describe('ARM stand-in: power operations', () => {
     await compute.virtualMachines.beginStartAndWait('rg-training', 'gpu-a100-2', FAST_POLL);
     await compute.virtualMachines.beginRestartAndWait('rg-training', 'gpu-a100-2', FAST_POLL);
     assert.strictEqual(arm.state.vmNamed('gpu-a100-2').powerState, 'running');
-    assert.deepStrictEqual(hookCalls.map((c) => c.state), ['stopped', 'running', 'stopped', 'running']);
+    assert.deepStrictEqual(
+      hookCalls.map((c) => c.state),
+      ['stopped', 'running', 'stopped', 'running'],
+    );
   });
 
   it('answers a power action with 202, Azure-AsyncOperation, Location and Retry-After', async () => {
     const vmPath = `/subscriptions/${RESEARCH}/resourceGroups/rg-dev/providers/Microsoft.Compute/virtualMachines/dev-box`;
     const auth = { Authorization: `Bearer ${arm.staticToken}` };
-    const accepted = await httpsRequest(`${arm.endpoint}${vmPath}/deallocate?api-version=2026-03-01`, arm.caPem, { method: 'POST', headers: auth });
+    const accepted = await httpsRequest(`${arm.endpoint}${vmPath}/deallocate?api-version=2026-03-01`, arm.caPem, {
+      method: 'POST',
+      headers: auth,
+    });
     assert.strictEqual(accepted.status, 202);
     assert.strictEqual(accepted.headers['retry-after'], '1');
     const asyncUrl = String(accepted.headers['azure-asyncoperation']);
     const locationUrl = String(accepted.headers['location']);
-    assert.match(asyncUrl, /^https:\/\/127\.0\.0\.1:\d+\/subscriptions\/.*\/providers\/Microsoft\.Compute\/locations\/westus2\/operations\//);
+    assert.match(
+      asyncUrl,
+      /^https:\/\/127\.0\.0\.1:\d+\/subscriptions\/.*\/providers\/Microsoft\.Compute\/locations\/westus2\/operations\//,
+    );
     const inProgress = await httpsRequest(asyncUrl, arm.caPem, { headers: auth });
     assert.strictEqual(inProgress.json.status, 'InProgress');
     assert.strictEqual((await httpsRequest(locationUrl, arm.caPem, { headers: auth })).status, 202);
@@ -122,17 +134,26 @@ describe('ARM stand-in: power operations', () => {
   it('refuses a second operation while one is in flight, and powerOff of a deallocated VM (409)', async () => {
     const first = compute.virtualMachines.deallocate('rg-training', 'gpu-a100-2', FAST_POLL);
     await first.submitted();
-    await assert.rejects(compute.virtualMachines.start('rg-training', 'gpu-a100-2', FAST_POLL), (e: any) => e.statusCode === 409 && e.code === 'OperationNotAllowed');
+    await assert.rejects(
+      compute.virtualMachines.start('rg-training', 'gpu-a100-2', FAST_POLL),
+      (e: any) => e.statusCode === 409 && e.code === 'OperationNotAllowed',
+    );
     await first;
     await assert.rejects(compute.virtualMachines.powerOff('rg-training', 'gpu-a100-2', FAST_POLL), (e: any) => e.statusCode === 409);
     await compute.virtualMachines.start('rg-training', 'gpu-a100-2', FAST_POLL);
   });
 
   it('changes a power state from the admin path, as if from the portal', async () => {
-    const response = await httpsRequest(`${arm.endpoint}/_sandbox/vms/gpu-a100-1/power-state`, arm.caPem, { method: 'POST', body: { state: 'deallocated' } });
+    const response = await httpsRequest(`${arm.endpoint}/_sandbox/vms/gpu-a100-1/power-state`, arm.caPem, {
+      method: 'POST',
+      body: { state: 'deallocated' },
+    });
     assert.strictEqual(response.status, 200);
     assert.strictEqual(await powerState('gpu-a100-1'), 'PowerState/deallocated');
-    assert.deepStrictEqual(hookCalls.map((c) => [c.vm, c.state]), [['gpu-a100-1', 'deallocated']]);
+    assert.deepStrictEqual(
+      hookCalls.map((c) => [c.vm, c.state]),
+      [['gpu-a100-1', 'deallocated']],
+    );
     await arm.setPowerState('gpu-a100-1', 'running');
   });
 });

@@ -3,7 +3,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { ComputeManagementClient, ResourceSku } from '@azure/arm-compute';
-import { type ArmStandIn, StaticTokenCredential, generateLargeCloud, httpsRequest, loadCloudSpec, startArmStandIn } from '../../sandbox/arm';
+import {
+  type ArmStandIn,
+  StaticTokenCredential,
+  generateLargeCloud,
+  httpsRequest,
+  loadCloudSpec,
+  startArmStandIn,
+} from '../../sandbox/arm';
 import { validateCloudSpec } from '../../sandbox/arm/cloud-spec';
 import { computeClient, resourcesClient, subscriptionClient } from '../../sandbox/arm/sdk-clients';
 
@@ -81,14 +88,20 @@ describe('ARM stand-in: resources through the real SDK', () => {
         ['dev-box', 'Standard_D4s_v5'],
       ],
     );
-    assert.deepStrictEqual(productionVms.map((vm) => vm.name), ['gpu-h100', 'gpu-nd96']);
+    assert.deepStrictEqual(
+      productionVms.map((vm) => vm.name),
+      ['gpu-h100', 'gpu-nd96'],
+    );
     const listRequests = arm.requestLog.slice(before).map((r) => r.path);
     assert.deepStrictEqual(
       listRequests.map((p) => /\$skiptoken=(\d+)/.exec(decodeURIComponent(p))?.[1] ?? 'first'),
       ['first', '2', 'first'],
     );
     assert.strictEqual(researchVms[0].osProfile?.adminUsername, 'azureuser');
-    assert.strictEqual(researchVms[0].id, `/subscriptions/${RESEARCH}/resourceGroups/rg-training/providers/Microsoft.Compute/virtualMachines/gpu-a100-1`);
+    assert.strictEqual(
+      researchVms[0].id,
+      `/subscriptions/${RESEARCH}/resourceGroups/rg-training/providers/Microsoft.Compute/virtualMachines/gpu-a100-1`,
+    );
   });
 
   it('gives power states with statusOnly=true, and no model', async () => {
@@ -105,19 +118,28 @@ describe('ARM stand-in: resources through the real SDK', () => {
 
   it('lists by resource group and gets a VM with its instance view', async () => {
     const inGroup = await collect(research.virtualMachines.list('rg-dev'));
-    assert.deepStrictEqual(inGroup.map((vm) => vm.name), ['dev-box']);
+    assert.deepStrictEqual(
+      inGroup.map((vm) => vm.name),
+      ['dev-box'],
+    );
     const vm = await research.virtualMachines.get('rg-training', 'gpu-t4', { expand: 'instanceView' });
-    assert.deepStrictEqual(vm.instanceView?.statuses?.map((s) => s.code), ['ProvisioningState/succeeded', 'PowerState/deallocated']);
+    assert.deepStrictEqual(
+      vm.instanceView?.statuses?.map((s) => s.code),
+      ['ProvisioningState/succeeded', 'PowerState/deallocated'],
+    );
     const view = await research.virtualMachines.instanceView('RG-TRAINING', 'GPU-A100-2');
     assert.strictEqual(view.statuses?.[1].displayStatus, 'VM running');
   });
 
   it('lists resource groups through arm-resources', async () => {
     const groups = await collect(resourcesClient(arm, credential, RESEARCH).resourceGroups.list());
-    assert.deepStrictEqual(groups.map((g) => [g.name, g.location]), [
-      ['rg-training', 'eastus'],
-      ['rg-dev', 'westus2'],
-    ]);
+    assert.deepStrictEqual(
+      groups.map((g) => [g.name, g.location]),
+      [
+        ['rg-training', 'eastus'],
+        ['rg-dev', 'westus2'],
+      ],
+    );
   });
 
   it('lists Compute SKUs of a location with their GPU capabilities', async () => {
@@ -163,7 +185,10 @@ describe('ARM stand-in: resources through the real SDK', () => {
       { headers: { Authorization: `Bearer ${arm.staticToken}` } },
     );
     assert.strictEqual(response.status, 200);
-    assert.deepStrictEqual(response.json.value.map((ip: any) => ip.properties.ipAddress), ['127.0.0.2', '127.0.0.3']);
+    assert.deepStrictEqual(
+      response.json.value.map((ip: any) => ip.properties.ipAddress),
+      ['127.0.0.2', '127.0.0.3'],
+    );
     assert.match(response.json.nextLink, new RegExp(`^${arm.endpoint.replace(/\./g, '\\.')}/subscriptions/.*skiptoken=2`));
   });
 
@@ -173,13 +198,18 @@ describe('ARM stand-in: resources through the real SDK', () => {
       assert.strictEqual(e.code, 'ResourceNotFound');
       return true;
     });
-    await assert.rejects(research.virtualMachines.get('rg-missing', 'gpu-t4'), (e: any) => e.statusCode === 404 && e.code === 'ResourceGroupNotFound');
+    await assert.rejects(
+      research.virtualMachines.get('rg-missing', 'gpu-t4'),
+      (e: any) => e.statusCode === 404 && e.code === 'ResourceGroupNotFound',
+    );
     const unknown = computeClient(arm, credential, '00000000-0000-4000-8000-000000000000');
     await assert.rejects(collect(unknown.virtualMachines.listAll()), (e: any) => e.statusCode === 404 && e.code === 'SubscriptionNotFound');
   });
 
   it('requires an api-version', async () => {
-    const response = await httpsRequest(`${arm.endpoint}/subscriptions`, arm.caPem, { headers: { Authorization: `Bearer ${arm.staticToken}` } });
+    const response = await httpsRequest(`${arm.endpoint}/subscriptions`, arm.caPem, {
+      headers: { Authorization: `Bearer ${arm.staticToken}` },
+    });
     assert.strictEqual(response.status, 400);
     assert.strictEqual(response.json.error.code, 'MissingApiVersionParameter');
   });

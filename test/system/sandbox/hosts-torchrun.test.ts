@@ -68,13 +68,10 @@ describe('multi-node torchrun across simulated hosts', function () {
       assert.ok(line, `node ${node} printed no result:\n${result.stdout}\n${result.stderr}`);
       return line;
     });
-    assert.deepEqual(
-      lines.map((line) => line.replace(/^rank=\d /, '')).sort(),
-      [
-        'world=2 host=train-node0 sum=3.0 same_weights=True',
-        'world=2 host=train-node1 sum=3.0 same_weights=True',
-      ],
-    );
+    assert.deepEqual(lines.map((line) => line.replace(/^rank=\d /, '')).sort(), [
+      'world=2 host=train-node0 sum=3.0 same_weights=True',
+      'world=2 host=train-node1 sum=3.0 same_weights=True',
+    ]);
     assert.deepEqual(lines.map((line) => line.slice(0, 'rank=0'.length)).sort(), ['rank=0', 'rank=1']);
   });
 });

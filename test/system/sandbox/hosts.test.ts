@@ -58,12 +58,18 @@ describe('simulated GPU hosts', function () {
         .split('\n')
         .map((line) => line.split(', '));
     const node0 = await rows('gpu-node0');
-    assert.deepEqual(node0.map(([index, name, , , total]) => [index, name, total]), [
-      ['0', A100.model, '81920'],
-      ['1', A100.model, '81920'],
-    ]);
+    assert.deepEqual(
+      node0.map(([index, name, , , total]) => [index, name, total]),
+      [
+        ['0', A100.model, '81920'],
+        ['1', A100.model, '81920'],
+      ],
+    );
     const node1 = await rows('gpu-node1');
-    assert.deepEqual(node1.map(([index, name, , , total]) => [index, name, total]), [['0', T4.model, '15360']]);
+    assert.deepEqual(
+      node1.map(([index, name, , , total]) => [index, name, total]),
+      [['0', T4.model, '15360']],
+    );
     assert.match((await ok('gpu-node1', 'nvidia-smi -L')).trim(), /^GPU 0: Tesla T4 \(UUID: GPU-[0-9a-f-]{36}\)$/);
     assert.match(await ok('gpu-node1', 'nvidia-smi'), /Tesla T4 .*\n.* 0MiB \/ 15360MiB/);
     const none = await runOverSsh(hosts, 'cpu-node', 'nvidia-smi');
@@ -116,8 +122,7 @@ describe('simulated GPU hosts', function () {
   it("runs Debian's PyTorch as python3", async () => {
     const output = await ok(
       'gpu-node1',
-      'command -v python3; python3 -c "import torch, torch.distributed as d; ' +
-        'print(torch.__version__, d.is_gloo_available())"',
+      'command -v python3; python3 -c "import torch, torch.distributed as d; ' + 'print(torch.__version__, d.is_gloo_available())"',
     );
     assert.match(output, /^\/usr\/bin\/python3\n1\.13\.\S+ True\n$/);
   });

@@ -54,7 +54,7 @@ describe('SSH connections against simulated hosts', function () {
       assert.equal(fs.existsSync(knownHosts), false);
     });
 
-    it('records in the extension\'s own file when the setting says so', async function () {
+    it("records in the extension's own file when the setting says so", async function () {
       const pool = test.pool({
         hostKeyPrompt: new ScriptedHostKeyPrompt(true),
         settings: () => ({ identityFile: test.hosts.privateKeyPath, knownHostsFile: 'extension', rememberPassphrases: false }),
@@ -65,14 +65,19 @@ describe('SSH connections against simulated hosts', function () {
     });
 
     it('refuses a changed key, naming both fingerprints, unless the user removes the old entry and accepts the new one', async function () {
-      const otherKey = execFileSync('sh', ['-c', `ssh-keygen -q -t ed25519 -N '' -f ${test.home}/fake && cat ${test.home}/fake.pub`], { encoding: 'utf8' });
+      const otherKey = execFileSync('sh', ['-c', `ssh-keygen -q -t ed25519 -N '' -f ${test.home}/fake && cat ${test.home}/fake.pub`], {
+        encoding: 'utf8',
+      });
       const oldLine = `${gpu0.host} ${otherKey.split(' ').slice(0, 2).join(' ')}`;
       fs.writeFileSync(knownHosts, `# keep me\n${oldLine}\n${test.hosts.host('conn1').knownHostsLine}\n`);
       const refusing = new ScriptedHostKeyPrompt(true, false);
-      const error = await test.pool({ hostKeyPrompt: refusing }).execText(gpu0, ['true']).then(
-        () => assert.fail('connected despite a changed key'),
-        (caught: Error) => caught,
-      );
+      const error = await test
+        .pool({ hostKeyPrompt: refusing })
+        .execText(gpu0, ['true'])
+        .then(
+          () => assert.fail('connected despite a changed key'),
+          (caught: Error) => caught,
+        );
       assert.ok(error instanceof HostKeyChangedError);
       assert.match(error.message, new RegExp(test.hosts.host('conn0').hostKeyFingerprint.replace(/[+/]/g, '\\$&')));
       assert.equal(refusing.unknownAsked.length, 0, 'a changed key is never offered as a plain question');
@@ -132,8 +137,14 @@ describe('SSH connections against simulated hosts', function () {
       const stored = new Map<string, string>();
       const pool = test.pool({
         settings: () => ({ knownHostsFile: 'user', rememberPassphrases: true }),
-        passphrasePrompt: { askPassphrase: async ({ previousWasWrong }) => (asked.push(previousWasWrong), asked.length === 1 ? 'wrong' : 'correct horse') },
-        passphraseStore: { get: async (k) => stored.get(k), set: async (k, v) => void stored.set(k, v), delete: async (k) => void stored.delete(k) },
+        passphrasePrompt: {
+          askPassphrase: async ({ previousWasWrong }) => (asked.push(previousWasWrong), asked.length === 1 ? 'wrong' : 'correct horse'),
+        },
+        passphraseStore: {
+          get: async (k) => stored.get(k),
+          set: async (k, v) => void stored.set(k, v),
+          delete: async (k) => void stored.delete(k),
+        },
       });
       assert.equal((await pool.execText(gpu0, ['echo', 'in'])).stdout, 'in\n');
       assert.deepEqual(asked, [false, true]);
@@ -202,7 +213,11 @@ describe('SSH connections against simulated hosts', function () {
       trustHostKeys(test);
       const pool = test.pool();
       const out: string[] = [];
-      const status = await pool.exec(gpu0, ['sh', '-c', 'cat; echo err >&2; exit 7'], { stdin: 'piped\n', onStdout: (chunk) => out.push(String(chunk)), onStderr: (chunk) => out.push(`E:${chunk}`) });
+      const status = await pool.exec(gpu0, ['sh', '-c', 'cat; echo err >&2; exit 7'], {
+        stdin: 'piped\n',
+        onStdout: (chunk) => out.push(String(chunk)),
+        onStderr: (chunk) => out.push(`E:${chunk}`),
+      });
       assert.deepEqual(status, { code: 7, signal: null });
       assert.deepEqual(out.sort(), ['E:err\n', 'piped\n']);
       assert.deepEqual(await pool.exec(gpu0, ['sh', '-c', 'kill -KILL $$']), { code: null, signal: 'SIGKILL' });

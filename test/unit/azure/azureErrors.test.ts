@@ -9,7 +9,9 @@ describe('Azure errors', () => {
   });
 
   it("keeps Azure's message and code on a 403 and says what role to ask for", () => {
-    const problem = describeAzureError(new RestError("The client 'x' does not have authorization", { statusCode: 403, code: 'AuthorizationFailed' }));
+    const problem = describeAzureError(
+      new RestError("The client 'x' does not have authorization", { statusCode: 403, code: 'AuthorizationFailed' }),
+    );
     assert.strictEqual(problem.kind, 'forbidden');
     assert.strictEqual(problem.code, 'AuthorizationFailed');
     assert.match(problem.message, /does not have authorization/);
@@ -23,17 +25,25 @@ describe('Azure errors', () => {
   });
 
   it("reads a failed operation's Azure code: capacity and quota get their own advice", () => {
-    const capacity = describeAzureError(new Error('The long-running operation has failed. AllocationFailed. Allocation failed. We do not have sufficient capacity.'));
+    const capacity = describeAzureError(
+      new Error('The long-running operation has failed. AllocationFailed. Allocation failed. We do not have sufficient capacity.'),
+    );
     assert.strictEqual(capacity.kind, 'capacity');
     assert.strictEqual(capacity.code, 'AllocationFailed');
     assert.match(capacity.message, /^AllocationFailed: Allocation failed/);
-    const quota = describeAzureError(new Error('The long-running operation has failed. QuotaExceeded. Operation could not be completed as it results in exceeding approved standardNCADSA100v4Family Cores quota.'));
+    const quota = describeAzureError(
+      new Error(
+        'The long-running operation has failed. QuotaExceeded. Operation could not be completed as it results in exceeding approved standardNCADSA100v4Family Cores quota.',
+      ),
+    );
     assert.strictEqual(quota.kind, 'quota');
     assert.match(quota.advice, /quota/);
   });
 
   it('points at azurePytorch.caCertificate when the endpoint certificate is not trusted', () => {
-    const problem = describeAzureError(new RestError('self-signed certificate in certificate chain', { code: 'SELF_SIGNED_CERT_IN_CHAIN' }));
+    const problem = describeAzureError(
+      new RestError('self-signed certificate in certificate chain', { code: 'SELF_SIGNED_CERT_IN_CHAIN' }),
+    );
     assert.strictEqual(problem.kind, 'certificate');
     assert.match(problem.advice, /azurePytorch\.caCertificate/);
   });

@@ -12,7 +12,10 @@ describe('argument line', () => {
   });
 
   it('refuses unclosed quotes with a hint', () => {
-    assert.throws(() => splitArguments(`--name 'my run`), (e: unknown) => e instanceof ArgumentLineError && /single quote at character 8 is never closed.*Quote arguments/.test(e.message));
+    assert.throws(
+      () => splitArguments(`--name 'my run`),
+      (e: unknown) => e instanceof ArgumentLineError && /single quote at character 8 is never closed.*Quote arguments/.test(e.message),
+    );
     assert.throws(() => splitArguments('"abc'), /double quote is never closed/);
     assert.throws(() => splitArguments('abc\\'), /lone backslash/);
   });

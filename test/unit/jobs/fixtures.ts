@@ -1,7 +1,10 @@
 import type { JobNode, JobSpec } from '../../../src/jobs/jobSpec';
 
 export function node(label: string, address = label): JobNode {
-  return { target: { kind: 'vm', id: `/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/${label}`, label }, address };
+  return {
+    target: { kind: 'vm', id: `/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/virtualMachines/${label}`, label },
+    address,
+  };
 }
 
 /** A job spec with everything filled in; override what a test is about. */

@@ -47,7 +47,12 @@ describe('job monitor', () => {
     host.down = true;
     const ended: JobRecord[] = [];
     const unreachable: unknown[] = [];
-    const monitor = new JobMonitor(store, { connect: async () => host, onEnded: (r) => ended.push(r), onUnreachable: (_r, e) => unreachable.push(e), maxRetryDelayMs: 20 });
+    const monitor = new JobMonitor(store, {
+      connect: async () => host,
+      onEnded: (r) => ended.push(r),
+      onUnreachable: (_r, e) => unreachable.push(e),
+      maxRetryDelayMs: 20,
+    });
     try {
       monitor.watchActive();
       await until(() => unreachable.length >= 2);
@@ -70,7 +75,10 @@ describe('job monitor', () => {
     const store = new JobStore(new MemoryStorage());
     await store.add({ spec: jobSpec({ id: 'j2' }), state: { kind: 'running' }, startedAt: 5 });
     const ended: JobRecord[] = [];
-    const monitor = new JobMonitor(store, { connect: async () => Promise.reject(new MachineStoppedError('gpu-1 is deallocated')), onEnded: (r) => ended.push(r) });
+    const monitor = new JobMonitor(store, {
+      connect: async () => Promise.reject(new MachineStoppedError('gpu-1 is deallocated')),
+      onEnded: (r) => ended.push(r),
+    });
     monitor.watchActive();
     await until(() => ended.length === 1);
     assert.deepStrictEqual(store.get('j2')?.state, { kind: 'lost' });
@@ -101,7 +109,10 @@ describe('job monitor', () => {
   it('does not watch finished jobs', async () => {
     const store = new JobStore(new MemoryStorage());
     await store.add({ spec: jobSpec({ id: 'done' }), state: { kind: 'succeeded' }, startedAt: 5 });
-    const monitor = new JobMonitor(store, { connect: async () => assert.fail('connected for a finished job'), onEnded: () => assert.fail('ended again') });
+    const monitor = new JobMonitor(store, {
+      connect: async () => assert.fail('connected for a finished job'),
+      onEnded: () => assert.fail('ended again'),
+    });
     monitor.watchActive();
     assert.strictEqual(monitor.isWatching('done'), false);
     monitor.dispose();

@@ -5,9 +5,29 @@ const probe = (fields: Partial<NodeProbe>): NodeProbe => ({ missing: false, aliv
 
 describe('job state from the job folders', () => {
   it('parses the probe output', () => {
-    const parsed = parseNodeProbe('pid=4242\nstarted=1700000000\nrunning=1700000002\nended=1700000060\nexit-code=3\ncancelled=1\nalive=1\nnoise\n');
-    assert.deepStrictEqual(parsed, { missing: false, pid: 4242, alive: true, startedAt: 1700000000, runningAt: 1700000002, endedAt: 1700000060, exitCode: 3, cancelled: true });
-    assert.deepStrictEqual(parseNodeProbe('missing=1\n'), { missing: true, pid: undefined, alive: false, startedAt: undefined, runningAt: undefined, endedAt: undefined, exitCode: undefined, cancelled: false });
+    const parsed = parseNodeProbe(
+      'pid=4242\nstarted=1700000000\nrunning=1700000002\nended=1700000060\nexit-code=3\ncancelled=1\nalive=1\nnoise\n',
+    );
+    assert.deepStrictEqual(parsed, {
+      missing: false,
+      pid: 4242,
+      alive: true,
+      startedAt: 1700000000,
+      runningAt: 1700000002,
+      endedAt: 1700000060,
+      exitCode: 3,
+      cancelled: true,
+    });
+    assert.deepStrictEqual(parseNodeProbe('missing=1\n'), {
+      missing: true,
+      pid: undefined,
+      alive: false,
+      startedAt: undefined,
+      runningAt: undefined,
+      endedAt: undefined,
+      exitCode: undefined,
+      cancelled: false,
+    });
     assert.strictEqual(parseNodeProbe('exit-code=\n').exitCode, undefined, 'a half-written file is no exit code');
   });
 
@@ -21,14 +41,19 @@ describe('job state from the job folders', () => {
     assert.deepStrictEqual(deriveJobState(nodes), { state: { kind: 'succeeded' }, startedAt: 100_000, endedAt: 170_000 });
   });
 
-  it('stays running while any node runs, then fails with the first failing rank\'s code', () => {
+  it("stays running while any node runs, then fails with the first failing rank's code", () => {
     const failing = probe({ exitCode: 1, endedAt: 150 });
     assert.strictEqual(deriveJobState([probe({ alive: true, runningAt: 1 }), failing]).state.kind, 'running');
-    assert.deepStrictEqual(deriveJobState([probe({ exitCode: 0 }), probe({ exitCode: 7 }), probe({ exitCode: 1 })]).state, { kind: 'failed', exitCode: 7 });
+    assert.deepStrictEqual(deriveJobState([probe({ exitCode: 0 }), probe({ exitCode: 7 }), probe({ exitCode: 1 })]).state, {
+      kind: 'failed',
+      exitCode: 7,
+    });
   });
 
   it('is cancelled when cancel marked it and nothing runs any more, whatever the exit codes', () => {
-    assert.deepStrictEqual(deriveJobState([probe({ cancelled: true, exitCode: 143 }), probe({ cancelled: true })]).state, { kind: 'cancelled' });
+    assert.deepStrictEqual(deriveJobState([probe({ cancelled: true, exitCode: 143 }), probe({ cancelled: true })]).state, {
+      kind: 'cancelled',
+    });
     assert.strictEqual(deriveJobState([probe({ cancelled: true, alive: true, runningAt: 1 })]).state.kind, 'running');
   });
 

@@ -24,8 +24,14 @@ describe('job store', () => {
     await store.add(record('a'));
     await store.add(record('b', { kind: 'running' }));
     const reloaded = new JobStore(storage);
-    assert.deepStrictEqual(reloaded.all().map((r) => r.spec.id), ['b', 'a']);
-    assert.deepStrictEqual(reloaded.active().map((r) => r.spec.id), ['b']);
+    assert.deepStrictEqual(
+      reloaded.all().map((r) => r.spec.id),
+      ['b', 'a'],
+    );
+    assert.deepStrictEqual(
+      reloaded.active().map((r) => r.spec.id),
+      ['b'],
+    );
   });
 
   it('updates and removes jobs, telling listeners each time', async () => {
@@ -42,8 +48,14 @@ describe('job store', () => {
     await store.add(record('c', { kind: 'preparing' }));
     await store.remove('a');
     await store.remove('b');
-    assert.deepStrictEqual(store.all().map((r) => r.spec.id), ['c']);
-    assert.deepStrictEqual(store.active().map((r) => r.spec.id), ['c']);
+    assert.deepStrictEqual(
+      store.all().map((r) => r.spec.id),
+      ['c'],
+    );
+    assert.deepStrictEqual(
+      store.active().map((r) => r.spec.id),
+      ['c'],
+    );
     await store.remove('c');
     assert.deepStrictEqual(store.all(), []);
     assert.strictEqual(changes, 7);
@@ -53,12 +65,18 @@ describe('job store', () => {
     const store = new JobStore(new MapStorage(), 3);
     await store.add(record('old-running', { kind: 'running' }));
     for (const id of ['f1', 'f2', 'f3', 'f4']) await store.add(record(id));
-    assert.deepStrictEqual(store.all().map((r) => r.spec.id), ['f4', 'f3', 'old-running']);
+    assert.deepStrictEqual(
+      store.all().map((r) => r.spec.id),
+      ['f4', 'f3', 'old-running'],
+    );
   });
 
   it('ignores records it cannot read', () => {
     const storage = new MapStorage();
     storage.map.set('azurePytorch.jobs.v1', [{ nonsense: true }, record('ok'), null]);
-    assert.deepStrictEqual(new JobStore(storage).all().map((r) => r.spec.id), ['ok']);
+    assert.deepStrictEqual(
+      new JobStore(storage).all().map((r) => r.spec.id),
+      ['ok'],
+    );
   });
 });

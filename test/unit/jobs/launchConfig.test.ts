@@ -92,22 +92,56 @@ describe('launch configurations (.vscode/azure-pytorch.json)', () => {
   });
 
   it('refuses two configurations with one name', () => {
-    const text = JSON.stringify({ configurations: [{ name: 'a', script: 'x.py' }, { name: 'a', script: 'y.py' }] });
+    const text = JSON.stringify({
+      configurations: [
+        { name: 'a', script: 'x.py' },
+        { name: 'a', script: 'y.py' },
+      ],
+    });
     expectError(text, 'configurations[1].name', /repeats the name "a"/);
   });
 
   it('is contributed with a JSON schema that knows the same fields', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-    const entry = manifest.contributes.jsonValidation.find((v: { fileMatch: string | string[] }) => [v.fileMatch].flat().some((m) => m.endsWith('.vscode/azure-pytorch.json')));
+    const entry = manifest.contributes.jsonValidation.find((v: { fileMatch: string | string[] }) =>
+      [v.fileMatch].flat().some((m) => m.endsWith('.vscode/azure-pytorch.json')),
+    );
     assert.ok(entry, 'package.json contributes no jsonValidation for .vscode/azure-pytorch.json');
     const schema = JSON.parse(fs.readFileSync(path.join(root, entry.url), 'utf8'));
     const schemaFields = Object.keys(schema.definitions.configuration.properties).sort();
-    assert.deepStrictEqual(schemaFields, ['args', 'env', 'name', 'nodes', 'nprocPerNode', 'outputs', 'python', 'requirements', 'script', 'setup', 'syncExclude', 'targets']);
+    assert.deepStrictEqual(schemaFields, [
+      'args',
+      'env',
+      'name',
+      'nodes',
+      'nprocPerNode',
+      'outputs',
+      'python',
+      'requirements',
+      'script',
+      'setup',
+      'syncExclude',
+      'targets',
+    ]);
     // Every schema field is one the parser accepts.
     for (const field of schemaFields) {
       const value = schema.definitions.configuration.properties[field];
-      const sample = field === 'env' ? {} : value.type === 'array' ? [] : value.type === 'integer' ? 1 : field === 'script' ? 'a.py' : field === 'name' ? 'n' : 'x';
-      assert.doesNotThrow(() => parseLaunchConfigurations(JSON.stringify({ configurations: [{ name: 'n', script: 'a.py', [field]: sample }] })), field);
+      const sample =
+        field === 'env'
+          ? {}
+          : value.type === 'array'
+            ? []
+            : value.type === 'integer'
+              ? 1
+              : field === 'script'
+                ? 'a.py'
+                : field === 'name'
+                  ? 'n'
+                  : 'x';
+      assert.doesNotThrow(
+        () => parseLaunchConfigurations(JSON.stringify({ configurations: [{ name: 'n', script: 'a.py', [field]: sample }] })),
+        field,
+      );
     }
   });
 });

@@ -3,19 +3,35 @@ import { jobEnvironment, scriptArgument, torchrunArguments } from '../../../src/
 import { jobSpec, node } from './fixtures';
 
 describe('launcher (torchrun command lines)', () => {
-  it('runs one node standalone with one process per GPU, each process\'s lines labelled', () => {
+  it("runs one node standalone with one process per GPU, each process's lines labelled", () => {
     const spec = jobSpec({ nprocPerNode: 2, args: ['--steps', '5'] });
     assert.deepStrictEqual(torchrunArguments(spec, 0), ['--standalone', '--nproc_per_node=2', '--tee=3', './train.py', '--steps', '5']);
     assert.deepStrictEqual(torchrunArguments(jobSpec({ nprocPerNode: 1 }), 0), ['--standalone', '--nproc_per_node=1', './train.py']);
   });
 
   it('gives every node of a multi-node job its rank and one c10d rendezvous on node 0', () => {
-    const spec = jobSpec({ nodes: [node('a', '127.0.0.2'), node('b', '127.0.0.3')], nprocPerNode: 1, rendezvous: 'gpu-a:29501', script: 'src/train.py' });
-    const common = ['--nnodes=2', '--rdzv_backend=c10d', '--rdzv_endpoint=gpu-a:29501', `--rdzv_id=${spec.id}`, '--max_restarts=0', '--nproc_per_node=1', './src/train.py'];
+    const spec = jobSpec({
+      nodes: [node('a', '127.0.0.2'), node('b', '127.0.0.3')],
+      nprocPerNode: 1,
+      rendezvous: 'gpu-a:29501',
+      script: 'src/train.py',
+    });
+    const common = [
+      '--nnodes=2',
+      '--rdzv_backend=c10d',
+      '--rdzv_endpoint=gpu-a:29501',
+      `--rdzv_id=${spec.id}`,
+      '--max_restarts=0',
+      '--nproc_per_node=1',
+      './src/train.py',
+    ];
     for (const rank of [0, 1]) {
       const args = torchrunArguments(spec, rank);
       assert.ok(args.includes(`--node_rank=${rank}`), args.join(' '));
-      assert.deepStrictEqual(args.filter((a) => !a.startsWith('--node_rank=')), common);
+      assert.deepStrictEqual(
+        args.filter((a) => !a.startsWith('--node_rank=')),
+        common,
+      );
       assert.ok(!args.includes('--standalone'));
     }
   });
@@ -37,7 +53,16 @@ describe('launcher (torchrun command lines)', () => {
 
   it('doubles each $ of the script and its arguments, which torchrun would substitute (${local_rank}, $$)', () => {
     const args = torchrunArguments(jobSpec({ script: 'a$b.py', args: ['$$', '${local_rank}', '$HOME', 'plain'] }), 0);
-    assert.deepStrictEqual(args, ['--standalone', '--nproc_per_node=2', '--tee=3', './a$$b.py', '$$$$', '$${local_rank}', '$$HOME', 'plain']);
+    assert.deepStrictEqual(args, [
+      '--standalone',
+      '--nproc_per_node=2',
+      '--tee=3',
+      './a$$b.py',
+      '$$$$',
+      '$${local_rank}',
+      '$$HOME',
+      'plain',
+    ]);
   });
 
   it('exports the job to the script: rank, node count, addresses, GPUs per node, id, unbuffered output', () => {

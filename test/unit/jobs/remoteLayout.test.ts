@@ -20,13 +20,20 @@ describe('remote layout, job ids, environment keys', () => {
   });
 
   it('refuses names that would leave their folder', () => {
-    for (const bad of ['..', '../x', 'a/b', '', '-rf', 'a b', '.hidden']) assert.throws(() => jobDir(bad), /not a safe remote folder name/, bad);
+    for (const bad of ['..', '../x', 'a/b', '', '-rf', 'a b', '.hidden'])
+      assert.throws(() => jobDir(bad), /not a safe remote folder name/, bad);
   });
 
   it('makes unique, safe job ids from the script name and time', () => {
     const now = new Date(2026, 10, 25, 14, 23, 1);
-    assert.strictEqual(newJobId('src/My Train!.py', now, () => 0.5), 'my-train-20261125-142301-8000');
-    assert.strictEqual(newJobId('日本.py', now, () => 0), 'job-20261125-142301-0000');
+    assert.strictEqual(
+      newJobId('src/My Train!.py', now, () => 0.5),
+      'my-train-20261125-142301-8000',
+    );
+    assert.strictEqual(
+      newJobId('日本.py', now, () => 0),
+      'job-20261125-142301-0000',
+    );
     assert.match(newJobId('train.py', now), /^train-20261125-142301-[0-9a-f]{4}$/);
     assert.doesNotThrow(() => jobDir(newJobId('-- weird $(name).py', now)));
   });

@@ -25,7 +25,10 @@ describe('run script', () => {
   });
 
   it('creates or reuses a venv keyed by the requirements, under a lock, with setup output in the log', () => {
-    const script = runScript({ spec: jobSpec({ requirements: 'requirements.txt', setup: ['pip install -e .'] }), requirementsText: 'numpy\n' });
+    const script = runScript({
+      spec: jobSpec({ requirements: 'requirements.txt', setup: ['pip install -e .'] }),
+      requirementsText: 'numpy\n',
+    });
     assert.match(script, /env_dir="\$HOME"\/\.azure-pytorch\/envs\/venv-[0-9a-f]{16}/);
     assert.match(script, /-m venv --system-site-packages "\$env_dir"/);
     assert.match(script, /-m pip install --disable-pip-version-check -r requirements\.txt/);
@@ -38,7 +41,10 @@ describe('run script', () => {
     const script = runScript({ spec: jobSpec({ args: hostile }) });
     const start = script.indexOf('    set -- ') + '    set -- '.length;
     const words = splitArguments(script.slice(start, script.indexOf('\n    ;;', start)));
-    assert.deepStrictEqual(words.slice(4), hostile.map((h) => h.split('$').join('$$')));
+    assert.deepStrictEqual(
+      words.slice(4),
+      hostile.map((h) => h.split('$').join('$$')),
+    );
   });
 
   it('round-trips remembered arguments through the input box (shellQuote, then splitArguments)', () => {

@@ -65,7 +65,10 @@ describe('FailureDetector', () => {
 
   it('classifies an out-of-memory traceback as CUDA OOM, once', () => {
     const failures = detect(oomTraceback);
-    assert.deepEqual(failures.map((f) => f.kind), ['cudaOom']);
+    assert.deepEqual(
+      failures.map((f) => f.kind),
+      ['cudaOom'],
+    );
     assert.match(failures[0].summary, /^torch\.cuda\.OutOfMemoryError: CUDA out of memory/);
     assert.equal(failures[0].frames[0].path, 'train.py');
   });
@@ -80,12 +83,18 @@ During handling of the above exception, another exception occurred:
 Traceback (most recent call last):
   File "a.py", line 3, in f
 RuntimeError: lookup failed`;
-    assert.deepEqual(detect(text).map((f) => f.summary), ["KeyError: 'x'", 'RuntimeError: lookup failed']);
+    assert.deepEqual(
+      detect(text).map((f) => f.summary),
+      ["KeyError: 'x'", 'RuntimeError: lookup failed'],
+    );
   });
 
   it('reads torchrun ChildFailedError', () => {
     const failures = detect(torchrunChildFailed);
-    assert.deepEqual(failures.map((f) => f.kind), ['childFailed']);
+    assert.deepEqual(
+      failures.map((f) => f.kind),
+      ['childFailed'],
+    );
     assert.equal(failures[0].startLine, 1);
   });
 
@@ -95,7 +104,13 @@ RuntimeError: lookup failed`;
 Traceback (most recent call last):
   File "train.py", line 30, in <module>
 torch.distributed.DistBackendError: NCCL error in: ../torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp:1275, unhandled system error, NCCL version 2.14.3`);
-    assert.deepEqual(failures.map((f) => [f.kind, f.startLine]), [['nccl', 1], ['nccl', 2]]);
+    assert.deepEqual(
+      failures.map((f) => [f.kind, f.startLine]),
+      [
+        ['nccl', 1],
+        ['nccl', 2],
+      ],
+    );
   });
 
   it('reads the OOM killer, once per process', () => {
@@ -105,11 +120,21 @@ ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: -9) local_
   exitcode  : -9 (pid: 4242)
   traceback : Signal 9 (SIGKILL) received by PID 4242
 Killed`);
-    assert.deepEqual(failures.map((f) => [f.kind, f.startLine]), [['killed', 0], ['killed', 2], ['killed', 5]]);
+    assert.deepEqual(
+      failures.map((f) => [f.kind, f.startLine]),
+      [
+        ['killed', 0],
+        ['killed', 2],
+        ['killed', 5],
+      ],
+    );
   });
 
   it('reads segmentation faults', () => {
-    assert.deepEqual(detect('Segmentation fault (core dumped)').map((f) => f.kind), ['crash']);
+    assert.deepEqual(
+      detect('Segmentation fault (core dumped)').map((f) => f.kind),
+      ['crash'],
+    );
   });
 
   it('does not flag ordinary training output', () => {
@@ -124,7 +149,13 @@ WARNING: the error rate is low
 
 describe('rootCause', () => {
   const at = (kind: LocatedFailure['kind'], summary: string): LocatedFailure => ({
-    kind, summary, node: 1, rank: 'default0', startLine: 0, endLine: 0, frames: [],
+    kind,
+    summary,
+    node: 1,
+    rank: 'default0',
+    startLine: 0,
+    endLine: 0,
+    frames: [],
   });
 
   it("prefers the first worker failure over torchrun's ChildFailedError", () => {

@@ -42,7 +42,7 @@ function tokenize(lines: string[]): Token[][] {
     let at = 0;
     while (at <= line.length) {
       const open = stack.at(-1);
-      const candidates = expand(open ? open.patterns ?? [] : grammar.patterns);
+      const candidates = expand(open ? (open.patterns ?? []) : grammar.patterns);
       let best: { rule: Rule | 'end'; match: RegExpExecArray } | undefined;
       const consider = (rule: Rule | 'end', source: string) => {
         const regex = new RegExp(source, 'gd');
@@ -54,8 +54,8 @@ function tokenize(lines: string[]): Token[][] {
       for (const rule of candidates) consider(rule, rule.match ?? rule.begin!);
       if (!best || (best.match[0] === '' && best.rule !== 'end')) break;
       const { rule, match } = best;
-      const captures = rule === 'end' ? open!.endCaptures : rule.captures ?? rule.beginCaptures;
-      const scope = rule === 'end' ? '' : rule.name ?? '';
+      const captures = rule === 'end' ? open!.endCaptures : (rule.captures ?? rule.beginCaptures);
+      const scope = rule === 'end' ? '' : (rule.name ?? '');
       if (captures) {
         for (const [group, { name }] of Object.entries(captures)) {
           const span = match.indices![Number(group)];
@@ -88,9 +88,13 @@ describe('pytorch-log grammar', () => {
       '[default0]:': 'entity.name.tag.rank',
       '2024-05-01 12:00:03,123': 'constant.numeric.timestamp',
       INFO: 'markup.inserted.level.info',
-      step: 'variable.other.metric', loss: 'variable.other.metric', lr: 'variable.other.metric',
+      step: 'variable.other.metric',
+      loss: 'variable.other.metric',
+      lr: 'variable.other.metric',
       '=': 'punctuation.separator.key-value',
-      '300': 'constant.numeric.metric', '0.8123': 'constant.numeric.metric', '2.5e-4': 'constant.numeric.metric',
+      '300': 'constant.numeric.metric',
+      '0.8123': 'constant.numeric.metric',
+      '2.5e-4': 'constant.numeric.metric',
     });
   });
 
@@ -124,11 +128,22 @@ describe('pytorch-log grammar', () => {
       'step=5 loss=1.0',
     ]);
     assert.deepEqual(tokens[0], [['Traceback (most recent call last):', 'markup.heading.traceback.pytorch-log']]);
-    assert.deepEqual(tokens[1].slice(1).map(([text, scope]) => [text, scope.split('.')[0]]), [
-      ['File', 'keyword'], ['"/home/azureuser/ws/train.py"', 'string'], ['line', 'keyword'], ['42', 'constant'], ['in', 'keyword'], ['main', 'entity'],
-    ]);
+    assert.deepEqual(
+      tokens[1].slice(1).map(([text, scope]) => [text, scope.split('.')[0]]),
+      [
+        ['File', 'keyword'],
+        ['"/home/azureuser/ws/train.py"', 'string'],
+        ['line', 'keyword'],
+        ['42', 'constant'],
+        ['in', 'keyword'],
+        ['main', 'entity'],
+      ],
+    );
     assert.deepEqual(tokens[3], [['RuntimeError: shape mismatch', 'invalid.illegal.exception.pytorch-log']]);
-    assert.ok(tokens[4].some(([text, scope]) => text === 'loss' && scope === 'variable.other.metric.pytorch-log'), 'back to normal lines after the exception');
+    assert.ok(
+      tokens[4].some(([text, scope]) => text === 'loss' && scope === 'variable.other.metric.pytorch-log'),
+      'back to normal lines after the exception',
+    );
   });
 
   it('marks tqdm progress bars', () => {

@@ -71,7 +71,11 @@ describe('LineSplitter', () => {
     for (let cut = 0; cut <= text.length; cut++) {
       const splitter = new LineSplitter();
       const lines = [...splitter.push(text.subarray(0, cut)), ...splitter.push(text.subarray(cut))];
-      assert.deepEqual(lines.map((line) => line.toString()), ['héllo wörld', 'second line'], `cut at ${cut}`);
+      assert.deepEqual(
+        lines.map((line) => line.toString()),
+        ['héllo wörld', 'second line'],
+        `cut at ${cut}`,
+      );
       assert.equal(splitter.pending.toString(), 'third');
     }
   });
@@ -96,7 +100,10 @@ describe('mapRemotePath', () => {
   });
 
   it('uses the local separator for Windows folders', () => {
-    assert.equal(mapRemotePath('/home/azureuser/.azure-pytorch/ws/w1/a/b.py', { ...mapping, localRoot: 'C:\\work\\proj\\' }), 'C:\\work\\proj\\a\\b.py');
+    assert.equal(
+      mapRemotePath('/home/azureuser/.azure-pytorch/ws/w1/a/b.py', { ...mapping, localRoot: 'C:\\work\\proj\\' }),
+      'C:\\work\\proj\\a\\b.py',
+    );
   });
 
   it('leaves files outside the workspace unmapped', () => {

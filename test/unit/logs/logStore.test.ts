@@ -23,10 +23,19 @@ describe('LogStore', () => {
     collect(store, 1, 'b0\n[default0]:pro');
     collect(store, 0, 'a2\n');
     const last = collect(store, 1, 'gress 10%\rprogress 100%\n');
-    assert.deepEqual(last.map((line) => [line.index, line.rank, line.text]), [[4, 'default0', 'progress 100%']]);
+    assert.deepEqual(
+      last.map((line) => [line.index, line.rank, line.text]),
+      [[4, 'default0', 'progress 100%']],
+    );
     assert.deepEqual(
       Array.from({ length: store.lineCount }, (_, i) => [store.index.node(i), store.line(i).text]),
-      [[0, 'a0'], [0, 'a1'], [1, 'b0'], [0, 'a2'], [1, 'progress 100%']],
+      [
+        [0, 'a0'],
+        [0, 'a1'],
+        [1, 'b0'],
+        [0, 'a2'],
+        [1, 'progress 100%'],
+      ],
     );
     assert.equal(store.offset(1), Buffer.byteLength('b0\n[default0]:progress 10%\rprogress 100%\n'));
     store.close();
@@ -41,11 +50,21 @@ describe('LogStore', () => {
     const restored = new LogStore(dir, 2);
     const lines: StoredLine[] = [];
     restored.restore((line) => lines.push(line));
-    assert.deepEqual(lines.map((line) => [line.node, line.text]), [[1, 'one'], [0, 'two'], [1, 'four']]);
+    assert.deepEqual(
+      lines.map((line) => [line.node, line.text]),
+      [
+        [1, 'one'],
+        [0, 'two'],
+        [1, 'four'],
+      ],
+    );
     assert.equal(restored.pendingText(0), 'thr');
     assert.equal(restored.offset(0), 7);
     const more = collect(restored, 0, 'ee\n');
-    assert.deepEqual(more.map((line) => [line.index, line.text]), [[3, 'three']]);
+    assert.deepEqual(
+      more.map((line) => [line.index, line.text]),
+      [[3, 'three']],
+    );
     restored.close();
   });
 
@@ -73,13 +92,19 @@ describe('LogStore', () => {
     add(0, '[default0]:loss 1\n[default1]:loss 2\n');
     add(1, '[default0]:Loss 3\n[default1]:other\n');
     view.setFilter({ ranks: ['default1'] });
-    assert.deepEqual(Array.from({ length: view.length }, (_, i) => view.lineAt(i)), [1, 3]);
+    assert.deepEqual(
+      Array.from({ length: view.length }, (_, i) => view.lineAt(i)),
+      [1, 3],
+    );
     add(0, '[default1]:late\n');
     assert.equal(view.length, 3);
     assert.equal(view.positionOf(0), -1);
     assert.equal(view.positionOf(4), 2);
     view.setFilter({ nodes: [1] });
-    assert.deepEqual(Array.from({ length: view.length }, (_, i) => view.lineAt(i)), [2, 3]);
+    assert.deepEqual(
+      Array.from({ length: view.length }, (_, i) => view.lineAt(i)),
+      [2, 3],
+    );
     view.setFilter({});
     assert.equal(view.search('loss', -1, 'next'), 0);
     assert.equal(view.search('loss', 0, 'next'), 1);

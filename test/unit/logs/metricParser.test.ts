@@ -99,7 +99,7 @@ const corpus: Case[] = [
   },
   {
     framework: 'tensor value in key=value',
-    line: 'iter 20: loss=tensor(3.2100, device=\'cuda:0\', grad_fn=<NllLossBackward0>)',
+    line: "iter 20: loss=tensor(3.2100, device='cuda:0', grad_fn=<NllLossBackward0>)",
     expected: { values: { loss: 3.21 }, step: 20 },
   },
   {
@@ -107,12 +107,20 @@ const corpus: Case[] = [
     line: 'step 7 | loss nan | lr 0.001',
     expected: { values: { loss: NaN, lr: 0.001 }, step: 7 },
   },
-  { framework: 'torchrun agent line', line: 'INFO:torch.distributed.launcher.api:Starting elastic_operator with launch configs:', expected: undefined },
+  {
+    framework: 'torchrun agent line',
+    line: 'INFO:torch.distributed.launcher.api:Starting elastic_operator with launch configs:',
+    expected: undefined,
+  },
   { framework: 'rendezvous endpoint', line: '  rdzv_endpoint    : localhost:29500', expected: undefined },
   { framework: 'version string', line: 'torch version: 1.13.1+cu117', expected: undefined },
   { framework: 'timestamp only', line: '2024-05-01 12:00:03 starting run at 12:00:03', expected: undefined },
   { framework: 'traceback frame', line: '  File "/home/azureuser/ws/train.py", line 42, in <module>', expected: undefined },
-  { framework: 'c10d socket warning', line: '[W socket.cpp:462] [c10d] The server socket has failed to bind to [::]:29400 (errno: 98 - Address already in use).', expected: undefined },
+  {
+    framework: 'c10d socket warning',
+    line: '[W socket.cpp:462] [c10d] The server socket has failed to bind to [::]:29400 (errno: 98 - Address already in use).',
+    expected: undefined,
+  },
   { framework: 'argparse dump', line: 'Namespace(lr=0.01, batch_size=64, epochs=10)', expected: undefined },
   { framework: 'exception with numbers', line: 'RuntimeError: Expected 4 dims, got size: 3', expected: undefined },
   { framework: 'NCCL info', line: 'gpu-node0:1234:1234 [0] NCCL INFO NCCL version 2.18.1+cuda12.1', expected: undefined },

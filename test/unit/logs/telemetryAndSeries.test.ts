@@ -16,7 +16,10 @@ describe('parseNvidiaSmi', () => {
 
   it('turns every failure into a reason', () => {
     assert.deepEqual(parseNvidiaSmi('No devices were found\n', '', 6), { kind: 'unavailable', reason: 'No devices were found' });
-    assert.deepEqual(parseNvidiaSmi('', 'sh: 1: nvidia-smi: not found\n', 127), { kind: 'unavailable', reason: 'nvidia-smi is not installed on this VM' });
+    assert.deepEqual(parseNvidiaSmi('', 'sh: 1: nvidia-smi: not found\n', 127), {
+      kind: 'unavailable',
+      reason: 'nvidia-smi is not installed on this VM',
+    });
     assert.equal(parseNvidiaSmi('garbage\n', '', 0).kind, 'unavailable');
     assert.equal(parseNvidiaSmi('', '', 0).kind, 'unavailable');
   });
@@ -30,9 +33,15 @@ describe('MetricSeriesSet', () => {
     set.add({ values: { acc: 0.5 }, epoch: 1, progress: { done: 1, total: 4 } }, 'rank0');
     set.add({ values: { ppl: 9 } }, 'rank0');
     set.add({ values: { ppl: 8 } }, 'rank0');
-    assert.deepEqual(set.takeUpdates().map((u) => [u.metric, u.stream, u.axis, u.points]), [
-      ['loss', 'rank0', 'step', [10, 2]], ['loss', 'rank1', 'step', [10, 3]], ['acc', 'rank0', 'epoch', [1.25, 0.5]], ['ppl', 'rank0', 'sample', [1, 9, 2, 8]],
-    ]);
+    assert.deepEqual(
+      set.takeUpdates().map((u) => [u.metric, u.stream, u.axis, u.points]),
+      [
+        ['loss', 'rank0', 'step', [10, 2]],
+        ['loss', 'rank1', 'step', [10, 3]],
+        ['acc', 'rank0', 'epoch', [1.25, 0.5]],
+        ['ppl', 'rank0', 'sample', [1, 9, 2, 8]],
+      ],
+    );
     set.add({ values: { loss: 1 }, step: 20 }, 'rank0');
     assert.deepEqual(set.takeUpdates(), [{ metric: 'loss', stream: 'rank0', axis: 'step', points: [20, 1], reset: false }]);
   });
@@ -52,15 +61,23 @@ describe('follow command', () => {
     const argv = followArgv({ logPath: "/h/o'dd $(x).log", pidPath: '/p', exitCodePath: '/e' }, 1234);
     assert.deepEqual(argv.slice(0, 2), ['sh', '-c']);
     assert.deepEqual(argv.slice(3), ['azure-pytorch-follow', "/h/o'dd $(x).log", '1235', '/p', '/e', '/dev/null', '/dev/null', '']);
-    assert.ok(!argv[2].includes('o\'dd'));
+    assert.ok(!argv[2].includes("o'dd"));
     assert.throws(() => followArgv({ logPath: 'l', pidPath: 'p', exitCodePath: 'e' }, -1));
   });
 
   it('reads the end marker', () => {
     assert.deepEqual(parseEndMarker('azure-pytorch-follow-end exit-code=137 cancelled=1 started=1700000000 ended=2024-01-01T00:00:10Z'), {
-      exitCode: 137, cancelled: true, startedAt: 1_700_000_000_000, endedAt: Date.parse('2024-01-01T00:00:10Z'),
+      exitCode: 137,
+      cancelled: true,
+      startedAt: 1_700_000_000_000,
+      endedAt: Date.parse('2024-01-01T00:00:10Z'),
     });
-    assert.deepEqual(parseEndMarker('azure-pytorch-follow-end exit-code= cancelled=0 started= ended='), { exitCode: undefined, cancelled: false, startedAt: undefined, endedAt: undefined });
+    assert.deepEqual(parseEndMarker('azure-pytorch-follow-end exit-code= cancelled=0 started= ended='), {
+      exitCode: undefined,
+      cancelled: false,
+      startedAt: undefined,
+      endedAt: undefined,
+    });
     assert.equal(parseEndMarker('tail: file truncated'), undefined);
   });
 });

@@ -4,7 +4,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { hostKeyFromBlob, sha256Fingerprint } from '../../../src/ssh/hostKey';
-import { checkHostKey, entryMatchesHost, formatKnownHostsLine, parseKnownHosts, removeLines, type LocatedEntry } from '../../../src/ssh/knownHosts';
+import {
+  checkHostKey,
+  entryMatchesHost,
+  formatKnownHostsLine,
+  parseKnownHosts,
+  removeLines,
+  type LocatedEntry,
+} from '../../../src/ssh/knownHosts';
 
 function newKey(dir: string, name: string): { line: string; blob: Buffer } {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, name)]);
@@ -32,8 +39,16 @@ describe('known_hosts', function () {
   });
 
   it('parses markers, comments, pattern lists and skips junk', function () {
-    const entries = parseKnownHosts(`# c\n\n@revoked * ${typeAndKey(a)}\nh1,h2 ${typeAndKey(b)} comment here\nbroken line\n@bogus x ${typeAndKey(a)}\n`);
-    assert.deepEqual(entries.map((e) => [e.line, e.marker, e.hosts]), [[3, 'revoked', '*'], [4, undefined, 'h1,h2']]);
+    const entries = parseKnownHosts(
+      `# c\n\n@revoked * ${typeAndKey(a)}\nh1,h2 ${typeAndKey(b)} comment here\nbroken line\n@bogus x ${typeAndKey(a)}\n`,
+    );
+    assert.deepEqual(
+      entries.map((e) => [e.line, e.marker, e.hosts]),
+      [
+        [3, 'revoked', '*'],
+        [4, undefined, 'h1,h2'],
+      ],
+    );
   });
 
   it('matches [host]:port only for that port, wildcards and negations as OpenSSH', function () {
@@ -71,7 +86,10 @@ describe('known_hosts', function () {
 
   it('writes lines OpenSSH reads back, hashed or not, and removes only the given lines', function () {
     const file = path.join(dir, 'written');
-    fs.writeFileSync(file, [formatKnownHostsLine('20.9.9.9', 22, key(a), false), formatKnownHostsLine('20.9.9.9', 2201, key(b), true), ''].join('\n'));
+    fs.writeFileSync(
+      file,
+      [formatKnownHostsLine('20.9.9.9', 22, key(a), false), formatKnownHostsLine('20.9.9.9', 2201, key(b), true), ''].join('\n'),
+    );
     assert.match(execFileSync('ssh-keygen', ['-F', '20.9.9.9', '-f', file], { encoding: 'utf8' }), /ssh-ed25519/);
     assert.match(execFileSync('ssh-keygen', ['-F', '[20.9.9.9]:2201', '-f', file], { encoding: 'utf8' }), /ssh-ed25519/);
     assert.equal(removeLines('a\nb\nc\n', new Set([2])), 'a\nc\n');

@@ -6,11 +6,29 @@ import { HOSTILE_NAMES } from '../sync/hostileTree';
 
 /** What a real shell makes of a command line: its words, NUL-separated. */
 function wordsSeenBy(shell: string, line: string): string[] {
-  return execFileSync(shell, ['-c', `printf '%s\\0' ${line}`], { encoding: 'utf8' }).split('\0').slice(0, -1);
+  return execFileSync(shell, ['-c', `printf '%s\\0' ${line}`], { encoding: 'utf8' })
+    .split('\0')
+    .slice(0, -1);
 }
 
 describe('shellQuote', function () {
-  const words = [...HOSTILE_NAMES, '', ' ', "'", "''", '\\', '\\\\\'', '$HOME', '~', 'a=b', '!event', '%1', '{a,b}', '#comment', 'trailing\\'];
+  const words = [
+    ...HOSTILE_NAMES,
+    '',
+    ' ',
+    "'",
+    "''",
+    '\\',
+    "\\\\'",
+    '$HOME',
+    '~',
+    'a=b',
+    '!event',
+    '%1',
+    '{a,b}',
+    '#comment',
+    'trailing\\',
+  ];
 
   for (const shell of ['sh', 'bash']) {
     it(`every word reaches ${shell} exactly as given`, function () {

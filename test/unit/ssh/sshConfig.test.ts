@@ -63,7 +63,11 @@ describe('ssh_config', function () {
       const file = path.join(dir, 'config');
       fs.writeFileSync(file, text);
       const printed = execFileSync('ssh', ['-G', '-F', file, 'gpu-a'], { encoding: 'utf8', env: { HOME: home, PATH: process.env.PATH } });
-      const values = (key: string) => printed.split('\n').filter((line) => line.startsWith(`${key} `)).map((line) => line.slice(key.length + 1));
+      const values = (key: string) =>
+        printed
+          .split('\n')
+          .filter((line) => line.startsWith(`${key} `))
+          .map((line) => line.slice(key.length + 1));
       const endpoint = resolveEndpoint({ host: 'gpu-a' }, { config, local: { ...local, user: os.userInfo().username } });
       assert.equal(values('hostname')[0], endpoint.host);
       assert.equal(values('user')[0], endpoint.user);
@@ -78,7 +82,9 @@ describe('ssh_config', function () {
   });
 
   it('splices Include files under the including block', function () {
-    const lines = parseSshConfig('Host a\n  Include extra\nHost b\n  User bee\n', 'main', () => [{ path: 'extra', text: 'User from-include\nHost c\nUser sea\n' }]);
+    const lines = parseSshConfig('Host a\n  Include extra\nHost b\n  User bee\n', 'main', () => [
+      { path: 'extra', text: 'User from-include\nHost c\nUser sea\n' },
+    ]);
     assert.equal(resolveEndpoint({ host: 'a' }, { config: lines, local }).user, 'from-include');
     assert.equal(resolveEndpoint({ host: 'c' }, { config: lines, local }).user, 'sea');
     assert.equal(resolveEndpoint({ host: 'b' }, { config: lines, local }).user, 'bee');

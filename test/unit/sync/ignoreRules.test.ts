@@ -8,7 +8,8 @@ import { checkIgnored, compileIgnorePattern, parseIgnoreFile } from '../../../sr
 import { writeFile } from './hostileTree';
 
 describe('ignore rules (gitignore semantics)', function () {
-  const ignored = (patterns: string, file: string, isDir = false) => checkIgnored([{ base: '', rules: parseIgnoreFile(patterns, '.gitignore') }], file, isDir).ignored;
+  const ignored = (patterns: string, file: string, isDir = false) =>
+    checkIgnored([{ base: '', rules: parseIgnoreFile(patterns, '.gitignore') }], file, isDir).ignored;
 
   it('handles anchoring, folders only, wildcards, ** and escapes', function () {
     assert.ok(ignored('*.log', 'a/b/c.log'));
@@ -43,14 +44,33 @@ describe('ignore rules (gitignore semantics)', function () {
       execFileSync('git', ['init', '-q', root]);
       writeFile(root, '.gitignore', '*.log\n!important.log\n/build/\ndocs/**/draft-*\n*.tmp\ntmp/\n');
       writeFile(root, 'sub/.gitignore', '!keep.tmp\n/local.txt\nnested/\n');
-      const files = ['a.log', 'important.log', 'build/x.o', 'sub/build/y.o', 'docs/a/b/draft-1.md', 'docs/final.md', 'sub/keep.tmp', 'sub/other.tmp', 'sub/local.txt', 'local.txt', 'sub/nested/z', 'sub/deep/nested/q', 'tmp/t', 'sub/tmp/u', 'x.tmp/inner'];
+      const files = [
+        'a.log',
+        'important.log',
+        'build/x.o',
+        'sub/build/y.o',
+        'docs/a/b/draft-1.md',
+        'docs/final.md',
+        'sub/keep.tmp',
+        'sub/other.tmp',
+        'sub/local.txt',
+        'local.txt',
+        'sub/nested/z',
+        'sub/deep/nested/q',
+        'tmp/t',
+        'sub/tmp/u',
+        'x.tmp/inner',
+      ];
       for (const file of files) writeFile(root, file, 'x');
       const scan = await scanWorkspace(root, { maxFileSizeBytes: 1 << 20 });
       const kept = new Set(scan.entries.filter((entry) => entry.type === 'file').map((entry) => entry.path));
       const gitIgnored = new Set(
-        execFileSync('git', ['-C', root, 'ls-files', '--others', '--ignored', '--exclude-standard'], { encoding: 'utf8' }).split('\n').filter(Boolean),
+        execFileSync('git', ['-C', root, 'ls-files', '--others', '--ignored', '--exclude-standard'], { encoding: 'utf8' })
+          .split('\n')
+          .filter(Boolean),
       );
-      for (const file of files) assert.equal(kept.has(file), !gitIgnored.has(file), `${file}: git says ${gitIgnored.has(file) ? 'ignored' : 'kept'}`);
+      for (const file of files)
+        assert.equal(kept.has(file), !gitIgnored.has(file), `${file}: git says ${gitIgnored.has(file) ? 'ignored' : 'kept'}`);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

@@ -5,7 +5,10 @@ import type { RemoteRecord } from '../../../src/sync/syncState';
 import { compareStamps, earlier } from '../../../src/sync/remoteClock';
 
 const record = (type: RemoteRecord['type'], ctime = '100.0'): RemoteRecord => ({ type, size: 1, mtime: '1.0', mode: 0o644, ctime });
-const entry = (path: string, type: RemoteEntry['type'], ctime = '100.0'): [string, RemoteEntry] => [path, { path, type, size: 1, mtime: '1.0', mode: 0o644, linkTarget: '', ctime }];
+const entry = (path: string, type: RemoteEntry['type'], ctime = '100.0'): [string, RemoteEntry] => [
+  path,
+  { path, type, size: 1, mtime: '1.0', mode: 0o644, linkTarget: '', ctime },
+];
 
 describe('remote drift since the last sync', function () {
   const records = new Map<string, RemoteRecord>([
@@ -20,9 +23,22 @@ describe('remote drift since the last sync', function () {
     assert.equal(findRemoteDrift(records, new Map([entry('train.py', 'file', '100.0')]), new Map()), undefined);
   });
 
-  it('ignores paths the sync never sent: a job\'s outputs and __pycache__ in a synced folder', function () {
-    const changed = new Map([entry('pkg', 'dir', '200.0'), entry('pkg/__pycache__', 'dir', '200.0'), entry('pkg/__pycache__/model.pyc', 'file', '200.0'), entry('.', 'dir', '200.0'), entry('outputs', 'dir', '200.0')]);
-    const folderEntries = new Map([entry('pkg/model.py', 'file'), entry('pkg/data.py', 'file'), entry('pkg/__pycache__', 'dir', '200.0'), entry('train.py', 'file'), entry('pkg', 'dir', '200.0'), entry('outputs', 'dir', '200.0')]);
+  it("ignores paths the sync never sent: a job's outputs and __pycache__ in a synced folder", function () {
+    const changed = new Map([
+      entry('pkg', 'dir', '200.0'),
+      entry('pkg/__pycache__', 'dir', '200.0'),
+      entry('pkg/__pycache__/model.pyc', 'file', '200.0'),
+      entry('.', 'dir', '200.0'),
+      entry('outputs', 'dir', '200.0'),
+    ]);
+    const folderEntries = new Map([
+      entry('pkg/model.py', 'file'),
+      entry('pkg/data.py', 'file'),
+      entry('pkg/__pycache__', 'dir', '200.0'),
+      entry('train.py', 'file'),
+      entry('pkg', 'dir', '200.0'),
+      entry('outputs', 'dir', '200.0'),
+    ]);
     assert.equal(findRemoteDrift(records, changed, folderEntries), undefined);
   });
 
@@ -30,10 +46,13 @@ describe('remote drift since the last sync', function () {
     assert.match(findRemoteDrift(records, new Map([entry('pkg/model.py', 'file', '300.0')]), new Map()) ?? '', /pkg\/model.py changed/);
   });
 
-  it('finds a synced file removed there, from its folder\'s listing', function () {
+  it("finds a synced file removed there, from its folder's listing", function () {
     const changed = new Map([entry('pkg', 'dir', '300.0')]);
     assert.match(findRemoteDrift(records, changed, new Map([entry('pkg/model.py', 'file')])) ?? '', /pkg\/data.py was removed/);
-    assert.match(findRemoteDrift(records, new Map([entry('.', 'dir', '300.0')]), new Map([entry('pkg', 'dir')])) ?? '', /train.py was removed/);
+    assert.match(
+      findRemoteDrift(records, new Map([entry('.', 'dir', '300.0')]), new Map([entry('pkg', 'dir')])) ?? '',
+      /train.py was removed/,
+    );
   });
 
   it('finds a type change, and a record without a ctime counts as changed', function () {

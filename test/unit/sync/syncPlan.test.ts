@@ -5,51 +5,111 @@ import { paxRecord, tarHeader } from '../../../src/sync/tarHeader';
 
 const file = (path: string, size = 1, mode = 0o644): LocalEntry => ({ path, type: 'file', size, mode, mtimeMs: 0, statKey: '' });
 const dir = (path: string): LocalEntry => ({ path, type: 'dir', size: 0, mode: 0o755, mtimeMs: 0, statKey: '' });
-const remote = (path: string, type: RemoteEntry['type'] = 'file', size = 1, mode = 0o644): RemoteEntry => ({ path, type, size, mtime: '1', mode, linkTarget: '', ctime: '1' });
+const remote = (path: string, type: RemoteEntry['type'] = 'file', size = 1, mode = 0o644): RemoteEntry => ({
+  path,
+  type,
+  size,
+  mtime: '1',
+  mode,
+  linkTarget: '',
+  ctime: '1',
+});
 
 function plan(overrides: Partial<PlanInput>) {
-  return planSync({ local: [], remote: new Map(), localHashes: new Map(), remoteHashes: new Map(), previouslySynced: new Set(), isExcluded: () => false, ...overrides });
+  return planSync({
+    local: [],
+    remote: new Map(),
+    localHashes: new Map(),
+    remoteHashes: new Map(),
+    previouslySynced: new Set(),
+    isExcluded: () => false,
+    ...overrides,
+  });
 }
 
 describe('sync plan', function () {
   it('sends new and changed files in path order, keeps equal ones (same size, hash and executable bit)', function () {
     const result = plan({
       local: [file('same'), file('changed'), file('new'), file('chmod', 1, 0o755)],
-      remote: new Map([['same', remote('same')], ['changed', remote('changed')], ['chmod', remote('chmod')]]),
-      localHashes: new Map([['same', 'h1'], ['changed', 'h2'], ['chmod', 'h3']]),
-      remoteHashes: new Map([['same', 'h1'], ['changed', 'old'], ['chmod', 'h3']]),
+      remote: new Map([
+        ['same', remote('same')],
+        ['changed', remote('changed')],
+        ['chmod', remote('chmod')],
+      ]),
+      localHashes: new Map([
+        ['same', 'h1'],
+        ['changed', 'h2'],
+        ['chmod', 'h3'],
+      ]),
+      remoteHashes: new Map([
+        ['same', 'h1'],
+        ['changed', 'old'],
+        ['chmod', 'h3'],
+      ]),
     });
-    assert.deepEqual(result.upload.map((entry) => entry.path), ['changed', 'chmod', 'new']);
+    assert.deepEqual(
+      result.upload.map((entry) => entry.path),
+      ['changed', 'chmod', 'new'],
+    );
     assert.equal(result.unchanged, 1);
   });
 
   it('compares content only where sizes match', function () {
     const local = [file('a', 5), file('b', 6), dir('c')];
-    assert.deepEqual(pathsToCompare(local, new Map([['a', remote('a', 'file', 5)], ['b', remote('b', 'file', 7)], ['c', remote('c', 'dir')]])).map((e) => e.path), ['a']);
+    assert.deepEqual(
+      pathsToCompare(
+        local,
+        new Map([
+          ['a', remote('a', 'file', 5)],
+          ['b', remote('b', 'file', 7)],
+          ['c', remote('c', 'dir')],
+        ]),
+      ).map((e) => e.path),
+      ['a'],
+    );
   });
 
   it('deletes only what it synced before, deepest first, never excluded or unknown paths', function () {
     const result = plan({
-      remote: new Map([['gone', remote('gone')], ['d', remote('d', 'dir')], ['d/x', remote('d/x')], ['outputs/ckpt', remote('outputs/ckpt')], ['ignored-now', remote('ignored-now')]]),
+      remote: new Map([
+        ['gone', remote('gone')],
+        ['d', remote('d', 'dir')],
+        ['d/x', remote('d/x')],
+        ['outputs/ckpt', remote('outputs/ckpt')],
+        ['ignored-now', remote('ignored-now')],
+      ]),
       previouslySynced: new Set(['gone', 'd', 'd/x', 'ignored-now', 'already-gone']),
       isExcluded: (path) => path === 'ignored-now',
     });
-    assert.deepEqual(result.remove, [{ path: 'd/x', kind: 'file' }, { path: 'd', kind: 'dir' }, { path: 'gone', kind: 'file' }]);
+    assert.deepEqual(result.remove, [
+      { path: 'd/x', kind: 'file' },
+      { path: 'd', kind: 'dir' },
+      { path: 'gone', kind: 'file' },
+    ]);
   });
 
   it('removes a path whose type changed before sending it, and nothing below it separately', function () {
     const result = plan({
       local: [file('x')],
-      remote: new Map([['x', remote('x', 'dir')], ['x/old', remote('x/old')]]),
+      remote: new Map([
+        ['x', remote('x', 'dir')],
+        ['x/old', remote('x/old')],
+      ]),
       previouslySynced: new Set(['x', 'x/old']),
     });
     assert.deepEqual(result.remove, [{ path: 'x', kind: 'tree' }]);
-    assert.deepEqual(result.upload.map((entry) => entry.path), ['x']);
+    assert.deepEqual(
+      result.upload.map((entry) => entry.path),
+      ['x'],
+    );
   });
 
   it('refuses unsafe paths', function () {
     assert.throws(() => plan({ local: [file('../escape')] }), /Unsafe path/);
-    assert.equal(plan({ remote: new Map([['../x', remote('../x')]]), previouslySynced: new Set(['../x', '/etc/passwd']) }).remove.length, 0);
+    assert.equal(
+      plan({ remote: new Map([['../x', remote('../x')]]), previouslySynced: new Set(['../x', '/etc/passwd']) }).remove.length,
+      0,
+    );
   });
 
   it('finds a path under an excluded folder', function () {

@@ -30,7 +30,8 @@ describe('tar stream', function () {
     beforeSending();
     const sent = new Map<string, SentFile>();
     const chunks: Buffer[] = [];
-    for await (const chunk of createTarStream({ root, entries, onFileSent: (file) => sent.set(file.entry.path, file) })) chunks.push(chunk as Buffer);
+    for await (const chunk of createTarStream({ root, entries, onFileSent: (file) => sent.set(file.entry.path, file) }))
+      chunks.push(chunk as Buffer);
     const tar = Buffer.concat(chunks);
     assert.equal(tar.length % 512, 0);
     execFileSync('tar', ['-x', '-f', '-', '-C', out], { input: tar });

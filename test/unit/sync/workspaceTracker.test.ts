@@ -12,7 +12,9 @@ const OPTIONS = { maxFileSizeBytes: 1000, excludes: ['*.tmp'] };
 /** What a scan says, in a form two scans can be compared by (statKey and mtime left out: they are what the tracker re-reads). */
 function summary(scan: LocalScan): unknown {
   return {
-    entries: [...scan.entries].sort((a, b) => comparePaths(a.path, b.path)).map((e) => `${e.type}:${e.path}:${e.size}:${e.mode.toString(8)}:${e.linkTarget ?? ''}`),
+    entries: [...scan.entries]
+      .sort((a, b) => comparePaths(a.path, b.path))
+      .map((e) => `${e.type}:${e.path}:${e.size}:${e.mode.toString(8)}:${e.linkTarget ?? ''}`),
     excluded: scan.excluded.map((e) => `${e.path}:${e.reason.kind}`),
   };
 }

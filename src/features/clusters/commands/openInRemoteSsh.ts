@@ -12,7 +12,10 @@ export async function openInRemoteSsh(services: CommandServices, arg?: unknown):
   if (!target) return;
   if (!vscode.extensions.getExtension(REMOTE_SSH)) {
     const install = 'Show Remote - SSH';
-    const answer = await vscode.window.showInformationMessage('Azure PyTorch: opening a VM in a remote window needs the Remote - SSH extension.', install);
+    const answer = await vscode.window.showInformationMessage(
+      'Azure PyTorch: opening a VM in a remote window needs the Remote - SSH extension.',
+      install,
+    );
     if (answer === install) await vscode.commands.executeCommand('workbench.extensions.search', REMOTE_SSH);
     return;
   }

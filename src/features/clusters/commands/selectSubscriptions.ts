@@ -12,7 +12,9 @@ export async function selectSubscriptions(services: CommandServices): Promise<vo
     azureLayer().listSubscriptions(clients, []),
   );
   if (all.length === 0) {
-    void vscode.window.showInformationMessage('Azure PyTorch: the signed-in account sees no subscription in this tenant. Select another tenant?');
+    void vscode.window.showInformationMessage(
+      'Azure PyTorch: the signed-in account sees no subscription in this tenant. Select another tenant?',
+    );
     return;
   }
   const selected = new Set(service.settings().subscriptions.map((id) => id.toLowerCase()));

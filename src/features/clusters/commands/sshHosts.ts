@@ -16,10 +16,13 @@ export async function addSshHost(_services: CommandServices): Promise<void> {
     prompt: 'A machine to train on: user@host, user@host:port, or a Host alias of ~/.ssh/config',
     placeHolder: 'azureuser@gpu-box.example.com',
     ignoreFocusOut: true,
-    validateInput: (value) => sshHostSpecProblem(value) ?? (existing.has(value.trim().toLowerCase()) ? `${value.trim()} is already in the list.` : undefined),
+    validateInput: (value) =>
+      sshHostSpecProblem(value) ?? (existing.has(value.trim().toLowerCase()) ? `${value.trim()} is already in the list.` : undefined),
   });
   if (host === undefined) return;
-  await vscode.workspace.getConfiguration('azurePytorch').update(SETTING, [...addedHosts(), host.trim()], vscode.ConfigurationTarget.Global);
+  await vscode.workspace
+    .getConfiguration('azurePytorch')
+    .update(SETTING, [...addedHosts(), host.trim()], vscode.ConfigurationTarget.Global);
 }
 
 /** Remove SSH Host: takes an added host out of azurePytorch.ssh.hosts. */
@@ -47,6 +50,8 @@ export async function readSshHostGpus(services: CommandServices, arg?: unknown):
   if (!host) throw new Error('Use it on a host of the SSH Hosts node in the Clusters view.');
   const problem = sshHostSpecProblem(host);
   if (problem) throw new Error(problem);
-  const state = await vscode.window.withProgress({ location: { viewId: 'azurePytorch.clusters' } }, () => services.clusters.sshHostGpus.connectAndRead(host));
+  const state = await vscode.window.withProgress({ location: { viewId: 'azurePytorch.clusters' } }, () =>
+    services.clusters.sshHostGpus.connectAndRead(host),
+  );
   if (state.status === 'failed') throw new Error(`${state.message}. ${state.advice}`);
 }

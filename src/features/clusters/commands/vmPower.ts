@@ -38,7 +38,7 @@ const COMMANDS: Record<'start' | 'stop' | 'powerOff' | 'restart', PowerCommand> 
         {
           modal: true,
           detail:
-            'Deallocating releases the VM\'s hardware, so its compute is no longer billed. Processes on it end, its temporary disk is erased, and a dynamic public IP is released. Its disks are kept (and billed).',
+            "Deallocating releases the VM's hardware, so its compute is no longer billed. Processes on it end, its temporary disk is erased, and a dynamic public IP is released. Its disks are kept (and billed).",
         },
         STOP_LABEL,
       );
@@ -55,7 +55,8 @@ const COMMANDS: Record<'start' | 'stop' | 'powerOff' | 'restart', PowerCommand> 
         `Power off ${vm.name} without deallocating it?`,
         {
           modal: true,
-          detail: 'A powered-off VM keeps its hardware and Azure keeps billing its compute. To stop paying for it, stop (deallocate) it instead.',
+          detail:
+            'A powered-off VM keeps its hardware and Azure keeps billing its compute. To stop paying for it, stop (deallocate) it instead.',
         },
         POWER_OFF_LABEL,
         STOP_LABEL,
@@ -94,13 +95,17 @@ const VERBS: Record<PowerAction, string> = { start: 'start', deallocate: 'stop (
 
 async function runWithProgress(service: ClustersService, vm: AzureVm, action: PowerAction, done: string): Promise<void> {
   try {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${pendingLabel(action).replace('…', '')} ${vm.name}…` }, () =>
-      service.runAction(vm, action),
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `${pendingLabel(action).replace('…', '')} ${vm.name}…` },
+      () => service.runAction(vm, action),
     );
   } catch (error) {
     const problem = azureLayer().describeAzureError(error);
     const retry = 'Retry';
-    const answer = await vscode.window.showErrorMessage(`Azure PyTorch: could not ${VERBS[action]} ${vm.name}. ${problem.message} ${problem.advice}`, retry);
+    const answer = await vscode.window.showErrorMessage(
+      `Azure PyTorch: could not ${VERBS[action]} ${vm.name}. ${problem.message} ${problem.advice}`,
+      retry,
+    );
     if (answer === retry) await runWithProgress(service, vm, action, done);
     return;
   }

@@ -24,8 +24,12 @@ export async function cancelJob(services: CommandServices, arg?: unknown): Promi
     return;
   }
   const name = `${jobLabel(record)} on ${targetsLabel(record.spec)}`;
-  const updated = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cancelling ${name}…` }, () => services.jobsService.cancel(record));
-  void vscode.window.showInformationMessage(`Azure PyTorch: ${name} was cancelled${updated && updated.state.kind !== 'cancelled' ? ` (it had already ended: ${updated.state.kind})` : ''}; no process of it is left on ${record.spec.nodes.length > 1 ? 'any node' : 'the VM'}.`);
+  const updated = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cancelling ${name}…` }, () =>
+    services.jobsService.cancel(record),
+  );
+  void vscode.window.showInformationMessage(
+    `Azure PyTorch: ${name} was cancelled${updated && updated.state.kind !== 'cancelled' ? ` (it had already ended: ${updated.state.kind})` : ''}; no process of it is left on ${record.spec.nodes.length > 1 ? 'any node' : 'the VM'}.`,
+  );
 }
 
 /**
@@ -51,7 +55,11 @@ export async function downloadOutputs(services: CommandServices, arg?: unknown, 
   const local = vscode.Uri.joinPath(parent, spec.id);
   const node0 = spec.nodes[0];
   const count = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Downloading ${spec.outputs}/ from ${node0.target.label}…`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Downloading ${spec.outputs}/ from ${node0.target.label}…`,
+      cancellable: true,
+    },
     async (_progress, token) => {
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());
@@ -60,7 +68,10 @@ export async function downloadOutputs(services: CommandServices, arg?: unknown, 
     },
   );
   const reveal = 'Reveal in Explorer';
-  const choice = await vscode.window.showInformationMessage(`Azure PyTorch: downloaded ${count} file${count === 1 ? '' : 's'} to ${vscode.workspace.asRelativePath(local)}.`, reveal);
+  const choice = await vscode.window.showInformationMessage(
+    `Azure PyTorch: downloaded ${count} file${count === 1 ? '' : 's'} to ${vscode.workspace.asRelativePath(local)}.`,
+    reveal,
+  );
   if (choice === reveal) await vscode.commands.executeCommand('revealInExplorer', local);
 }
 

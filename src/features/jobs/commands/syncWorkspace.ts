@@ -71,18 +71,25 @@ function targetFromArgument(services: CommandServices, arg: unknown): TrainingTa
   if (!arg || typeof arg !== 'object') return undefined;
   const node = arg as { kind?: string; host?: string; vmId?: string };
   const targets = availableTargets(services.clustersService);
-  const matches = (ref: TargetRef): boolean => (node.kind === 'sshHost' ? ref.kind === 'ssh' && ref.id === node.host : ref.kind === 'vm' && ref.id === node.vmId);
+  const matches = (ref: TargetRef): boolean =>
+    node.kind === 'sshHost' ? ref.kind === 'ssh' && ref.id === node.host : ref.kind === 'vm' && ref.id === node.vmId;
   return targets.find((target) => matches(target.ref));
 }
 
 async function pickTarget(services: CommandServices): Promise<TrainingTarget | undefined> {
   const targets = availableTargets(services.clustersService);
   if (targets.length === 0) {
-    void vscode.window.showErrorMessage('Azure PyTorch: there is no machine to sync to. Sign in to Azure to use your VMs, or add an SSH host.');
+    void vscode.window.showErrorMessage(
+      'Azure PyTorch: there is no machine to sync to. Sign in to Azure to use your VMs, or add an SSH host.',
+    );
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
-    targets.map((target) => ({ label: target.vm ? `$(vm) ${target.vm.name}` : `$(terminal) ${target.ref.label}`, description: target.vm ? target.vm.size : 'SSH host', target })),
+    targets.map((target) => ({
+      label: target.vm ? `$(vm) ${target.vm.name}` : `$(terminal) ${target.ref.label}`,
+      description: target.vm ? target.vm.size : 'SSH host',
+      target,
+    })),
     { title: 'Sync Workspace to VM', placeHolder: 'Sync to which machine?', matchOnDescription: true },
   );
   return picked?.target;

@@ -20,7 +20,10 @@ export async function trainOnAzure(services: CommandServices, arg?: unknown, opt
   const configuration = await chooseConfiguration(located);
   if (configuration === null) return;
   const targets = configuration?.targets.length
-    ? resolveConfiguredTargets(configuration.targets.slice(0, configuration.nodes ?? configuration.targets.length), services.clustersService)
+    ? resolveConfiguredTargets(
+        configuration.targets.slice(0, configuration.nodes ?? configuration.targets.length),
+        services.clustersService,
+      )
     : await pickTargets(services.clustersService, configuration?.nodes);
   if (!targets) return;
   const args = configuration ? configuration.args : await askArguments(services, located);
@@ -33,7 +36,11 @@ function configurationNamed(arg: unknown): string | undefined {
   return typeof name === 'string' && !(arg instanceof vscode.Uri) ? name : undefined;
 }
 
-async function launchNamedConfiguration(services: CommandServices, name: string, resource: vscode.Uri | undefined): Promise<string | undefined> {
+async function launchNamedConfiguration(
+  services: CommandServices,
+  name: string,
+  resource: vscode.Uri | undefined,
+): Promise<string | undefined> {
   const folder = (resource && vscode.workspace.getWorkspaceFolder(resource)) ?? vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error('Open the folder that holds .vscode/azure-pytorch.json first.');
   const configurations = await readConfigurations(folder);
@@ -42,10 +49,14 @@ async function launchNamedConfiguration(services: CommandServices, name: string,
   if (!configuration) throw new Error(`There is no launch configuration named "${name}" in ${launchConfigFile} of ${folder.name}.`);
   await assertScriptExists(folder, configuration.script);
   const targets = configuration.targets.length
-    ? resolveConfiguredTargets(configuration.targets.slice(0, configuration.nodes ?? configuration.targets.length), services.clustersService)
+    ? resolveConfiguredTargets(
+        configuration.targets.slice(0, configuration.nodes ?? configuration.targets.length),
+        services.clustersService,
+      )
     : await pickTargets(services.clustersService, configuration.nodes);
   if (!targets) return undefined;
-  return (await launchWithProgress(services, { folder, script: configuration.script, args: configuration.args, targets, configuration }))?.id;
+  return (await launchWithProgress(services, { folder, script: configuration.script, args: configuration.args, targets, configuration }))
+    ?.id;
 }
 
 /** Train a Script Here… on a VM (or SSH host) node of the Clusters view. */
@@ -77,12 +88,16 @@ export async function runAgain(services: CommandServices, arg?: unknown): Promis
   if (!record) throw new Error('That job is no longer in the Jobs view.');
   const { spec } = record;
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(spec.workspaceFolder));
-  if (!folder) throw new Error(`The workspace folder of this job (${vscode.Uri.parse(spec.workspaceFolder).fsPath}) is not open: open it to run the job again.`);
+  if (!folder)
+    throw new Error(
+      `The workspace folder of this job (${vscode.Uri.parse(spec.workspaceFolder).fsPath}) is not open: open it to run the job again.`,
+    );
   await assertScriptExists(folder, spec.script);
   const targets = spec.nodes.map((node) => {
     if (node.target.kind === 'ssh') return sshTarget(node.target.id);
     const vm = services.clustersService.findVm(node.target.id);
-    if (!vm) throw new Error(`The VM ${node.target.label} is not listed: sign in to Azure (or refresh the Clusters view) to run this job again.`);
+    if (!vm)
+      throw new Error(`The VM ${node.target.label} is not listed: sign in to Azure (or refresh the Clusters view) to run this job again.`);
     return vmTarget(vm);
   });
   const configuration: LaunchConfiguration = {
@@ -111,24 +126,39 @@ interface LocatedScript {
  * The script to train: the file the command was invoked on, else (when `useActiveEditor`) the
  * active editor's Python file, else the user's pick among the workspace's scripts, active one first.
  */
-async function scriptFromArgument(arg: unknown, placeHolder = 'Train which script?', useActiveEditor = true): Promise<vscode.Uri | undefined> {
+async function scriptFromArgument(
+  arg: unknown,
+  placeHolder = 'Train which script?',
+  useActiveEditor = true,
+): Promise<vscode.Uri | undefined> {
   if (arg instanceof vscode.Uri) return arg;
   const active = vscode.window.activeTextEditor?.document.uri;
   if (useActiveEditor && active && active.path.endsWith('.py')) return active;
-  const files = await vscode.workspace.findFiles('**/*.py', '{**/node_modules/**,**/.venv/**,**/venv/**,**/.git/**,**/__pycache__/**}', 500);
+  const files = await vscode.workspace.findFiles(
+    '**/*.py',
+    '{**/node_modules/**,**/.venv/**,**/venv/**,**/.git/**,**/__pycache__/**}',
+    500,
+  );
   if (files.length === 0) {
-    void vscode.window.showErrorMessage('Azure PyTorch: there is no Python script in this workspace to train. Open the folder that holds your training script.');
+    void vscode.window.showErrorMessage(
+      'Azure PyTorch: there is no Python script in this workspace to train. Open the folder that holds your training script.',
+    );
     return undefined;
   }
   const items = files
     .map((uri) => ({ label: vscode.workspace.asRelativePath(uri, true), uri }))
-    .sort((a, b) => (a.uri.toString() === active?.toString() ? -1 : b.uri.toString() === active?.toString() ? 1 : a.label.localeCompare(b.label)));
+    .sort((a, b) =>
+      a.uri.toString() === active?.toString() ? -1 : b.uri.toString() === active?.toString() ? 1 : a.label.localeCompare(b.label),
+    );
   return (await vscode.window.showQuickPick(items, { title: 'Train on Azure', placeHolder, matchOnDescription: true }))?.uri;
 }
 
 async function locateScript(uri: vscode.Uri): Promise<LocatedScript> {
   const folder = vscode.workspace.getWorkspaceFolder(uri);
-  if (!folder) throw new Error(`${uri.fsPath} is not inside an open workspace folder: open the folder that holds it, so that it can be synced to the VM.`);
+  if (!folder)
+    throw new Error(
+      `${uri.fsPath} is not inside an open workspace folder: open the folder that holds it, so that it can be synced to the VM.`,
+    );
   // URI paths use `/` on every platform: the script's path on the VM is the same.
   const script = uri.path.slice(folder.uri.path.replace(/\/$/, '').length + 1);
   await assertScriptExists(folder, script);
@@ -157,12 +187,17 @@ async function chooseConfiguration({ folder, script }: LocatedScript): Promise<L
   const items: Array<vscode.QuickPickItem & { configuration?: LaunchConfiguration }> = [
     ...matching.map((configuration) => ({
       label: `$(rocket) ${configuration.name}`,
-      description: [configuration.targets.length ? configuration.targets.join(', ') : 'choose machines', configuration.args.join(' ')].filter(Boolean).join(' · '),
+      description: [configuration.targets.length ? configuration.targets.join(', ') : 'choose machines', configuration.args.join(' ')]
+        .filter(Boolean)
+        .join(' · '),
       configuration,
     })),
     { label: '$(list-selection) Choose machines and arguments…' },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Train on Azure', placeHolder: `Launch configuration for ${script} (${launchConfigFile})` });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Train on Azure',
+    placeHolder: `Launch configuration for ${script} (${launchConfigFile})`,
+  });
   if (!picked) return null;
   return picked.configuration;
 }

@@ -35,6 +35,9 @@ describe('SSH hosts read in the background (against a simulated host)', function
     const host = test.hosts.host('lab-one');
     const result = await pool.execText({ host: host.address, port: host.port, user: test.hosts.user }, gpuInventoryArgv);
     // A host without GPUs: the stand-in nvidia-smi answers as the real one does.
-    assert.deepStrictEqual(parseGpuInventory(result.stdout, result.stderr, result.code), { kind: 'none', reason: 'nvidia-smi found no devices' });
+    assert.deepStrictEqual(parseGpuInventory(result.stdout, result.stderr, result.code), {
+      kind: 'none',
+      reason: 'nvidia-smi found no devices',
+    });
   });
 });

@@ -1,7 +1,13 @@
 import * as assert from 'assert';
 import { GPU_FAMILIES } from '../../../../src/azure/gpuCatalog';
 import type { AzureVm } from '../../../../src/azure/virtualMachine';
-import { formatGpuCount, vmContextValue, vmDescription, vmIcon, vmTooltipRows } from '../../../../src/features/clusters/clustersPresentation';
+import {
+  formatGpuCount,
+  vmContextValue,
+  vmDescription,
+  vmIcon,
+  vmTooltipRows,
+} from '../../../../src/features/clusters/clustersPresentation';
 
 const a100 = GPU_FAMILIES.find((f) => f.series === 'NC A100 v4')!;
 
@@ -31,7 +37,10 @@ describe('clusters presentation', () => {
   });
 
   it('describes a VM without GPUs by its size, and says a stopped VM still bills', () => {
-    assert.strictEqual(vmDescription(vm({ gpus: undefined, size: 'Standard_D4s_v5', status: { powerState: 'stopped' } })), 'Standard_D4s_v5 · eastus · stopped (still billing)');
+    assert.strictEqual(
+      vmDescription(vm({ gpus: undefined, size: 'Standard_D4s_v5', status: { powerState: 'stopped' } })),
+      'Standard_D4s_v5 · eastus · stopped (still billing)',
+    );
   });
 
   it('shows a running operation in place of the state', () => {
@@ -51,7 +60,10 @@ describe('clusters presentation', () => {
     assert.strictEqual(vmIcon(vm({ status: { powerState: 'deallocated' } })).id, 'vm-outline');
     assert.strictEqual(vmIcon(vm({ status: { powerState: 'stopped' } })).color, 'list.warningForeground');
     assert.strictEqual(vmIcon(vm({ status: { powerState: 'starting' } })).id, 'loading~spin');
-    assert.deepStrictEqual(vmIcon(vm({ status: { powerState: 'deallocated', provisioningError: 'x' } })), { id: 'error', color: 'list.errorForeground' });
+    assert.deepStrictEqual(vmIcon(vm({ status: { powerState: 'deallocated', provisioningError: 'x' } })), {
+      id: 'error',
+      color: 'list.errorForeground',
+    });
   });
 
   it('gives menus the power state, and keeps Start on a VM whose start failed', () => {

@@ -32,7 +32,11 @@ describe('clusters GPU load', () => {
   });
 
   it('keeps one decimal below 10 GB and leaves out what nvidia-smi did not give', () => {
-    const small: GpuTelemetry = { kind: 'ok', time: 0, gpus: [{ index: 0, name: 'Tesla T4', utilization: 3, memoryUsedMiB: 512, memoryTotalMiB: 15_360 }] };
+    const small: GpuTelemetry = {
+      kind: 'ok',
+      time: 0,
+      gpus: [{ index: 0, name: 'Tesla T4', utilization: 3, memoryUsedMiB: 512, memoryTotalMiB: 15_360 }],
+    };
     assert.strictEqual(gpuLoadSummary(small), 'GPU 3% · 0.5/15 GB');
     const bare: GpuTelemetry = { kind: 'ok', time: 0, gpus: [{ index: 0, name: 'Tesla T4' }] };
     assert.strictEqual(gpuLoadSummary(bare), 'GPU load unknown');
@@ -58,7 +62,12 @@ describe('clusters GPU load', () => {
 
   it('adds the live load to a running VM node, and not to one that stopped or is changing state', () => {
     assert.strictEqual(vmDescription(vm(), undefined, twoA100), 'GPU 87% · 41/80 GB · Standard_NC48ads_A100_v4 · eastus');
-    assert.deepStrictEqual(vmTooltipRows(vm(), undefined, twoA100).slice(-2).map(([label]) => label), ['GPU 0', 'GPU 1']);
+    assert.deepStrictEqual(
+      vmTooltipRows(vm(), undefined, twoA100)
+        .slice(-2)
+        .map(([label]) => label),
+      ['GPU 0', 'GPU 1'],
+    );
     assert.strictEqual(vmDescription(vm('deallocated'), undefined, twoA100), 'Standard_NC48ads_A100_v4 · eastus · deallocated');
     assert.strictEqual(vmDescription(vm(), 'deallocate', twoA100), 'Standard_NC48ads_A100_v4 · eastus · Deallocating…');
     assert.ok(!vmTooltipRows(vm(), 'restart', twoA100).some(([label]) => label.startsWith('GPU ')));
@@ -71,7 +80,10 @@ describe('clusters GPU load', () => {
 
   it('leads an SSH host with the live load of a job on it, before its GPUs and where it comes from', () => {
     assert.strictEqual(sshHostDescription('2× NVIDIA A100 80GB PCIe', '~/.ssh/config'), '2× NVIDIA A100 80GB PCIe · ~/.ssh/config');
-    assert.strictEqual(sshHostDescription('2× NVIDIA A100 80GB PCIe', '~/.ssh/config', twoA100), 'GPU 87% · 41/80 GB · 2× NVIDIA A100 80GB PCIe · ~/.ssh/config');
+    assert.strictEqual(
+      sshHostDescription('2× NVIDIA A100 80GB PCIe', '~/.ssh/config', twoA100),
+      'GPU 87% · 41/80 GB · 2× NVIDIA A100 80GB PCIe · ~/.ssh/config',
+    );
     assert.strictEqual(sshHostDescription('', 'added'), 'added');
   });
 });

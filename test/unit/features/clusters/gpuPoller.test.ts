@@ -75,8 +75,14 @@ async function until(check: () => boolean, what: string): Promise<void> {
 describe('Clusters GPU poller', () => {
   it('names the machines of running jobs once each', () => {
     const records = [
-      job('a', { kind: 'running' }, [['vm', '/sub/vm1'], ['vm', '/sub/vm2']]),
-      job('b', { kind: 'running' }, [['vm', '/sub/vm1'], ['ssh', 'lab-gpu']]),
+      job('a', { kind: 'running' }, [
+        ['vm', '/sub/vm1'],
+        ['vm', '/sub/vm2'],
+      ]),
+      job('b', { kind: 'running' }, [
+        ['vm', '/sub/vm1'],
+        ['ssh', 'lab-gpu'],
+      ]),
       job('c', { kind: 'preparing' }, [['vm', '/sub/vm3']]),
       job('d', { kind: 'succeeded' }, [['vm', '/sub/vm4']]),
     ];
@@ -89,7 +95,8 @@ describe('Clusters GPU poller', () => {
     const sink = {
       record: (host: string, reading: GpuTelemetry) => readings.set(host, reading),
       lastReadAt: (host: string) => readings.get(host)?.time,
-      retainOnly: (hosts: readonly string[]) => [...readings.keys()].filter((host) => !hosts.includes(host)).forEach((host) => readings.delete(host)),
+      retainOnly: (hosts: readonly string[]) =>
+        [...readings.keys()].filter((host) => !hosts.includes(host)).forEach((host) => readings.delete(host)),
     };
     // An open log panel read this one just now.
     readings.set('vm:/sub/vm5', { kind: 'ok', gpus: [], time: Date.now() });
@@ -98,11 +105,24 @@ describe('Clusters GPU poller', () => {
     try {
       await new Promise((resolve) => setTimeout(resolve, 20));
       assert.strictEqual(stats.started.length, 0, 'nothing polled while no job runs');
-      jobs.set([job('a', { kind: 'running' }, [1, 2, 3, 4, 5].map((n): ['vm', string] => ['vm', `/sub/vm${n}`]))]);
-      await until(() => readings.size === 5 && [1, 2, 3, 4].every((n) => readings.get(`vm:/sub/vm${n}`)?.kind === 'ok'), 'every machine was read');
+      jobs.set([
+        job(
+          'a',
+          { kind: 'running' },
+          [1, 2, 3, 4, 5].map((n): ['vm', string] => ['vm', `/sub/vm${n}`]),
+        ),
+      ]);
+      await until(
+        () => readings.size === 5 && [1, 2, 3, 4].every((n) => readings.get(`vm:/sub/vm${n}`)?.kind === 'ok'),
+        'every machine was read',
+      );
       assert.deepStrictEqual([...stats.started].sort(), ['vm:/sub/vm1', 'vm:/sub/vm2', 'vm:/sub/vm3', 'vm:/sub/vm4']);
       assert.strictEqual(stats.maxRunning, 2, 'at most two nvidia-smi at once');
-      assert.deepStrictEqual(readings.get('vm:/sub/vm1'), { kind: 'ok', gpus: [{ index: 0, name: 'Tesla T4', utilization: 50, memoryUsedMiB: 1024, memoryTotalMiB: 15360 }], time: readings.get('vm:/sub/vm1')!.time });
+      assert.deepStrictEqual(readings.get('vm:/sub/vm1'), {
+        kind: 'ok',
+        gpus: [{ index: 0, name: 'Tesla T4', utilization: 50, memoryUsedMiB: 1024, memoryTotalMiB: 15360 }],
+        time: readings.get('vm:/sub/vm1')!.time,
+      });
       // The job ends on every machine but vm2: the others' loads are forgotten at once.
       jobs.set([job('b', { kind: 'running' }, [['vm', '/sub/vm2']])]);
       assert.deepStrictEqual([...readings.keys()], ['vm:/sub/vm2']);
@@ -115,14 +135,21 @@ describe('Clusters GPU poller', () => {
     const jobs = new FakeJobs();
     jobs.records = [job('a', { kind: 'running' }, [['vm', '/sub/gone']])];
     const readings: GpuTelemetry[] = [];
-    const sink = { record: (_host: string, reading: GpuTelemetry) => readings.push(reading), lastReadAt: () => readings.at(-1)?.time, retainOnly: () => undefined };
+    const sink = {
+      record: (_host: string, reading: GpuTelemetry) => readings.push(reading),
+      lastReadAt: () => readings.at(-1)?.time,
+      retainOnly: () => undefined,
+    };
     const connect = async (): Promise<RemoteCommandRunner> => {
       throw new Error('gpu-gone is deallocated: start it first.');
     };
     const poller = new ClusterGpuPoller({ sink, jobs, connect, intervalMs: () => 20 });
     try {
       await until(() => readings.length >= 3, 'read again after the interval');
-      assert.deepStrictEqual({ ...readings[0], time: 0 }, { kind: 'unavailable', reason: 'cannot reach the machine (gpu-gone is deallocated: start it first.)', time: 0 });
+      assert.deepStrictEqual(
+        { ...readings[0], time: 0 },
+        { kind: 'unavailable', reason: 'cannot reach the machine (gpu-gone is deallocated: start it first.)', time: 0 },
+      );
       jobs.set([]);
       await new Promise((resolve) => setTimeout(resolve, 60));
       const after = readings.length;

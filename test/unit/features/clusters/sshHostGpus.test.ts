@@ -1,16 +1,30 @@
 import * as assert from 'assert';
 import { AuthenticationFailedError, HostKeyChangedError, SshError } from '../../../../src/ssh/errors';
-import { describeSshHostFailure, formatGpuInventory, parseGpuInventory, sshHostGpuPresentation } from '../../../../src/features/clusters/sshHostGpus';
+import {
+  describeSshHostFailure,
+  formatGpuInventory,
+  parseGpuInventory,
+  sshHostGpuPresentation,
+} from '../../../../src/features/clusters/sshHostGpus';
 
 describe('SSH host GPUs', () => {
   it('reads name and memory per GPU and groups equal ones', () => {
     const inventory = parseGpuInventory('NVIDIA A100 80GB PCIe, 81920\nNVIDIA A100 80GB PCIe, 81920\n', '', 0);
-    assert.deepStrictEqual(inventory, { kind: 'gpus', gpus: [{ name: 'NVIDIA A100 80GB PCIe', memoryMiB: 81920 }, { name: 'NVIDIA A100 80GB PCIe', memoryMiB: 81920 }] });
+    assert.deepStrictEqual(inventory, {
+      kind: 'gpus',
+      gpus: [
+        { name: 'NVIDIA A100 80GB PCIe', memoryMiB: 81920 },
+        { name: 'NVIDIA A100 80GB PCIe', memoryMiB: 81920 },
+      ],
+    });
     assert.strictEqual(sshHostGpuPresentation({ status: 'read', inventory }).description, '2× NVIDIA A100 80GB PCIe');
   });
 
   it('lists a mix in nvidia-smi order and keeps commas inside a name', () => {
-    assert.strictEqual(formatGpuInventory([{ name: 'NVIDIA A10' }, { name: 'Tesla T4' }, { name: 'NVIDIA A10' }]), '2× NVIDIA A10, 1× Tesla T4');
+    assert.strictEqual(
+      formatGpuInventory([{ name: 'NVIDIA A10' }, { name: 'Tesla T4' }, { name: 'NVIDIA A10' }]),
+      '2× NVIDIA A10, 1× Tesla T4',
+    );
     assert.deepStrictEqual(parseGpuInventory('Odd, Name, 1024\n', '', 0), { kind: 'gpus', gpus: [{ name: 'Odd, Name', memoryMiB: 1024 }] });
   });
 
@@ -20,7 +34,10 @@ describe('SSH host GPUs', () => {
     const none = parseGpuInventory('No devices were found\n', '', 6);
     assert.strictEqual(sshHostGpuPresentation({ status: 'read', inventory: none }).description, 'no NVIDIA GPU');
     const driver = parseGpuInventory("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n", '', 9);
-    assert.deepStrictEqual(driver, { kind: 'failed', reason: "nvidia-smi failed: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." });
+    assert.deepStrictEqual(driver, {
+      kind: 'failed',
+      reason: "nvidia-smi failed: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+    });
   });
 
   it('offers to connect, without asking anything, when the host key is not known', () => {

@@ -6,7 +6,16 @@ import { remoteSshAuthority, sshConfigAliases, sshHostEntries, sshHostSpecProble
 describe('SSH hosts of the Clusters view', () => {
   it('lists the concrete Host aliases of ssh_config, not the patterns', () => {
     const lines = parseSshConfig(
-      ['Host *', '  ServerAliveInterval 30', 'Host lab-gpu lab-gpu2', '  HostName 10.0.0.5', 'Host *.corp !bastion', '  User me', 'Host build?', '  Port 2222'].join('\n'),
+      [
+        'Host *',
+        '  ServerAliveInterval 30',
+        'Host lab-gpu lab-gpu2',
+        '  HostName 10.0.0.5',
+        'Host *.corp !bastion',
+        '  User me',
+        'Host build?',
+        '  Port 2222',
+      ].join('\n'),
       'config',
     );
     assert.deepStrictEqual(sshConfigAliases(lines), ['lab-gpu', 'lab-gpu2']);

@@ -1,27 +1,57 @@
 import * as assert from 'assert';
 import type { JobRecord } from '../../../../src/jobs/jobStore';
-import { formatDuration, formatStartTime, jobContextValue, jobDescription, jobIcon, jobLabel, jobTooltipRows } from '../../../../src/features/jobs/jobsPresentation';
+import {
+  formatDuration,
+  formatStartTime,
+  jobContextValue,
+  jobDescription,
+  jobIcon,
+  jobLabel,
+  jobTooltipRows,
+} from '../../../../src/features/jobs/jobsPresentation';
 import { jobSpec, node } from '../../jobs/fixtures';
 
 const start = new Date(2026, 10, 25, 14, 3, 9).getTime();
-const record = (fields: Partial<JobRecord>): JobRecord => ({ spec: jobSpec({ script: 'src/train.py', args: ['--lr', 'a b'] }), state: { kind: 'running' }, startedAt: start, ...fields });
+const record = (fields: Partial<JobRecord>): JobRecord => ({
+  spec: jobSpec({ script: 'src/train.py', args: ['--lr', 'a b'] }),
+  state: { kind: 'running' },
+  startedAt: start,
+  ...fields,
+});
 
 describe('Jobs view presentation', () => {
   it('shows script, targets, state and duration', () => {
     assert.strictEqual(jobLabel(record({})), 'train.py');
     assert.strictEqual(jobDescription(record({}), start + 125_000), 'gpu-a100-1 · Running · 14:03 · 2m 05s');
-    const failed = record({ state: { kind: 'failed', exitCode: 1 }, endedAt: start + 14_000, spec: jobSpec({ nodes: [node('a'), node('b')] }) });
-    assert.strictEqual(jobDescription(failed, start + 86_400_000), 'a +1 · Failed (exit code 1) · Nov 25 14:03 · 14s', 'a finished job keeps its duration; another day shows the date');
+    const failed = record({
+      state: { kind: 'failed', exitCode: 1 },
+      endedAt: start + 14_000,
+      spec: jobSpec({ nodes: [node('a'), node('b')] }),
+    });
+    assert.strictEqual(
+      jobDescription(failed, start + 86_400_000),
+      'a +1 · Failed (exit code 1) · Nov 25 14:03 · 14s',
+      'a finished job keeps its duration; another day shows the date',
+    );
     assert.strictEqual(formatStartTime(new Date(2026, 0, 5, 9, 7).getTime(), new Date(2026, 0, 5, 23, 0).getTime()), '09:07');
   });
 
   it('gives menus a context value per state', () => {
-    for (const kind of ['preparing', 'running', 'succeeded', 'cancelled', 'lost'] as const) assert.strictEqual(jobContextValue(record({ state: { kind } })), `job:${kind}`);
+    for (const kind of ['preparing', 'running', 'succeeded', 'cancelled', 'lost'] as const)
+      assert.strictEqual(jobContextValue(record({ state: { kind } })), `job:${kind}`);
     assert.strictEqual(jobContextValue(record({ state: { kind: 'failed', exitCode: 2 } })), 'job:failed');
   });
 
   it('formats durations', () => {
-    assert.deepStrictEqual([0, 999, 59_999, 60_000, 3_599_000, 3_600_000, 7_380_000].map(formatDuration), ['0s', '0s', '59s', '1m 00s', '59m 59s', '1h 00m', '2h 03m']);
+    assert.deepStrictEqual([0, 999, 59_999, 60_000, 3_599_000, 3_600_000, 7_380_000].map(formatDuration), [
+      '0s',
+      '0s',
+      '59s',
+      '1m 00s',
+      '59m 59s',
+      '1h 00m',
+      '2h 03m',
+    ]);
   });
 
   it('puts the details in the tooltip, quoting arguments that need it', () => {

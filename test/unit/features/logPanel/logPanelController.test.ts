@@ -26,8 +26,10 @@ describe('LogPanelController with a local job', function () {
       jobId: 'job-1',
       title: 'train.py on gpu0',
       nodes: [0, 1].map((node) => ({
-        host: 'local', hostLabel: `gpu${node}`,
-        logPath: path.join(dir, 'job', `node-${node}.log`), pidPath: path.join(dir, 'job', 'pid'),
+        host: 'local',
+        hostLabel: `gpu${node}`,
+        logPath: path.join(dir, 'job', `node-${node}.log`),
+        pidPath: path.join(dir, 'job', 'pid'),
         exitCodePath: path.join(dir, 'job', 'exit-code'),
       })),
       workspace: { remoteRoot: '/remote/ws', localRoot: '/local/project' },
@@ -41,8 +43,19 @@ describe('LogPanelController with a local job', function () {
 
   function open(messages: HostMessage[], notifications: string[] = []): LogPanelController {
     return new LogPanelController(
-      (listener) => new JobLogSession(job, { cacheDir: path.join(dir, 'cache'), connect: async () => localRunner, telemetryIntervalMs: 0, followerRetryMs: 20 }, listener),
-      { post: (message) => messages.push(message), openSource() {}, saveLog() {}, openAsText() {}, notifyFailure: (text) => notifications.push(text) },
+      (listener) =>
+        new JobLogSession(
+          job,
+          { cacheDir: path.join(dir, 'cache'), connect: async () => localRunner, telemetryIntervalMs: 0, followerRetryMs: 20 },
+          listener,
+        ),
+      {
+        post: (message) => messages.push(message),
+        openSource() {},
+        saveLog() {},
+        openAsText() {},
+        notifyFailure: (text) => notifications.push(text),
+      },
     );
   }
 
@@ -68,19 +81,28 @@ describe('LogPanelController with a local job', function () {
     await until(() => last(messages, 'lines')?.total === 3, 'node 0 lines');
     fs.writeFileSync(job.nodes[1].logPath, 'node1 starting\n 50%|#####     | 1/2\r');
     await until(() => last(messages, 'lines')?.total === 4, 'four lines');
-    await until(() => messages.some((m) => m.type === 'pending' && m.node === 1 && m.text === ' 50%|#####     | 1/2'), 'the progress bar as a pending line');
+    await until(
+      () => messages.some((m) => m.type === 'pending' && m.node === 1 && m.text === ' 50%|#####     | 1/2'),
+      'the progress bar as a pending line',
+    );
     await until(() => messages.some((m) => m.type === 'metrics' && m.updates.some((u) => u.metric === 'loss')), 'metrics');
     const loss = messages.flatMap((m) => (m.type === 'metrics' ? m.updates : [])).filter((u) => u.metric === 'loss');
-    assert.deepEqual(loss.flatMap((u) => [u.stream, ...u.points]), ['node 0 default0', 1, 2.5, 2, 2, 'node 0 default1', 1, 2.7]);
+    assert.deepEqual(
+      loss.flatMap((u) => [u.stream, ...u.points]),
+      ['node 0 default0', 1, 2.5, 2, 2, 'node 0 default1', 1, 2.7],
+    );
     assert.deepEqual(last(messages, 'ranks')?.ranks, ['', 'default0', 'default1']);
 
-    fs.appendFileSync(log0, [
-      '[default1]:Traceback (most recent call last):',
-      '[default1]:  File "/remote/ws/train.py", line 9, in <module>',
-      '[default1]:    boom()',
-      '[default1]:RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB',
-      '',
-    ].join('\n'));
+    fs.appendFileSync(
+      log0,
+      [
+        '[default1]:Traceback (most recent call last):',
+        '[default1]:  File "/remote/ws/train.py", line 9, in <module>',
+        '[default1]:    boom()',
+        '[default1]:RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB',
+        '',
+      ].join('\n'),
+    );
     await until(() => (last(messages, 'failures')?.failures.length ?? 0) === 1, 'the failure');
     const failure = last(messages, 'failures')!.failures[0];
     assert.equal(failure.kind, 'cudaOom');
@@ -91,15 +113,26 @@ describe('LogPanelController with a local job', function () {
 
     controller.handle({ type: 'rows', requestId: 7, start: 0, count: 3 });
     const rows = last(messages, 'rows')!;
-    assert.deepEqual(rows.rows.map((row) => [row.node, row.rank, row.text, row.failure]), [
-      [0, 'default0', 'step=1 loss=2.5', false], [0, 'default1', 'step=1 loss=2.7', false], [0, 'default0', 'step=2 loss=2.0', false],
-    ]);
+    assert.deepEqual(
+      rows.rows.map((row) => [row.node, row.rank, row.text, row.failure]),
+      [
+        [0, 'default0', 'step=1 loss=2.5', false],
+        [0, 'default1', 'step=1 loss=2.7', false],
+        [0, 'default0', 'step=2 loss=2.0', false],
+      ],
+    );
     controller.handle({ type: 'filter', filter: { ranks: ['default1'] } });
     const filtered = last(messages, 'lines')!;
-    assert.deepEqual(filtered.tail.map((row) => row.text), [
-      'step=1 loss=2.7', 'Traceback (most recent call last):', '  File "/remote/ws/train.py", line 9, in <module>', '    boom()',
-      'RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB',
-    ]);
+    assert.deepEqual(
+      filtered.tail.map((row) => row.text),
+      [
+        'step=1 loss=2.7',
+        'Traceback (most recent call last):',
+        '  File "/remote/ws/train.py", line 9, in <module>',
+        '    boom()',
+        'RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB',
+      ],
+    );
     assert.ok(filtered.tail.slice(1).every((row) => row.failure));
     controller.handle({ type: 'search', requestId: 8, query: 'boom', from: -1, direction: 'next' });
     assert.equal(last(messages, 'searchResult')?.position, 3);
@@ -120,7 +153,11 @@ describe('LogPanelController with a local job', function () {
     reopened.handle({ type: 'rows', requestId: 1, start: 0, count: 20 });
     const texts = last(again, 'rows')!.rows.map((row) => row.text);
     assert.equal(texts.length, 10);
-    assert.deepEqual(texts.slice(-3), ['RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB', '100%|##########| 2/2', 'after reload']);
+    assert.deepEqual(texts.slice(-3), [
+      'RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB',
+      '100%|##########| 2/2',
+      'after reload',
+    ]);
     assert.equal(last(again, 'failures')?.failures.length, 1);
     reopened.dispose();
   });
@@ -136,12 +173,15 @@ describe('LogPanelController with a local job', function () {
     await until(() => (last(messages, 'status')?.nodes ?? []).every((node) => node.state === 'following'), 'following');
     // What Cancel does: the marker, then SIGTERM; torchrun reports the signal with a traceback.
     fs.writeFileSync(path.join(dir, 'job', 'cancelled'), '');
-    fs.appendFileSync(path.join(dir, 'job', 'node-0.log'), [
-      'Traceback (most recent call last):',
-      '  File "/usr/bin/torchrun", line 8, in <module>',
-      'torch.distributed.elastic.multiprocessing.api.SignalException: Process 4242 got signal: 15',
-      '',
-    ].join('\n'));
+    fs.appendFileSync(
+      path.join(dir, 'job', 'node-0.log'),
+      [
+        'Traceback (most recent call last):',
+        '  File "/usr/bin/torchrun", line 8, in <module>',
+        'torch.distributed.elastic.multiprocessing.api.SignalException: Process 4242 got signal: 15',
+        '',
+      ].join('\n'),
+    );
     await new Promise((resolve) => setTimeout(resolve, 2000)); // past the root-cause settle time
     fs.writeFileSync(path.join(dir, 'job', 'exit-code'), '143\n');
     sleeper.kill();
