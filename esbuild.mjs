@@ -4,6 +4,7 @@
 //   dist/webview/*.js  webview front end (browser, no network)
 import * as esbuild from 'esbuild';
 import * as fs from 'fs';
+import process from 'node:process';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -12,7 +13,7 @@ const common = { bundle: true, minify: production, sourcemap: !production, logLe
 
 const host = {
   ...common,
-  entryPoints: { extension: 'src/extension.ts', azure: 'src/azure/index.ts' },
+  entryPoints: { extension: 'src/extension.ts', azure: 'src/azure/azureBundle.ts' },
   outdir: 'dist',
   platform: 'node',
   format: 'cjs',

@@ -4,7 +4,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['out/', 'out-*/', 'dist/', 'node_modules/', '.vscode-test/', '.sandbox/', 'test-results/', 'test/harness/vscode-launcher.js'] },
+  {
+    ignores: ['out/', 'out-*/', 'dist/', 'node_modules/', '.vscode-test/', '.sandbox/', 'test-results/', 'test/harness/vscode-launcher.js'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -25,7 +25,11 @@ const root = process.argv[1];
 function stub() {
   const target = function () {};
   return new Proxy(target, {
-    get: (t, key) => key === 'then' ? undefined : key === Symbol.iterator ? [][Symbol.iterator] : key === Symbol.toPrimitive ? () => '' : stub(),
+    get: (t, key) =>
+      key === 'then' ? undefined
+      : key === Symbol.iterator ? [][Symbol.iterator]
+      : key === Symbol.toPrimitive ? () => ''
+      : stub(),
     apply: () => stub(),
     construct: () => stub(),
   });
@@ -41,7 +45,11 @@ const load = Module._load;
 Module._load = function (request, ...rest) { return request === 'vscode' ? vscode : load.call(this, request, ...rest); };
 const packageJSON = JSON.parse(require('fs').readFileSync(path.join(root, 'package.json'), 'utf8'));
 const memento = { get: () => undefined, update: async () => {}, keys: () => [] };
-const context = { subscriptions: [], extension: { packageJSON }, globalState: memento, workspaceState: memento, extensionUri: stub(), globalStorageUri: stub(), storageUri: undefined, secrets: stub(), extensionPath: root, asAbsolutePath: (p) => path.join(root, p) };
+const context = {
+  subscriptions: [], extension: { packageJSON }, globalState: memento, workspaceState: memento,
+  extensionUri: stub(), globalStorageUri: stub(), storageUri: undefined, secrets: stub(),
+  extensionPath: root, asAbsolutePath: (p) => path.join(root, p),
+};
 let t = performance.now();
 const extension = require(path.join(root, 'dist', 'extension.js'));
 const loadMs = performance.now() - t;
@@ -62,6 +70,24 @@ interface Round {
   azureMs: number;
 }
 
+function parseRound(output: string): Round {
+  const value: unknown = JSON.parse(output);
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    'loadMs' in value &&
+    'activateMs' in value &&
+    'azureMs' in value &&
+    'azureLoaded' in value
+  ) {
+    const { loadMs, activateMs, azureMs, azureLoaded } = value;
+    if (typeof loadMs === 'number' && typeof activateMs === 'number' && typeof azureMs === 'number' && typeof azureLoaded === 'boolean') {
+      return { loadMs, activateMs, azureMs, azureLoaded };
+    }
+  }
+  throw new Error(`unexpected output of the measuring process: ${output}`);
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -78,7 +104,7 @@ function nodeRounds(rounds: number): void {
   const names = JSON.stringify(vscodeMembers());
   for (let i = 0; i < rounds; i++) {
     const output = execFileSync(process.execPath, ['-e', childScript, repoRoot, names], { encoding: 'utf8' });
-    results.push(JSON.parse(output) as Round);
+    results.push(parseRound(output));
   }
   if (results.some((r) => r.azureLoaded)) throw new Error('activate() loaded dist/azure.js');
   const activation = median(results.map((r) => r.loadMs + r.activateMs));
@@ -86,7 +112,8 @@ function nodeRounds(rounds: number): void {
   console.log(
     `Node, ${rounds} fresh processes: dist/extension.js load + activate() ${activation.toFixed(1)} ms ` +
       `(load ${median(results.map((r) => r.loadMs)).toFixed(1)}, activate ${median(results.map((r) => r.activateMs)).toFixed(1)}); ` +
-      `the Azure layer, not loaded by activation, would add ${azure.toFixed(0)} ms (${(azure / activation).toFixed(0)}x the activation). Goal: activation <= 50 ms.`,
+      `the Azure layer, not loaded by activation, would add ${azure.toFixed(0)} ms (${(azure / activation).toFixed(0)}x the activation). ` +
+      'Goal: activation <= 50 ms.',
   );
 }
 

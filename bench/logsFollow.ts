@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { sshMachine } from '../src/common/machine';
 import { JobLogSession } from '../src/logs/jobLogSession';
 import { LineView } from '../src/logs/lineView';
 import { LogFollower } from '../src/logs/logFollower';
@@ -85,7 +86,8 @@ for i in range(${count}):
   console.log(row('LogFollower (ssh2)', ours));
   console.log(row('peer: ssh host tail -F (OpenSSH)', peer));
   console.log(
-    `\nratio p50 ${(percentile(ours, 50) / percentile(peer, 50)).toFixed(2)}×, p95 ${(percentile(ours, 95) / percentile(peer, 95)).toFixed(2)}× (goal ≤ 1.5×)`,
+    `\nratio p50 ${(percentile(ours, 50) / percentile(peer, 50)).toFixed(2)}×, ` +
+      `p95 ${(percentile(ours, 95) / percentile(peer, 95)).toFixed(2)}× (goal ≤ 1.5×)`,
   );
 }
 
@@ -100,10 +102,12 @@ random.seed(1)
 with open("node-0.log", "w") as f:
     for i in range(${lines}):
         r = i % 4
-        if r == 0: f.write("[default%d]:step=%d loss=%.4f lr=%.2e grad_norm=%.3f\\n" % (i % 2, i, random.random() * 3, 3e-4, random.random()))
+        if r == 0: f.write("[default%d]:step=%d loss=%.4f lr=%.2e grad_norm=%.3f\\n"
+                           % (i % 2, i, random.random() * 3, 3e-4, random.random()))
         elif r == 1: f.write("[default%d]:  %d%%|#####     | %d/1000 [00:01<00:02, 412.3it/s]\\n" % (i % 2, i % 100, i % 1000))
         elif r == 2: f.write("[default%d]:INFO:root:processed batch %d of shard train-%05d.tar in 0.03 s\\n" % (i % 2, i, i % 1000))
-        else: f.write("[default%d]:| epoch %3d | %5d/ 2983 batches | lr 20.00 | ms/batch 12.34 | loss %5.2f | ppl %8.2f\\n" % (i % 2, i // 10000, i % 2983, 5.91, 368.5))
+        else: f.write("[default%d]:| epoch %3d | %5d/ 2983 batches | lr 20.00 | ms/batch 12.34 | loss %5.2f | ppl %8.2f\\n"
+                      % (i % 2, i // 10000, i % 2983, 5.91, 368.5))
 ' && echo 0 > exit-code && echo 1 > pid && wc -c < node-0.log`,
   );
   const bytes = Number((await ssh(hosts, `wc -c < ${dir}/node-0.log`)).trim());
@@ -132,7 +136,7 @@ with open("node-0.log", "w") as f:
       {
         jobId: 'bench',
         title: 'bench',
-        nodes: [{ host: name, hostLabel: name, logPath: `${dir}/node-0.log`, pidPath: `${dir}/pid`, exitCodePath: `${dir}/exit-code` }],
+        nodes: [{ machine: sshMachine(name), logPath: `${dir}/node-0.log`, pidPath: `${dir}/pid`, exitCodePath: `${dir}/exit-code` }],
       },
       { cacheDir, connect: connection.provider, telemetryIntervalMs: 0 },
       {
@@ -156,15 +160,16 @@ with open("node-0.log", "w") as f:
   connection.dispose();
   console.log(`\n### Throughput, ${lines.toLocaleString('en')} lines (${(bytes / 1e6).toFixed(1)} MB) into the panel host\n`);
   console.log('| path | lines | seconds | lines/s |\n|---|---|---|---|');
+  const perSecond = (count: number, secs: number): string => Math.round(count / secs).toLocaleString('en');
   console.log(
-    `| LogFollower → JobLogSession (cache, index, metrics, failures) | ${delivered} | ${seconds.toFixed(2)} | ${Math.round(delivered / seconds).toLocaleString('en')} |`,
+    '| LogFollower → JobLogSession (cache, index, metrics, failures) ' +
+      `| ${delivered} | ${seconds.toFixed(2)} | ${perSecond(delivered, seconds)} |`,
   );
-  console.log(
-    `| peer: ssh host cat → newline count | ${peerLines} | ${peerSeconds.toFixed(2)} | ${Math.round(peerLines / peerSeconds).toLocaleString('en')} |`,
-  );
+  console.log(`| peer: ssh host cat → newline count | ${peerLines} | ${peerSeconds.toFixed(2)} | ${perSecond(peerLines, peerSeconds)} |`);
   console.log(`\nratio ${(delivered / seconds / (peerLines / peerSeconds)).toFixed(2)}× the peer's lines/s (goal ≥ 100,000 lines/s)`);
   console.log(
-    `memory: heap ${(before.heapUsed / 1e6).toFixed(0)} → ${(after.heapUsed / 1e6).toFixed(0)} MB after GC, rss ${(before.rss / 1e6).toFixed(0)} → peak ${(peakRss / 1e6).toFixed(0)} MB; metric points kept: bounded at 4,000 a series`,
+    `memory: heap ${(before.heapUsed / 1e6).toFixed(0)} → ${(after.heapUsed / 1e6).toFixed(0)} MB after GC, ` +
+      `rss ${(before.rss / 1e6).toFixed(0)} → peak ${(peakRss / 1e6).toFixed(0)} MB; metric points kept: bounded at 4,000 a series`,
   );
   return session;
 }
@@ -197,7 +202,8 @@ function searchMillion(session: JobLogSession): void {
   console.log(`| filter to one rank (${view.length.toLocaleString('en')} lines) | ${filterMs.toFixed(1)} |`);
   console.log(`| 200 rows from the middle, cold (what the webview requests on a jump) | ${rowsMs.toFixed(1)} |`);
   console.log(
-    `\nheap after: ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB; the webview holds at most 6,000 rows and renders only the visible ones`,
+    `\nheap after: ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB; ` +
+      'the webview holds at most 6,000 rows and renders only the visible ones',
   );
 }
 
@@ -208,7 +214,8 @@ async function main(): Promise<void> {
   try {
     const home = (await ssh(hosts, 'echo $HOME')).trim();
     console.log(
-      `## Live logs (issue 6) — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, one simulated host (OpenSSH sshd on loopback)`,
+      `## Live logs (issue 6) — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, ` +
+        'one simulated host (OpenSSH sshd on loopback)',
     );
     await latency(hosts, home);
     const session = await throughput(hosts, home);

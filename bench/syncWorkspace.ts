@@ -6,7 +6,8 @@
  *   one-file edit    re-sync after editing one file
  *   no change        re-sync with nothing changed
  * Re-syncs are timed both on the pooled connection (how the extension runs them) and with a fresh
- * connection, with the workspace's watcher as the extension keeps one (and once without it). Each figure is the median of RUNS runs, ours and rsync's alternating.
+ * connection, with the workspace's watcher as the extension keeps one (and once without it). Each
+ * figure is the median of RUNS runs, ours and rsync's alternating.
  * Both clients dial the host's sshd directly, not the sandbox's fault-injection relay in front of
  * it: the relay adds Nagle delays (~40 ms a round trip) that no real network path has.
  * Run: npx tsc -p . && RUNS=5 PHASES=1 node out/bench/syncWorkspace.js   (as root, like the sandbox; RUNS=5 by default)
@@ -61,14 +62,9 @@ function makeWorkspace(root: string): { files: number; bytes: number } {
   return { files, bytes };
 }
 
-interface Timing {
-  seconds: number;
-  note?: string;
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function main(): Promise<void> {
@@ -89,7 +85,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(knownHosts, `[${host.address}]:${port} ${host.knownHostsLine.split(' ').slice(1).join(' ')}\n`);
   const newPool = (): SshConnectionPool =>
     new SshConnectionPool({
-      hostKeyPrompt: { confirmUnknownKey: async () => false, offerRemoveChangedKey: async () => false },
+      hostKeyPrompt: { confirmUnknownKey: () => Promise.resolve(false), offerRemoveChangedKey: () => Promise.resolve(false) },
       settings: () => ({ identityFile: hosts.privateKeyPath, knownHostsFile: 'user', rememberPassphrases: false }),
       extensionKnownHostsFile: path.join(home, 'extension-known-hosts'),
       log: silentLogger,
@@ -164,7 +160,8 @@ async function main(): Promise<void> {
       const runOurs = async (): Promise<void> => {
         const first = await ours(true);
         firstOurs.push(first.seconds);
-        firstNote = `${first.result.uploadedFiles} files, ${(first.result.transferredBytes / 1e6).toFixed(1)} MB on the wire${first.result.compressed ? ' (gzip)' : ''}`;
+        const megabytes = (first.result.transferredBytes / 1e6).toFixed(1);
+        firstNote = `${first.result.uploadedFiles} files, ${megabytes} MB on the wire${first.result.compressed ? ' (gzip)' : ''}`;
       };
       const runRsync = async (): Promise<void> => {
         await run('sync');

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test tier: unit (plain Node, pure logic), system (plain Node against the sandbox's real
-# sshd, PyTorch and ARM stand-in), integration (inside a real VS Code extension host),
-# end-to-end (the VS Code web workbench in headless Chromium). Installs what they need first.
+# Runs every test tier: lint (ESLint and Prettier), unit (plain Node, pure logic), system (plain
+# Node against the sandbox's real sshd, PyTorch and ARM stand-in), integration (inside a real VS Code
+# extension host), end-to-end (the VS Code web workbench in headless Chromium). Installs what they
+# need first.
 # Prints one closing line: "tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,17 @@ run_tier() {
   fi
 }
 
+# ESLint and Prettier count as one check each, reported in mocha's words so run_tier counts them.
+lint_and_format() {
+  local ok=0 bad=0
+  if npx eslint .; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+  if npx prettier --check .; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+  echo "  $ok passing"
+  echo "  $bad failing"
+  [ "$bad" -eq 0 ]
+}
+
+run_tier lint lint_and_format
 run_tier unit npx mocha --exit --timeout 20000 'out/test/unit/**/*.test.js'
 run_tier system npx mocha --exit --timeout 120000 'out/test/system/**/*.test.js'
 run_tier integration node out/test/integration/runTest.js

@@ -1,17 +1,20 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './features/commands';
+import type { MachineRef } from './common/machine';
 import type { JobStore } from './jobs/jobStore';
+import type { RemoteCommandRunner } from './logs/remoteCommandRunner';
 import { backgroundHostKeyPrompt } from './features/connections/backgroundHostKeyPolicy';
 import { ClusterGpuPoller } from './features/clusters/gpuPoller';
 import { ClusterGpuTelemetry } from './features/clusters/gpuTelemetry';
 import { ClustersService } from './features/clusters/clustersService';
 import { SshHostGpuReader } from './features/clusters/sshHostReader';
 import { ClustersTreeProvider } from './features/clusters/clustersTreeProvider';
-import { JobsConnector, poolWorkspaceSyncer } from './features/connections/machineConnector';
-import { JobsService, targetFromHostKey } from './features/jobs/jobsService';
+import { MachineConnector, poolWorkspaceSyncer } from './features/connections/machineConnector';
+import { JobsService } from './features/jobs/jobsService';
 import { createSshPool, poolCommandRunner } from './features/connections/sshPool';
 import { JobsTreeProvider } from './features/jobs/jobsTreeProvider';
 import { LogPanelManager } from './features/logPanel/logPanelManager';
+import { settings } from './features/settings';
 
 export function activate(context: vscode.ExtensionContext): { readonly jobs: JobStore } {
   const log = vscode.window.createOutputChannel('Azure PyTorch', { log: true });
@@ -25,8 +28,10 @@ export function activate(context: vscode.ExtensionContext): { readonly jobs: Job
   });
   const clusters = new ClustersTreeProvider(clustersService, gpuTelemetry, sshHostGpus);
   const workspaceSync = poolWorkspaceSyncer(() => ssh, vscode.Uri.joinPath(context.globalStorageUri, 'sync').fsPath, log);
-  const connector = new JobsConnector(() => ssh, clustersService, workspaceSync);
-  const connectRunner = async (host: string) => poolCommandRunner(ssh, connector.sshTarget(targetFromHostKey(host)));
+  const connector = new MachineConnector(() => ssh, clustersService, workspaceSync);
+  // A machine that cannot be resolved (a VM not listed, stopped) rejects, as an async connect would.
+  const connectRunner = (machine: MachineRef): Promise<RemoteCommandRunner> =>
+    new Promise((resolve) => resolve(poolCommandRunner(ssh, connector.resolveSshTarget(machine))));
   const logPanels = new LogPanelManager({ context, log, connect: connectRunner });
   const jobsService = new JobsService(context, log, connector, {
     show: (job) => logPanels.show(job),
@@ -38,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): { readonly jobs: Job
     jobs: jobsService.store,
     connect: connectRunner,
     // The sidebar's summary needs no more than one reading every few seconds.
-    intervalMs: () => Math.max(5, vscode.workspace.getConfiguration('azurePytorch').get<number>('gpuTelemetryIntervalSeconds', 2)) * 1000,
+    intervalMs: () => Math.max(5, settings.gpuTelemetryIntervalSeconds()) * 1000,
   });
   context.subscriptions.push(
     log,
@@ -49,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): { readonly jobs: Job
     sshHostGpus,
     clusters,
     gpuPoller,
-    logPanels.onGpuTelemetry(({ host, reading }) => gpuTelemetry.record(host, reading)),
+    logPanels.onGpuTelemetry(({ machine, reading }) => gpuTelemetry.record(machine, reading)),
     jobsService,
     logPanels,
     jobs,
@@ -57,7 +62,7 @@ export function activate(context: vscode.ExtensionContext): { readonly jobs: Job
     vscode.window.createTreeView('azurePytorch.jobs', { treeDataProvider: jobs }),
   );
   void vscode.commands.executeCommand('setContext', 'azurePytorch.signedIn', false);
-  registerCommands({ context, log, clusters, clustersService, jobs, jobsService, jobsConnector: connector, workspaceSync });
+  registerCommands({ context, log, clusters, clustersService, jobs, jobsService, connector, workspaceSync });
   // Re-attach to the jobs that were running when the window closed.
   jobsService.start();
   return { jobs: jobsService.store };

@@ -13,10 +13,13 @@ export function element<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-export function byId<T extends HTMLElement>(id: string): T {
+/** The element with this id; with a type (e.g. `HTMLInputElement`) it must be one of those. */
+export function byId(id: string): HTMLElement;
+export function byId<T extends HTMLElement>(id: string, type: new () => T): T;
+export function byId(id: string, type: new () => HTMLElement = HTMLElement): HTMLElement {
   const found = document.getElementById(id);
-  if (!found) throw new Error(`Missing #${id}`);
-  return found as T;
+  if (!(found instanceof type)) throw new Error(`Missing #${id}`);
+  return found;
 }
 
 /** A CSS custom property of the current theme, e.g. `--vscode-charts-blue`. */

@@ -37,7 +37,7 @@ const charts = new MetricCharts(byId('charts'), byId('metric-chooser'), vscode.g
 const gpus = new GpuPanel(byId('gpus'), (node) => nodeLabel(node));
 
 function nodeLabel(node: number): string {
-  return job?.nodes[node]?.hostLabel ?? `node ${node}`;
+  return job?.nodes[node]?.machine.label ?? `node ${node}`;
 }
 
 function rowLabel(row: RowData): string {
@@ -102,7 +102,7 @@ function updatePending(): void {
 }
 
 // Search
-const searchBox = byId<HTMLInputElement>('search');
+const searchBox = byId('search', HTMLInputElement);
 function search(direction: SearchDirection): void {
   const query = searchBox.value;
   log.setHighlight(query);
@@ -134,7 +134,7 @@ window.addEventListener('keydown', (event) => {
 });
 
 // Follow, save, open as text
-const followButton = byId<HTMLButtonElement>('follow');
+const followButton = byId('follow', HTMLButtonElement);
 function renderFollow(following: boolean): void {
   followButton.setAttribute('aria-pressed', String(following));
   const icon = document.createElement('i');

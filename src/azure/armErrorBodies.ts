@@ -1,11 +1,12 @@
-import type { PipelinePolicy, PipelineRequest } from '@azure/core-rest-pipeline';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { field, stringField } from '../common/fields';
 
 export interface ArmErrorBody {
   readonly code?: string;
   readonly message?: string;
 }
 
-const recorded = new WeakMap<PipelineRequest, ArmErrorBody>();
+const recorded = new WeakMap<object, ArmErrorBody>();
 
 export const ARM_ERROR_BODIES_POLICY_NAME = 'azurePytorchArmErrorBodies';
 
@@ -20,8 +21,9 @@ export const armErrorBodiesPolicy: PipelinePolicy = {
     const response = await next(request);
     if (response.status >= 400 && response.bodyAsText) {
       try {
-        const error = (JSON.parse(response.bodyAsText) as { error?: ArmErrorBody }).error;
-        if (error?.message) recorded.set(request, { code: error.code, message: error.message });
+        const error = field(JSON.parse(response.bodyAsText), 'error');
+        const message = stringField(error, 'message');
+        if (message) recorded.set(request, { code: stringField(error, 'code'), message });
       } catch {
         // Not JSON: nothing of Azure's to keep.
       }
@@ -30,7 +32,7 @@ export const armErrorBodiesPolicy: PipelinePolicy = {
   },
 };
 
-/** Azure's error of the last failed response to this request, if it sent one. */
-export function armErrorBodyOf(request: PipelineRequest | undefined): ArmErrorBody | undefined {
+/** Azure's error of the last failed response to this request (a PipelineRequest), if it sent one. */
+export function armErrorBodyOf(request: object | undefined): ArmErrorBody | undefined {
   return request ? recorded.get(request) : undefined;
 }

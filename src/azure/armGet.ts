@@ -1,4 +1,5 @@
 import { createPipelineRequest, RestError, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
+import { arrayField, field, stringField } from '../common/fields';
 
 /** A client that sends requests through an SDK pipeline (auth, retries, TLS): any ServiceClient. */
 export interface PipelineSender {
@@ -6,11 +7,12 @@ export interface PipelineSender {
 }
 
 /**
- * GETs a Resource Manager URL through the SDK pipeline and parses its JSON, throwing a RestError
- * like the SDK's own for an error status or an unreadable body. For the list operations that no
- * SDK package the extension ships covers (network interfaces and public IPs of a subscription).
+ * GETs a Resource Manager URL through the SDK pipeline and parses its JSON (left for the caller to
+ * narrow), throwing a RestError like the SDK's own for an error status or an unreadable body. For
+ * the list operations that no SDK package the extension ships covers (network interfaces and
+ * public IPs of a subscription).
  */
-export async function armGetJson<T>(client: PipelineSender, url: string, abortSignal?: AbortSignal): Promise<T> {
+export async function armGetJson(client: PipelineSender, url: string, abortSignal?: AbortSignal): Promise<unknown> {
   const request = createPipelineRequest({ url, method: 'GET', abortSignal });
   request.headers.set('Accept', 'application/json');
   const response = await client.sendRequest(request);
@@ -27,28 +29,29 @@ export async function armGetJson<T>(client: PipelineSender, url: string, abortSi
     });
   }
   if (response.status >= 300) {
-    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
-    throw new RestError(error?.message ?? `Resource Manager answered ${response.status}`, {
-      code: error?.code,
+    const error = field(body, 'error');
+    throw new RestError(stringField(error, 'message') ?? `Resource Manager answered ${response.status}`, {
+      code: stringField(error, 'code'),
       statusCode: response.status,
       request,
       response,
     });
   }
-  return body as T;
+  return body;
 }
 
-/** Every item of a paged Resource Manager list, following `nextLink`. */
-export async function armListAll<T>(client: PipelineSender, url: string, abortSignal?: AbortSignal): Promise<T[]> {
-  const items: T[] = [];
+/** Every item of a paged Resource Manager list (each left for the caller to narrow), following `nextLink`. */
+export async function armListAll(client: PipelineSender, url: string, abortSignal?: AbortSignal): Promise<unknown[]> {
+  const items: unknown[] = [];
   let next: string | undefined = url;
   while (next) {
-    const page: { value?: T[]; nextLink?: string } = await armGetJson(client, next, abortSignal);
-    if (!Array.isArray(page?.value)) {
+    const page = await armGetJson(client, next, abortSignal);
+    const value = arrayField(page, 'value');
+    if (!value) {
       throw new RestError('Resource Manager sent a list without a value array.', { code: 'PARSE_ERROR' });
     }
-    items.push(...page.value);
-    next = page.nextLink ?? undefined;
+    items.push(...value);
+    next = stringField(page, 'nextLink');
   }
   return items;
 }

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as tls from 'tls';
+import { stringField } from '../common/fields';
 import { cloudEndpoints, type CloudEndpoints, type CloudName } from './cloudEndpoints';
 
 /** The user's Azure settings, as read from `azurePytorch.*`. */
@@ -46,7 +47,7 @@ function trustedCas(path: string, readFile: (path: string) => string): string[] 
   try {
     pem = readFile(path);
   } catch (error) {
-    throw new Error(`azurePytorch.caCertificate: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+    throw new Error(`azurePytorch.caCertificate: cannot read ${path} (${stringField(error, 'code') ?? String(error)}).`, { cause: error });
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
     throw new Error(`azurePytorch.caCertificate: ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----).`);

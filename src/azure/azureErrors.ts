@@ -1,4 +1,4 @@
-import type { PipelineRequest } from '@azure/core-rest-pipeline';
+import { field, isRecord, numberField, stringField } from '../common/fields';
 import { armErrorBodyOf } from './armErrorBodies';
 
 /**
@@ -42,13 +42,27 @@ export interface AzureProblem {
   readonly status?: number;
 }
 
-interface ErrorLike {
-  name?: string;
-  request?: PipelineRequest;
-  message?: string;
-  code?: string;
-  statusCode?: number;
-  cause?: unknown;
+/** What tells errors apart, read off whatever was thrown (the SDK's RestError, Node's system errors…). */
+interface ErrorFields {
+  readonly name?: string;
+  readonly message?: string;
+  readonly code?: string;
+  readonly statusCode?: number;
+  /** The RestError's request, to look up the error body Resource Manager sent for it. */
+  readonly request?: object;
+  readonly cause?: unknown;
+}
+
+function errorFields(error: unknown): ErrorFields {
+  const request = field(error, 'request');
+  return {
+    name: stringField(error, 'name'),
+    message: stringField(error, 'message'),
+    code: stringField(error, 'code'),
+    statusCode: numberField(error, 'statusCode'),
+    request: isRecord(request) ? request : undefined,
+    cause: field(error, 'cause'),
+  };
 }
 
 const CERTIFICATE_CODES = new Set([
@@ -88,7 +102,7 @@ export function describeAzureError(error: unknown): AzureProblem {
   if (error instanceof AzureTimeoutError) {
     return { kind: 'timeout', message: error.message, advice: 'Azure may be slow right now; retry in a moment.' };
   }
-  const err = (error ?? {}) as ErrorLike;
+  const err = errorFields(error);
   const message = err.message ?? String(error);
   const lro = LRO_FAILURE.exec(message);
   if (lro) return operationFailure(lro[1], lro[2].trim());
@@ -143,7 +157,8 @@ function describeStatus(status: number, code: string | undefined, message: strin
       kind: 'forbidden',
       message: `Access denied: ${message}`,
       advice:
-        'Ask an owner of the subscription for a role that allows it (for example Virtual Machine Contributor), or hide the subscription with Select Subscriptions.',
+        'Ask an owner of the subscription for a role that allows it (for example Virtual Machine Contributor), ' +
+        'or hide the subscription with Select Subscriptions.',
       code,
       status,
     };
@@ -201,7 +216,8 @@ function signInFailure(message: string): AzureProblem {
       kind: 'network',
       message: 'Could not reach the Microsoft Entra sign-in endpoint.',
       advice:
-        'Check the network and azurePytorch.authorityHost; behind a proxy that inspects TLS, set azurePytorch.caCertificate to its CA certificate (PEM).',
+        'Check the network and azurePytorch.authorityHost; behind a proxy that inspects TLS, ' +
+        'set azurePytorch.caCertificate to its CA certificate (PEM).',
     };
   }
   return {
@@ -211,12 +227,12 @@ function signInFailure(message: string): AzureProblem {
   };
 }
 
-function innermostCode(err: ErrorLike): string | undefined {
+function innermostCode(err: ErrorFields): string | undefined {
   let code = err.code;
-  let cause = err.cause as ErrorLike | undefined;
+  let cause = err.cause;
   for (let depth = 0; cause && depth < 5; depth++) {
-    if (cause.code) code = cause.code;
-    cause = cause.cause as ErrorLike | undefined;
+    code = stringField(cause, 'code') || code;
+    cause = field(cause, 'cause');
   }
   return code;
 }

@@ -23,7 +23,8 @@ export function environmentCredentialSource(
   ].filter((name): name is string => name !== undefined);
   if (missing.length > 0 || !tenantId || !clientId) {
     throw new SignInRequiredError(
-      `azurePytorch.credential is "environment", but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set in VS Code's environment. ` +
+      `azurePytorch.credential is "environment", but ${missing.join(', ')} ` +
+        `${missing.length === 1 ? 'is' : 'are'} not set in VS Code's environment. ` +
         'Set them and restart VS Code, or change azurePytorch.credential.',
     );
   }
@@ -48,9 +49,10 @@ export function environmentCredentialSource(
     tenantId,
     accountLabel: `service principal ${clientId}`,
     credential: () => current,
-    async refresh() {
+    refresh() {
       // MSAL caches the token inside the credential; a new credential asks the authority again.
       current = create();
+      return Promise.resolve();
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { VirtualMachine } from '@azure/arm-compute';
+import { errorMessage } from '../common/errors';
 import type { ArmClients } from './armClients';
 import { findGpuFamily } from './gpuCatalog';
 import { loadAddressBook, loadVmAddresses, type VmAddresses } from './networkAddresses';
@@ -70,7 +71,7 @@ export async function listSubscriptionVms(
     let table = sizeTables.get(key);
     if (!table) {
       table = skus.sizes(compute, key, abortSignal).catch((error: unknown) => {
-        warnings.push(`VM sizes of ${location} could not be read (${(error as Error).message}); GPU counts come from the catalog.`);
+        warnings.push(`VM sizes of ${location} could not be read (${errorMessage(error)}); GPU counts come from the catalog.`);
         return undefined;
       });
       sizeTables.set(key, table);

@@ -1,20 +1,50 @@
+import { arrayField, booleanField, field, stringField } from '../common/fields';
 import { armGetJson, armListAll, type PipelineSender } from './armGet';
 
 export const NETWORK_API_VERSION = '2024-05-01';
 
+/** A network interface, as far as its addresses go. */
 interface NicResource {
-  id: string;
-  properties?: {
-    primary?: boolean;
-    ipConfigurations?: Array<{
-      properties?: { primary?: boolean; privateIPAddress?: string; publicIPAddress?: { id?: string } };
-    }>;
-  };
+  readonly id: string;
+  readonly primary: boolean;
+  readonly ipConfigurations: readonly IpConfiguration[];
+}
+
+interface IpConfiguration {
+  readonly primary: boolean;
+  readonly privateIp?: string;
+  readonly publicIpId?: string;
 }
 
 interface PublicIpResource {
-  id: string;
-  properties?: { ipAddress?: string };
+  readonly id: string;
+  readonly ipAddress?: string;
+}
+
+/** A NIC out of Resource Manager's JSON; undefined for one without an ID. */
+function nicOf(value: unknown): NicResource | undefined {
+  const id = stringField(value, 'id');
+  if (id === undefined) return undefined;
+  const properties = field(value, 'properties');
+  const ipConfigurations = (arrayField(properties, 'ipConfigurations') ?? []).map((config): IpConfiguration => {
+    const configProperties = field(config, 'properties');
+    return {
+      primary: booleanField(configProperties, 'primary') === true,
+      privateIp: stringField(configProperties, 'privateIPAddress'),
+      publicIpId: stringField(field(configProperties, 'publicIPAddress'), 'id'),
+    };
+  });
+  return { id, primary: booleanField(properties, 'primary') === true, ipConfigurations };
+}
+
+/** A public IP out of Resource Manager's JSON; undefined for one without an ID. */
+function publicIpOf(value: unknown): PublicIpResource | undefined {
+  const id = stringField(value, 'id');
+  return id === undefined ? undefined : { id, ipAddress: stringField(field(value, 'properties'), 'ipAddress') };
+}
+
+function parsed<T>(items: readonly unknown[], parse: (item: unknown) => T | undefined): T[] {
+  return items.flatMap((item) => parse(item) ?? []);
 }
 
 export interface VmAddresses {
@@ -36,13 +66,13 @@ export class AddressBook {
   /** The addresses of a VM: those of the primary IP configuration of its primary (else first) NIC. */
   addressesOf(nicIds: readonly string[]): VmAddresses {
     const nics = nicIds.map((id) => this.nics.get(id.toLowerCase())).filter((n): n is NicResource => n !== undefined);
-    const nic = nics.find((n) => n.properties?.primary) ?? nics[0];
-    const configs = nic?.properties?.ipConfigurations ?? [];
-    const config = (configs.find((c) => c.properties?.primary) ?? configs[0])?.properties;
-    const publicIpId = config?.publicIPAddress?.id;
+    const nic = nics.find((n) => n.primary) ?? nics.at(0);
+    const configs = nic?.ipConfigurations ?? [];
+    const config = configs.find((c) => c.primary) ?? configs.at(0);
+    const publicIpId = config?.publicIpId;
     return {
-      privateIp: config?.privateIPAddress,
-      publicIp: publicIpId ? this.publicIps.get(publicIpId.toLowerCase())?.properties?.ipAddress : undefined,
+      privateIp: config?.privateIp,
+      publicIp: publicIpId ? this.publicIps.get(publicIpId.toLowerCase())?.ipAddress : undefined,
     };
   }
 }
@@ -56,10 +86,10 @@ export async function loadAddressBook(
 ): Promise<AddressBook> {
   const base = `${endpoint}/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.Network`;
   const [nics, publicIps] = await Promise.all([
-    armListAll<NicResource>(client, `${base}/networkInterfaces?api-version=${NETWORK_API_VERSION}`, abortSignal),
-    armListAll<PublicIpResource>(client, `${base}/publicIPAddresses?api-version=${NETWORK_API_VERSION}`, abortSignal),
+    armListAll(client, `${base}/networkInterfaces?api-version=${NETWORK_API_VERSION}`, abortSignal),
+    armListAll(client, `${base}/publicIPAddresses?api-version=${NETWORK_API_VERSION}`, abortSignal),
   ]);
-  return AddressBook.of(nics, publicIps);
+  return AddressBook.of(parsed(nics, nicOf), parsed(publicIps, publicIpOf));
 }
 
 /** The addresses of one VM, read resource by resource (for refreshing a single VM). */
@@ -69,11 +99,9 @@ export async function loadVmAddresses(
   nicIds: readonly string[],
   abortSignal?: AbortSignal,
 ): Promise<VmAddresses> {
-  const get = <T>(id: string): Promise<T> => armGetJson<T>(client, `${endpoint}${id}?api-version=${NETWORK_API_VERSION}`, abortSignal);
-  const nics = await Promise.all(nicIds.map((id) => get<NicResource>(id)));
-  const publicIpIds = nics
-    .flatMap((n) => (n.properties?.ipConfigurations ?? []).map((c) => c.properties?.publicIPAddress?.id))
-    .filter((id): id is string => !!id);
-  const publicIps = await Promise.all(publicIpIds.map((id) => get<PublicIpResource>(id)));
+  const get = (id: string): Promise<unknown> => armGetJson(client, `${endpoint}${id}?api-version=${NETWORK_API_VERSION}`, abortSignal);
+  const nics = parsed(await Promise.all(nicIds.map(get)), nicOf);
+  const publicIpIds = nics.flatMap((n) => n.ipConfigurations.flatMap((c) => (c.publicIpId ? [c.publicIpId] : [])));
+  const publicIps = parsed(await Promise.all(publicIpIds.map(get)), publicIpOf);
   return AddressBook.of(nics, publicIps).addressesOf(nicIds);
 }

@@ -25,8 +25,8 @@ export function vmStatusFromStatuses(statuses: readonly InstanceStatus[] | undef
   for (const status of statuses ?? []) {
     const [kind, value] = (status.code ?? '').split('/', 2);
     if (kind === 'PowerState' && value) {
-      const state = value.toLowerCase() as PowerState;
-      if (POWER_STATES.includes(state)) powerState = state;
+      const state = POWER_STATES.find((known) => known === value.toLowerCase());
+      if (state) powerState = state;
     } else if (kind === 'ProvisioningState' && value?.toLowerCase() === 'failed') {
       provisioningError = status.message || status.displayStatus || 'Provisioning failed';
     }

@@ -1,4 +1,5 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
+import { numberField } from '../common/fields';
 import { SignInRequiredError } from './azureErrors';
 import type { CredentialSource } from './credentialSource';
 
@@ -49,8 +50,8 @@ export function jwtExpiry(token: string): number | undefined {
   const payload = token.split('.')[1];
   if (!payload) return undefined;
   try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown };
-    return typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;
+    const exp = numberField(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')), 'exp');
+    return exp === undefined ? undefined : exp * 1000;
   } catch {
     return undefined;
   }

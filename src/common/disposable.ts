@@ -1,11 +1,14 @@
-import type * as vscode from 'vscode';
+/** Anything that releases what it holds when disposed; vscode.Disposable has this shape. */
+export interface DisposableLike {
+  dispose(): void;
+}
 
 /** Owns child disposables and disposes them, newest first, when it is disposed. */
-export abstract class Disposable implements vscode.Disposable {
-  private readonly children: vscode.Disposable[] = [];
+export abstract class Disposable implements DisposableLike {
+  private readonly children: DisposableLike[] = [];
   private disposed = false;
 
-  protected register<T extends vscode.Disposable>(child: T): T {
+  protected register<T extends DisposableLike>(child: T): T {
     if (this.disposed) {
       child.dispose();
     } else {

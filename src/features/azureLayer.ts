@@ -1,4 +1,4 @@
-import type * as AzureLayer from '../azure';
+import type * as AzureLayer from '../azure/azureBundle';
 
 let loaded: typeof AzureLayer | undefined;
 
@@ -7,7 +7,15 @@ let loaded: typeof AzureLayer | undefined;
  * activation must not pay for it. esbuild keeps this require as is (see esbuild.mjs).
  */
 export function azureLayer(): typeof AzureLayer {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  loaded ??= require('./azure.js') as typeof AzureLayer;
+  if (!loaded) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const exported: unknown = require('./azure.js');
+    if (!isAzureLayer(exported)) throw new Error('azure.js is not the Azure layer: rebuild the extension.');
+    loaded = exported;
+  }
   return loaded;
+}
+
+function isAzureLayer(module: unknown): module is typeof AzureLayer {
+  return typeof module === 'object' && module !== null && 'AzureAccount' in module && 'ClusterInventory' in module;
 }

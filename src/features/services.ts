@@ -2,7 +2,7 @@ import type * as vscode from 'vscode';
 import type { Logger } from '../common/logger';
 import type { ClustersService } from './clusters/clustersService';
 import type { ClustersTreeProvider } from './clusters/clustersTreeProvider';
-import type { JobsConnector, WorkspaceSyncer } from './connections/machineConnector';
+import type { MachineConnector, WorkspaceSyncer } from './connections/machineConnector';
 import type { JobsService } from './jobs/jobsService';
 import type { JobsTreeProvider } from './jobs/jobsTreeProvider';
 
@@ -14,10 +14,10 @@ export interface CommandServices {
   /** Azure sign-in and the VM inventory behind the Clusters view. */
   readonly clustersService: ClustersService;
   readonly jobs: JobsTreeProvider;
-  /** The job store, its monitor and the connections jobs run over. */
+  /** The job store and its monitor. */
   readonly jobsService: JobsService;
-  /** How job targets are reached over SSH (the Azure VM or SSH host behind a target). */
-  readonly jobsConnector: JobsConnector;
+  /** Reaches the machines jobs run on (an Azure VM or an SSH host) over SSH. */
+  readonly connector: MachineConnector;
   /** Workspace sync over the pooled connections, its state shared with the jobs feature. */
   readonly workspaceSync: WorkspaceSyncer;
 }

@@ -10,7 +10,7 @@ export interface EnvironmentInputs {
 }
 
 /**
- * The folder name of the job's venv under ~/.azure-pytorch/envs/, or undefined when the job needs
+ * The folder name of the job's venv (remoteLayout's envDir), or undefined when the job needs
  * none (no requirements, no setup): then the image's Python runs the job as it is, which is what
  * a venv with --system-site-packages would give anyway, without the seconds it takes to create.
  * The key changes with anything that changes the venv's content, so a changed requirements file or

@@ -17,19 +17,19 @@ export class FileKeyValueStorage implements KeyValueStorage {
     private readonly previous?: Pick<KeyValueStorage, 'get'>,
   ) {}
 
-  get<T>(key: string): T | undefined {
+  get(key: string): unknown {
     const file = this.file(key);
     let stat: fs.Stats;
     try {
       stat = fs.statSync(file);
     } catch {
-      return this.previous?.get<T>(key);
+      return this.previous?.get(key);
     }
     const stamp = `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
     const cached = this.cache.get(key);
-    if (cached?.stamp === stamp) return cached.value as T;
+    if (cached?.stamp === stamp) return cached.value;
     try {
-      const value = JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+      const value: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
       this.cache.set(key, { stamp, value });
       return value;
     } catch {
@@ -37,13 +37,15 @@ export class FileKeyValueStorage implements KeyValueStorage {
     }
   }
 
-  async update(key: string, value: unknown): Promise<void> {
+  /** Written before it returns (synchronously), so that a reload right after loses nothing. */
+  update(key: string, value: unknown): Promise<void> {
     fs.mkdirSync(this.folder, { recursive: true });
     const file = this.file(key);
     const temporary = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(temporary, JSON.stringify(value));
     fs.renameSync(temporary, file);
     this.cache.delete(key);
+    return Promise.resolve();
   }
 
   private file(key: string): string {

@@ -1,12 +1,12 @@
+import type { MachineRef } from '../common/machine';
 import { MachineStoppedError, type JobHost } from './jobHost';
 import { probeJob, waitForJobChange } from './jobProbe';
-import type { TargetRef } from './jobSpec';
 import { isActive } from './jobState';
 import type { JobRecord, JobStore } from './jobStore';
 
 export interface JobMonitorOptions {
   /** Gives a connected host for a node, connecting or reconnecting as needed; MachineStoppedError when its VM is stopped. */
-  connect(target: TargetRef, signal: AbortSignal): Promise<JobHost>;
+  connect(machine: MachineRef, signal: AbortSignal): Promise<JobHost>;
   /** A watched job reached a final state. */
   onEnded(record: JobRecord): void;
   /** A node could not be reached; the job keeps its last known state and is tried again. */

@@ -52,7 +52,7 @@ export async function cancelJobOnNodes(spec: JobSpec, hosts: readonly JobHost[],
   const problems = results.flatMap((result, rank) => {
     if (result.status === 'rejected') return [result.reason instanceof Error ? result.reason.message : String(result.reason)];
     const left = parseCancelOutput(result.value);
-    return left > 0 ? [`${hosts[rank].target.label}: ${left} process${left === 1 ? '' : 'es'} of the job would not stop`] : [];
+    return left > 0 ? [`${hosts[rank].machine.label}: ${left} process${left === 1 ? '' : 'es'} of the job would not stop`] : [];
   });
   if (problems.length) throw new Error(problems.join('; '));
 }

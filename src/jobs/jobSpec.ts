@@ -3,18 +3,12 @@
  * that depends on how it went. Kept in the job store and written to the job folder as spec.json.
  */
 
-/** A machine a job runs on: an Azure VM (by resource id) or an SSH host of the user's. */
-export interface TargetRef {
-  readonly kind: 'vm' | 'ssh';
-  /** The VM's resource id, or the SSH host as the user wrote it (`user@host[:port]` or an alias). */
-  readonly id: string;
-  /** Short name for display: the VM name or the SSH host. */
-  readonly label: string;
-}
+import type { MachineRef } from '../common/machine';
 
 /** One node of a job, in rank order. */
 export interface JobNode {
-  readonly target: TargetRef;
+  /** The machine it runs on (named `target` in stored jobs and spec.json). */
+  readonly target: MachineRef;
   /** The address the extension reaches this node by (its SSH address), for display and the job's variables. */
   readonly address: string;
   /** The remote user's home folder, as preflight found it: maps traceback paths to local files. */
@@ -43,7 +37,7 @@ export interface JobSpec {
   readonly outputs: string;
   /** The local workspace folder the script belongs to (a URI string). */
   readonly workspaceFolder: string;
-  /** The synced workspace's folder name under ~/.azure-pytorch/ws/. */
+  /** Names the synced workspace's folder on the VM (remoteLayout's workspaceDir). */
   readonly workspaceId: string;
   /** Rendezvous endpoint (`host:port` of node 0) for multi-node jobs. */
   readonly rendezvous?: string;
@@ -63,11 +57,12 @@ export function newJobId(script: string, now: Date, random: () => number = Math.
       .replace(/^-+|-+$/g, '')
       .slice(0, 32) || 'job';
   const pad = (n: number): string => String(n).padStart(2, '0');
-  const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+  const date = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}`;
+  const time = `${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
   const suffix = Math.floor(random() * 0x10000)
     .toString(16)
     .padStart(4, '0');
-  return `${stem}-${stamp}-${suffix}`;
+  return `${stem}-${date}-${time}-${suffix}`;
 }
 
 /** "gpu-a100-1" or "gpu-a100-1 +1". */

@@ -77,8 +77,8 @@ export function deriveJobState(nodes: readonly NodeProbe[]): DerivedState {
   }
   const endedAt = ends.length ? Math.max(...ends) * 1000 : undefined;
   if (cancelled) return { state: { kind: 'cancelled' }, startedAt, endedAt };
-  const failed = nodes.find((n) => n.exitCode !== undefined && n.exitCode !== 0);
-  if (failed) return { state: { kind: 'failed', exitCode: failed.exitCode as number }, startedAt, endedAt };
+  const failed = nodes.map((n) => n.exitCode).find((code): code is number => code !== undefined && code !== 0);
+  if (failed !== undefined) return { state: { kind: 'failed', exitCode: failed }, startedAt, endedAt };
   if (nodes.length > 0 && nodes.every((n) => n.exitCode === 0)) return { state: { kind: 'succeeded' }, startedAt, endedAt };
   return { state: { kind: 'lost' }, startedAt, endedAt };
 }

@@ -1,3 +1,4 @@
+import { field, stringField } from '../common/fields';
 import type { JobSpec } from './jobSpec';
 import { isActive, type JobState } from './jobState';
 
@@ -10,9 +11,9 @@ export interface JobRecord {
   readonly endedAt?: number;
 }
 
-/** VS Code's Memento (globalState) has this shape; tests pass a Map-backed one. */
+/** VS Code's Memento (globalState) has this shape; tests pass a Map-backed one. Values are checked when read. */
 export interface KeyValueStorage {
-  get<T>(key: string): T | undefined;
+  get(key: string): unknown;
   update(key: string, value: unknown): Thenable<void> | Promise<void>;
 }
 
@@ -33,7 +34,7 @@ export class JobStore {
 
   /** Newest first. Read from storage each time: another window may have changed it. */
   all(): JobRecord[] {
-    const records = this.storage.get<JobRecord[]>(storageKey);
+    const records = this.storage.get(storageKey);
     return Array.isArray(records) ? records.filter(isRecord) : [];
   }
 
@@ -86,6 +87,5 @@ function bounded(records: JobRecord[], limit: number): JobRecord[] {
 }
 
 function isRecord(value: unknown): value is JobRecord {
-  const record = value as JobRecord;
-  return typeof record === 'object' && record !== null && typeof record.spec?.id === 'string' && typeof record.state?.kind === 'string';
+  return stringField(field(value, 'spec'), 'id') !== undefined && stringField(field(value, 'state'), 'kind') !== undefined;
 }

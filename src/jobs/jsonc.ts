@@ -70,12 +70,15 @@ class JsoncParser {
     }
     if (this.i >= this.text.length) this.fail('a string is never closed');
     this.i++;
+    let value: unknown;
     try {
-      return JSON.parse(this.text.slice(start, this.i)) as string;
+      value = JSON.parse(this.text.slice(start, this.i));
     } catch {
-      this.i = start;
-      this.fail('a string has a bad escape');
+      value = undefined;
     }
+    if (typeof value === 'string') return value;
+    this.i = start;
+    this.fail('a string has a bad escape');
   }
 
   /** Skips whitespace and comments. */

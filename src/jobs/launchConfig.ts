@@ -92,7 +92,7 @@ export function parseLaunchConfigurations(text: string): LaunchConfiguration[] {
 function validateConfiguration(entry: unknown, at: string): LaunchConfiguration {
   if (!isObject(entry)) throw new LaunchConfigError(at, 'must be an object');
   for (const key of Object.keys(entry)) {
-    if (!fields.includes(key as Field)) {
+    if (!fields.some((known) => known === key)) {
       const near = fields.find((f) => f.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
       throw new LaunchConfigError(`${at}.${key}`, `is not a known field${near ? ` (did you mean "${near}"?)` : ''}`);
     }
@@ -100,11 +100,13 @@ function validateConfiguration(entry: unknown, at: string): LaunchConfiguration 
   const name = requiredString(entry, 'name', at);
   const script = relativePath(requiredString(entry, 'script', at), `${at}.script`);
   if (!/\.py$/i.test(script)) throw new LaunchConfigError(`${at}.script`, `must name a Python (.py) file (got "${script}")`);
-  const env = entry.env ?? {};
-  if (!isObject(env)) throw new LaunchConfigError(`${at}.env`, 'must be an object of variable names to string values');
-  for (const [key, value] of Object.entries(env)) {
+  const envEntry = entry.env ?? {};
+  if (!isObject(envEntry)) throw new LaunchConfigError(`${at}.env`, 'must be an object of variable names to string values');
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(envEntry)) {
     if (!envName.test(key)) throw new LaunchConfigError(`${at}.env`, `has "${key}", which is not a valid environment variable name`);
     if (typeof value !== 'string') throw new LaunchConfigError(`${at}.env.${key}`, 'must be a string');
+    env[key] = value;
   }
   const targets = stringList(entry, 'targets', at);
   const nodes = positiveInteger(entry, 'nodes', at);
@@ -121,7 +123,7 @@ function validateConfiguration(entry: unknown, at: string): LaunchConfiguration 
     name,
     script,
     args: stringList(entry, 'args', at),
-    env: env as Record<string, string>,
+    env,
     targets,
     nodes,
     nprocPerNode: positiveInteger(entry, 'nprocPerNode', at),
@@ -156,10 +158,10 @@ function stringList(entry: Record<string, unknown>, key: Field, at: string): str
   const value = entry[key];
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw new LaunchConfigError(`${at}.${key}`, `must be a list of strings (got ${describe(value)})`);
-  value.forEach((item, index) => {
+  return value.map((item: unknown, index) => {
     if (typeof item !== 'string') throw new LaunchConfigError(`${at}.${key}[${index}]`, `must be a string (got ${describe(item)})`);
+    return item;
   });
-  return value as string[];
 }
 
 function positiveInteger(entry: Record<string, unknown>, key: Field, at: string): number | undefined {
@@ -184,6 +186,6 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (typeof value === 'string') return `"${value}"`;
-  if (typeof value === 'object') return 'an object';
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value === 'object' ? 'an object' : typeof value;
 }

@@ -1,3 +1,6 @@
+import { UserCancelledError } from '../common/errors';
+import { machineKey } from '../common/machine';
+import type { SyncProgress } from '../sync/workspaceSync';
 import { execChecked, type JobHost } from './jobHost';
 import type { JobSpec } from './jobSpec';
 import { evaluatePreflight, parsePreflight, preflightCommand, type PreflightReport } from './preflight';
@@ -14,10 +17,10 @@ export interface LaunchNode {
 }
 
 export interface LaunchDependencies {
-  /** Brings the workspace up to date on one node. */
-  sync(host: JobHost, signal: AbortSignal): Promise<void>;
   /** Progress, one step at a time. */
   report(step: string): void;
+  /** How far the workspace sync of the node of rank `rank` is. */
+  onSyncProgress?(rank: number, progress: SyncProgress): void;
   readonly signal: AbortSignal;
   readonly requirementsText?: string;
   /** Preflight results that passed, by host and interpreter: a warm launch skips the round trip. */
@@ -43,10 +46,10 @@ export async function launchJob(draft: JobSpec, nodes: readonly LaunchNode[], de
   if (nodes.length !== draft.nodes.length) throw new Error('The job spec and the connected nodes disagree.');
   const { signal } = deps;
 
-  deps.report(nodes.length > 1 ? `Checking ${nodes.length} machines…` : `Checking ${nodes[0].host.target.label}…`);
+  deps.report(nodes.length > 1 ? `Checking ${nodes.length} machines…` : `Checking ${nodes[0].host.machine.label}…`);
   const reports = await Promise.all(nodes.map((node) => preflight(node, draft.python, deps)));
   const problems = nodes.flatMap((node, i) =>
-    evaluatePreflight(reports[i], { machine: node.host.target.label, python: draft.python, gpus: node.expectedGpus }),
+    evaluatePreflight(reports[i], { machine: node.host.machine.label, python: draft.python, gpus: node.expectedGpus }),
   );
   const errors = problems.filter((p) => p.severity === 'error').map((p) => p.message);
   if (errors.length) throw new LaunchError(errors.join('\n'));
@@ -59,7 +62,7 @@ export async function launchJob(draft: JobSpec, nodes: readonly LaunchNode[], de
   throwIfAborted(signal);
 
   deps.report('Syncing the workspace…');
-  await Promise.all(nodes.map((node) => deps.sync(node.host, signal)));
+  await Promise.all(nodes.map((node, rank) => node.host.syncWorkspace(spec, signal, (progress) => deps.onSyncProgress?.(rank, progress))));
   throwIfAborted(signal);
 
   deps.report('Starting the job…');
@@ -87,12 +90,12 @@ async function preflight(node: LaunchNode, python: string, deps: LaunchDependenc
   if (cached) return cached;
   const result = await node.host.exec(preflightCommand(python), deps.signal);
   if (result.exitCode !== 0)
-    throw new LaunchError(`${node.host.target.label}: the preflight check failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+    throw new LaunchError(`${node.host.machine.label}: the preflight check failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
   return parsePreflight(result.stdout);
 }
 
 function cacheKey(host: JobHost, python: string): string {
-  return `${host.target.kind}:${host.target.id}\n${python}`;
+  return `${machineKey(host.machine)}\n${python}`;
 }
 
 /**
@@ -124,7 +127,7 @@ async function chooseRendezvous(
     )
   ).trim();
   if (!/^\d+$/.test(port))
-    throw new LaunchError(`${first.host.target.label}: could not find a free port for the rendezvous (got ${JSON.stringify(port)}).`);
+    throw new LaunchError(`${first.host.machine.label}: could not find a free port for the rendezvous (got ${JSON.stringify(port)}).`);
   return `${host}:${port}`;
 }
 
@@ -135,11 +138,5 @@ async function undoStart(host: JobHost, spec: JobSpec, rank: number): Promise<vo
 }
 
 function throwIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw new LaunchCancelled();
-}
-
-export class LaunchCancelled extends Error {
-  constructor() {
-    super('The launch was cancelled; nothing was started.');
-  }
+  if (signal.aborted) throw new UserCancelledError('The launch was cancelled; nothing was started.');
 }

@@ -3,13 +3,16 @@
  * imports torch, nvidia-smi sees the GPUs expected, the home folder has room. One round trip.
  */
 
+import { envsDir, jobsDir } from './remoteLayout';
+
 /** Prints `key=value` lines; values come as arguments, never pasted into the script. */
 export function preflightCommand(python: string): string[] {
   const script = [
     'echo "hostname=$(hostname)"',
     'echo "home=$HOME"',
     // One line, whatever torch prints while importing; the error's last line says why.
-    'out=$("$1" -c "import torch, sys; sys.stdout.write(\'torch=\' + torch.__version__ + \' cuda=\' + str(torch.cuda.is_available()) + chr(10))" 2>&1)',
+    'out=$("$1" -c "import torch, sys; ' +
+      "sys.stdout.write('torch=' + torch.__version__ + ' cuda=' + str(torch.cuda.is_available()) + chr(10))\" 2>&1)",
     'code=$?',
     'if [ $code -eq 0 ]; then printf "%s\\n" "$out" | grep "^torch="; ',
     'elif [ $code -eq 127 ] || ! command -v "$1" > /dev/null 2>&1; then echo "python-missing=1";',
@@ -74,12 +77,17 @@ export function evaluatePreflight(report: PreflightReport, expect: { machine: st
   if (report.pythonMissing) {
     problems.push({
       severity: 'error',
-      message: `${machine}: the Python interpreter "${python}" was not found. Install Python 3 on the VM, or set azurePytorch.python (or "python" in the launch configuration) to one that exists there.`,
+      message:
+        `${machine}: the Python interpreter "${python}" was not found. Install Python 3 on the VM, ` +
+        'or set azurePytorch.python (or "python" in the launch configuration) to one that exists there.',
     });
   } else if (!report.torchVersion) {
     problems.push({
       severity: 'error',
-      message: `${machine}: "${python}" cannot import torch${report.torchError ? ` (${report.torchError})` : ''}. Use a VM image with PyTorch (e.g. an Azure Data Science VM), install it with pip, or set azurePytorch.python to the interpreter that has it.`,
+      message:
+        `${machine}: "${python}" cannot import torch${report.torchError ? ` (${report.torchError})` : ''}. ` +
+        'Use a VM image with PyTorch (e.g. an Azure Data Science VM), install it with pip, ' +
+        'or set azurePytorch.python to the interpreter that has it.',
     });
   }
   if (expect.gpus !== undefined && expect.gpus >= 1) {
@@ -87,12 +95,16 @@ export function evaluatePreflight(report: PreflightReport, expect: { machine: st
     if (report.gpuCount === undefined) {
       problems.push({
         severity: 'warning',
-        message: `${machine}: nvidia-smi is not installed, so the NVIDIA driver is probably missing; the job will run on CPU. Install the driver (the NVIDIA GPU Driver extension for Azure VMs) to use the GPUs.`,
+        message:
+          `${machine}: nvidia-smi is not installed, so the NVIDIA driver is probably missing; the job will run on CPU. ` +
+          'Install the driver (the NVIDIA GPU Driver extension for Azure VMs) to use the GPUs.',
       });
     } else if (report.gpuCount < expected) {
       problems.push({
         severity: 'warning',
-        message: `${machine}: nvidia-smi sees ${report.gpuCount} of the ${expected} GPUs of its size. Check the driver (nvidia-smi on the VM), or restart the VM.`,
+        message:
+          `${machine}: nvidia-smi sees ${report.gpuCount} of the ${expected} GPUs of its size. ` +
+          'Check the driver (nvidia-smi on the VM), or restart the VM.',
       });
     }
   }
@@ -101,7 +113,9 @@ export function evaluatePreflight(report: PreflightReport, expect: { machine: st
     if (report.diskFreeKb < minimumFreeKb) {
       problems.push({
         severity: 'error',
-        message: `${machine}: only ${free} free in the home folder, too little to sync and start the job. Free space on the VM (old jobs are in ~/.azure-pytorch/jobs, environments in ~/.azure-pytorch/envs) or grow its OS disk.`,
+        message:
+          `${machine}: only ${free} free in the home folder, too little to sync and start the job. ` +
+          `Free space on the VM (old jobs are in ~/${jobsDir()}, environments in ~/${envsDir()}) or grow its OS disk.`,
       });
     } else if (report.diskFreeKb < comfortableFreeKb) {
       problems.push({ severity: 'warning', message: `${machine}: only ${free} free in the home folder; checkpoints may not fit.` });

@@ -36,7 +36,8 @@ export function probeNodeCommand(jobId: string, nodeRank: number): string[] {
     'done',
     `[ -f ${jobFiles.cancelled} ] && echo cancelled=1`,
     // The PID must still be a run.sh: after a reboot the number may belong to anything.
-    'pid=$(cat "node-$r.pid" 2> /dev/null) && kill -0 "$pid" 2> /dev/null && grep -qa run.sh "/proc/$pid/cmdline" 2> /dev/null && echo alive=1',
+    'pid=$(cat "node-$r.pid" 2> /dev/null) && kill -0 "$pid" 2> /dev/null && ' +
+      'grep -qa run.sh "/proc/$pid/cmdline" 2> /dev/null && echo alive=1',
     'exit 0',
   ].join('\n');
   return ['sh', '-c', script, 'sh', jobDir(jobId), String(nodeRank)];

@@ -1,16 +1,21 @@
 /**
  * Where things live on a VM, as paths relative to the remote user's home (an SSH command and an
- * SFTP session both start there). Files of one node carry its rank, so that nodes sharing a home
- * folder (NFS on a cluster) do not overwrite each other.
+ * SFTP session both start there): every path on the VM comes from here (the sync layer is handed
+ * its folder). Files of one node carry its rank, so that nodes sharing a home folder (NFS on a
+ * cluster) do not overwrite each other.
  */
-export const remoteRoot = '.azure-pytorch';
+const remoteRoot = '.azure-pytorch';
 
 export function workspaceDir(workspaceId: string): string {
   return `${remoteRoot}/ws/${safeName(workspaceId)}`;
 }
 
+export function envsDir(): string {
+  return `${remoteRoot}/envs`;
+}
+
 export function envDir(envKey: string): string {
-  return `${remoteRoot}/envs/${safeName(envKey)}`;
+  return `${envsDir()}/${safeName(envKey)}`;
 }
 
 export function jobsDir(): string {

@@ -2,7 +2,7 @@ import { shellQuote } from '../ssh/shellQuote';
 import { environmentKey } from './environmentKey';
 import type { JobSpec } from './jobSpec';
 import { jobEnvironment, torchrunArguments } from './launcher';
-import { envDir, jobFiles, remoteRoot, workspaceDir } from './remoteLayout';
+import { envDir, envsDir, jobFiles, workspaceDir } from './remoteLayout';
 
 /** The requirements file's content, read locally at launch; it decides the environment's key. */
 export interface RunScriptInputs {
@@ -44,7 +44,8 @@ export function runScript({ spec, requirementsText }: RunScriptInputs): string {
     '',
     'finish() {',
     `  date +%s > "$job_dir/${fileOf(jobFiles.ended)}"`,
-    `  echo "$1" > "$job_dir/${fileOf(jobFiles.exitCode)}.tmp" && mv -f "$job_dir/${fileOf(jobFiles.exitCode)}.tmp" "$job_dir/${fileOf(jobFiles.exitCode)}"`,
+    `  echo "$1" > "$job_dir/${fileOf(jobFiles.exitCode)}.tmp" && ` +
+      `mv -f "$job_dir/${fileOf(jobFiles.exitCode)}.tmp" "$job_dir/${fileOf(jobFiles.exitCode)}"`,
     '  exit "$1"',
     '}',
     "trap 'finish 143' TERM",
@@ -102,13 +103,14 @@ function environmentSteps(spec: JobSpec, key: string): string[] {
     '  fi',
     '  say "Creating the environment $env_dir"',
     '  rm -rf "$env_dir"',
-    '  "$python" -m venv --system-site-packages "$env_dir" || { say "Creating the venv failed: install python3-venv on the VM."; return 1; }',
+    '  "$python" -m venv --system-site-packages "$env_dir" || ' +
+      '{ say "Creating the venv failed: install python3-venv on the VM."; return 1; }',
     '  . "$env_dir/bin/activate" || return 1',
     ...install,
     ...setup,
     '  touch "$env_dir/.ready"',
     '}',
-    `mkdir -p "$HOME"/${q(`${remoteRoot}/envs`)}`,
+    `mkdir -p "$HOME"/${q(envsDir())}`,
     'if command -v flock > /dev/null 2>&1; then',
     '  ( flock 9 && prepare_env ) 9> "$env_dir.lock" || finish 1',
     'else',

@@ -1,21 +1,39 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
-import type { SshConnectionPool, SshTarget } from '../ssh';
+import type { MachineRef } from '../common/machine';
+import type { SshConnectionPool } from '../ssh/connectionPool';
+import type { SshTarget } from '../ssh/sshTarget';
 import type { ExecResult, JobHost } from './jobHost';
-import type { TargetRef } from './jobSpec';
+import type { SyncProgress } from '../sync/workspaceSync';
+import type { JobSpec } from './jobSpec';
+
+/** Brings a job's workspace up to date on the machine `ssh` reaches. */
+export type SshWorkspaceSync = (
+  ssh: SshTarget,
+  spec: JobSpec,
+  signal: AbortSignal,
+  onProgress?: (progress: SyncProgress) => void,
+) => Promise<void>;
+
+/** A job node over SSH, with the SshTarget its machine was resolved to when it was connected. */
+export interface SshJobHost extends JobHost {
+  readonly ssh: SshTarget;
+}
 
 /**
  * A job node over the SSH layer's pool: every command goes through the pooled connection, so a
  * dropped connection is replaced on the next command and a watched job survives network trouble.
  */
-export function sshJobHost(pool: SshConnectionPool, target: TargetRef, ssh: SshTarget): JobHost {
+export function sshJobHost(pool: SshConnectionPool, machine: MachineRef, ssh: SshTarget, sync: SshWorkspaceSync): SshJobHost {
   return {
-    target,
+    machine,
+    ssh,
     address: ssh.host,
     async exec(argv: readonly string[], signal?: AbortSignal): Promise<ExecResult> {
       const result = await pool.execText(ssh, argv, { signal });
       return { stdout: result.stdout, stderr: result.stderr, exitCode: result.code };
     },
+    syncWorkspace: (spec, signal, onProgress) => sync(ssh, spec, signal, onProgress),
   };
 }
 
@@ -33,7 +51,8 @@ export async function downloadFolder(
   const check = await pool.execText(ssh, ['test', '-d', remotePath], { signal });
   if (check.code !== 0)
     throw new Error(
-      `${ssh.label ?? ssh.host} has no folder ~/${remotePath}: the job wrote no outputs there (rank 0's working folder is the synced workspace).`,
+      `${ssh.label ?? ssh.host} has no folder ~/${remotePath}: ` +
+        "the job wrote no outputs there (rank 0's working folder is the synced workspace).",
     );
   await fs.promises.mkdir(localPath, { recursive: true });
   const remote = await pool.spawn(ssh, ['tar', '-C', remotePath, '-cf', '-', '.'], { signal });

@@ -16,6 +16,7 @@ export interface AnsiSpan {
 }
 
 // CSI sequences (ESC [ params final), OSC sequences (ESC ] … BEL/ST) and lone two-byte escapes.
+// eslint-disable-next-line no-control-regex -- ESC and BEL are what terminal escapes are made of
 const escape = /\x1b(?:\[([0-9;?]*)([@-~])|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])/g;
 
 export function stripAnsi(text: string): string {

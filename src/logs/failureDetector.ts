@@ -26,8 +26,16 @@ const exceptionLine = /^[A-Za-z_][\w.]*(?:: .*|:)?$/;
 const chainLine = /^(?:During handling of the above exception|The above exception was the direct cause)/;
 
 const oom = /CUDA out of memory|OutOfMemoryError|CUDA error: out of memory|CUBLAS_STATUS_ALLOC_FAILED/;
-const nccl =
-  /\bNCCL error\b|\bnccl(?:InternalError|UnhandledCudaError|SystemError|InvalidUsage|RemoteError|InvalidArgument)\b|DistBackendError|Watchdog caught collective operation timeout|NCCL communicator was aborted|NCCL timeout/;
+const nccl = new RegExp(
+  [
+    String.raw`\bNCCL error\b`,
+    String.raw`\bnccl(?:InternalError|UnhandledCudaError|SystemError|InvalidUsage|RemoteError|InvalidArgument)\b`,
+    'DistBackendError',
+    'Watchdog caught collective operation timeout',
+    'NCCL communicator was aborted',
+    'NCCL timeout',
+  ].join('|'),
+);
 const childFailed = /\bChildFailedError\b/;
 const killed = /^(?:.*:\s*line \d+:\s*\d+\s+)?Killed(?:\s.*)?$|exitcode\s*:?\s*-9\b|Signal 9 \(SIGKILL\)/;
 const crash = /\bSegmentation fault\b|\bBus error\b|\(core dumped\)|exitcode\s*:?\s*-(?:6|11)\b|Signal (?:6|11) \(SIG(?:ABRT|SEGV)\)/;

@@ -1,3 +1,4 @@
+import { parseMachineKey, type MachineRef } from '../common/machine';
 import type { FollowTarget } from './followCommand';
 
 /**
@@ -16,8 +17,26 @@ export interface JobLogDescription {
 }
 
 export interface NodeLogDescription extends FollowTarget {
-  /** Identifies the host for the connection provider (a VM resource id, an ssh host, …). */
-  host: string;
-  /** Shown to the user: the VM's name. */
-  hostLabel: string;
+  /** The machine the node runs on; its label names the node to the user. */
+  machine: MachineRef;
+}
+
+/** A node as a panel's state may hold it from an earlier version: its machine as a key and a label. */
+interface StoredNodeLogDescription extends FollowTarget {
+  machine?: MachineRef;
+  host?: string;
+  hostLabel?: string;
+}
+
+/** A description from a panel's state, in the current shape whichever version stored it. */
+export function restoredJobLogDescription(
+  job: Omit<JobLogDescription, 'nodes'> & { nodes: StoredNodeLogDescription[] },
+): JobLogDescription {
+  return {
+    ...job,
+    nodes: job.nodes.map(({ machine, host, hostLabel, ...files }) => ({
+      ...files,
+      machine: machine ?? parseMachineKey(host ?? '', hostLabel),
+    })),
+  };
 }

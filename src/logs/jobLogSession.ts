@@ -1,3 +1,4 @@
+import type { MachineRef } from '../common/machine';
 import { stripAnsi } from './ansi';
 import { FailureDetector } from './failureDetector';
 import { rootCause, type LocatedFailure } from './failureDiagnosis';
@@ -26,7 +27,8 @@ export interface JobLogSessionListener {
 
 export interface JobLogSessionOptions {
   cacheDir: string;
-  connect: (host: string) => Promise<RemoteCommandRunner>;
+  /** A command runner on a node's machine, connecting (or reconnecting) as needed. */
+  connect: (machine: MachineRef) => Promise<RemoteCommandRunner>;
   /** nvidia-smi polling period; 0 turns telemetry off. */
   telemetryIntervalMs: number;
   followerRetryMs?: number;
@@ -54,8 +56,8 @@ export class JobLogSession {
     private readonly listener: JobLogSessionListener,
   ) {
     this.store = new LogStore(options.cacheDir, job.nodes.length);
-    this.status = job.nodes.map((node, index) => ({ node: index, label: node.hostLabel, state: 'connecting' }));
-    this.streams = job.nodes.map(() => new Map());
+    this.status = job.nodes.map((node, index) => ({ node: index, label: node.machine.label, state: 'connecting' }));
+    this.streams = job.nodes.map(() => new Map<string, { detector: FailureDetector; label: string }>());
     this.store.restore((line) => this.analyse(line));
   }
 
@@ -64,9 +66,8 @@ export class JobLogSession {
     if (this.started) return;
     this.started = true;
     this.job.nodes.forEach((node, index) => {
-      const connect = () => this.options.connect(node.host);
       const follower = new LogFollower(
-        connect,
+        () => this.options.connect(node.machine),
         node,
         this.store.offset(index),
         {
@@ -79,12 +80,17 @@ export class JobLogSession {
       this.followers.push(follower);
       void follower.run();
       if (this.options.telemetryIntervalMs > 0) {
-        const poller = new GpuTelemetryPoller(connect, this.options.telemetryIntervalMs, (reading) => {
-          this.gpu.set(index, reading);
-          this.listener.onGpu(index, reading);
+        const poller = new GpuTelemetryPoller({
+          machines: () => [node.machine],
+          connect: this.options.connect,
+          intervalMs: () => this.options.telemetryIntervalMs,
+          onReading: (_machine, reading) => {
+            this.gpu.set(index, reading);
+            this.listener.onGpu(index, reading);
+          },
         });
         this.pollers.push(poller);
-        poller.start();
+        poller.wake();
       } else {
         this.pollers.push(undefined);
       }

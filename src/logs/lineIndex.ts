@@ -83,7 +83,7 @@ export class LineIndex {
     this.capacity *= 2;
     const grown = <T extends Uint8Array | Float64Array | Uint32Array | Uint16Array>(old: T, make: (n: number) => T): T => {
       const next = make(this.capacity);
-      next.set(old as never);
+      next.set(old);
       return next;
     };
     this.nodes = grown(this.nodes, (n) => new Uint8Array(n));

@@ -21,7 +21,8 @@ const alphaWord = String.raw`[A-Za-z][A-Za-z_]*`;
 // Up to two leading plain words make one key (`Train Loss`, `val acc`), so `Train Loss: 1` and
 // `Val Loss: 2` stay apart; the key starts at a separator, never inside a token (`host=a:1`).
 const keyValue = new RegExp(
-  String.raw`(?:^|(?<=[\s,;|({\[]))((?:${alphaWord} ){0,2}${keyWord})\s*(=|:)\s*${wrappedValue}(?:\s*/\s*(\d+))?${valueEnd}(?:\s*\(\s*(${number})%\))?`,
+  String.raw`(?:^|(?<=[\s,;|({\[]))((?:${alphaWord} ){0,2}${keyWord})\s*(=|:)\s*${wrappedValue}` +
+    String.raw`(?:\s*/\s*(\d+))?${valueEnd}(?:\s*\(\s*(${number})%\))?`,
   'g',
 );
 const axisWord = /\b(epoch|step|iter(?:ation)?)\s*#?\s*(\d+)(?:\s*\/\s*(\d+))?(?![\d.])/gi;
@@ -29,8 +30,10 @@ const bracketProgress = /\[\s*(\d+)\s*\/\s*(\d+)(?:\s*\(\s*\d+(?:\.\d+)?%\))?\s*
 const barProgress = /\|\s*(\d+)\s*\/\s*(\d+)\s*\[/;
 const rate = new RegExp(String.raw`(?<=[\s,])(${number})\s*(it/s|s/it)${valueEnd}`);
 const timmPhase = /^(?:Train|Test|Eval|Val(?:idation)?):\s*(\d+)\s+\[/;
-const logPrefix =
-  /^(?:\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\]?[\s,-]*)?(?:\[?(?:INFO|DEBUG|WARNING|WARN|ERROR|CRITICAL)\]?(?::[\w.]+:|\s*[-|:]\s*|\s+))?/;
+const logPrefix = new RegExp(
+  String.raw`^(?:\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\]?[\s,-]*)?` +
+    String.raw`(?:\[?(?:INFO|DEBUG|WARNING|WARN|ERROR|CRITICAL)\]?(?::[\w.]+:|\s*[-|:]\s*|\s+))?`,
+);
 
 /** Reads the metrics of one line (ANSI escapes, `\r` and rank prefix already removed). */
 export function parseMetrics(line: string): MetricRecord | undefined {

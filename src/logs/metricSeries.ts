@@ -36,7 +36,7 @@ export class MetricSeriesSet {
 
   add(record: MetricRecord, stream: string): void {
     let streamSeries = this.byStream.get(stream);
-    if (!streamSeries) this.byStream.set(stream, (streamSeries = new Map()));
+    if (!streamSeries) this.byStream.set(stream, (streamSeries = new Map<string, Series>()));
     for (const metric in record.values) {
       const value = record.values[metric];
       let series = streamSeries.get(metric);

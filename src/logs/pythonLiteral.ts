@@ -81,7 +81,7 @@ class Reader {
       const key = this.value();
       this.skipSpace();
       if (this.text[this.at++] !== ':') throw new Error('expected :');
-      result[String(key)] = this.value();
+      result[keyName(key)] = this.value();
       this.skipSpace();
       if (this.text[this.at] === ',') this.at++;
       else if (this.text[this.at] !== '}') throw new Error('expected , or }');
@@ -126,3 +126,11 @@ const specialWords: Record<string, Literal> = {
   inf: Infinity,
   infinity: Infinity,
 };
+
+/** A dict key as a JS property name: a tuple's items joined by commas (as String() writes an array). */
+function keyName(key: Literal): string {
+  if (Array.isArray(key)) return key.map((item) => (item === null ? '' : keyName(item))).join(',');
+  // A dict cannot be a Python key; the text is not Python then, and any name will do.
+  if (typeof key === 'object' && key !== null) return JSON.stringify(key);
+  return String(key);
+}

@@ -9,6 +9,7 @@ export interface RankedLine {
 // torchrun's --tee prefix is `[{role}{local_rank}]:` (role "default" unless set); newer
 // torch (--local-ranks-filter, TORCH_LOG_LINE_PREFIX_TEMPLATE) writes `[rank{global_rank}]:`.
 // ANSI colour codes may come before it when a worker colours its whole line.
+// eslint-disable-next-line no-control-regex -- matching ESC, the start of a colour code, is the point
 const prefix = /^((?:\x1b\[[0-9;]*m)*)\[([A-Za-z_][A-Za-z_-]*\d+)\]:/;
 
 export function splitRankPrefix(line: string): RankedLine {

@@ -50,7 +50,8 @@ export class HostKeyVerifier {
         return;
       case 'revoked':
         throw new HostKeyRejectedError(
-          `The host key of ${label} (${name}, ${fingerprint}) is marked @revoked in ${status.entry.file}:${status.entry.line}; refusing to connect.`,
+          `The host key of ${label} (${name}, ${fingerprint}) is marked @revoked in ` +
+            `${status.entry.file}:${status.entry.line}; refusing to connect.`,
         );
       case 'changed': {
         const changed: ChangedHostKey = {

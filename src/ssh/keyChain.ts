@@ -91,7 +91,7 @@ export class KeyChain extends BaseAgent<Buffer> {
           return resolve([]);
         }
         // OpenSSHAgent hands back parsed keys.
-        resolve(keys.map((key) => (key as unknown as ParsedKey).getPublicSSH()));
+        resolve(keys.flatMap((key) => ('getPublicSSH' in key ? [key.getPublicSSH()] : [])));
       });
     });
   }

@@ -24,9 +24,9 @@ export function parseKnownHosts(text: string): KnownHostsEntry[] {
   const entries: KnownHostsEntry[] = [];
   text.split('\n').forEach((raw, index) => {
     const fields = raw.trim().split(/[ \t]+/);
-    if (fields[0] === '' || fields[0]!.startsWith('#')) return;
+    if (fields[0] === '' || fields[0].startsWith('#')) return;
     let marker: KnownHostsMarker | undefined;
-    if (fields[0]!.startsWith('@')) {
+    if (fields[0].startsWith('@')) {
       const name = fields.shift()!.slice(1);
       if (name !== 'revoked' && name !== 'cert-authority') return;
       marker = name;

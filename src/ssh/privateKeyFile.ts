@@ -7,12 +7,16 @@ export function isPassphraseError(error: Error): boolean {
 
 /** Parses a private key; an Error when it is encrypted and no (or a wrong) passphrase is given. */
 export function parsePrivateKey(data: Buffer, passphrase?: string): ParsedKey | Error {
-  const parsed = utils.parseKey(data, passphrase);
-  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  const key = firstKey(utils.parseKey(data, passphrase));
   if (key === undefined) return new Error('No key found');
   if (key instanceof Error) return key;
   if (!key.isPrivateKey()) return new Error('Not a private key');
   return key;
+}
+
+/** ssh2 parses a file of several keys to an array, which its types leave out. */
+function firstKey(parsed: ParsedKey | Error | (ParsedKey | Error)[]): ParsedKey | Error | undefined {
+  return Array.isArray(parsed) ? parsed.at(0) : parsed;
 }
 
 /**
@@ -24,7 +28,7 @@ export function publicBlobOfOpensshKey(data: Buffer): Buffer | undefined {
   const text = data.toString('latin1');
   const match = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END OPENSSH PRIVATE KEY-----/.exec(text);
   if (!match) return undefined;
-  const raw = Buffer.from(match[1]!.replace(/\s+/g, ''), 'base64');
+  const raw = Buffer.from(match[1].replace(/\s+/g, ''), 'base64');
   const magic = Buffer.from('openssh-key-v1\0', 'latin1');
   if (raw.length < magic.length || !raw.subarray(0, magic.length).equals(magic)) return undefined;
   let offset = magic.length;

@@ -36,7 +36,7 @@ export function parseSshConfig(text: string, origin: string, readInclude?: Inclu
   text.split(/\r?\n/).forEach((raw, index) => {
     const words = splitConfigLine(raw);
     if (words.length === 0) return;
-    const keyword = words[0]!.toLowerCase();
+    const keyword = words[0].toLowerCase();
     const args = words.slice(1);
     const where = `${origin}:${index + 1}`;
     if (keyword === 'host') {
@@ -63,7 +63,7 @@ export function parseSshConfig(text: string, origin: string, readInclude?: Inclu
 function parseMatchCriteria(args: readonly string[]): MatchCriterion[] {
   const criteria: MatchCriterion[] = [];
   for (let i = 0; i < args.length; i++) {
-    let name = args[i]!.toLowerCase();
+    let name = args[i].toLowerCase();
     const negated = name.startsWith('!');
     if (negated) name = name.slice(1);
     if (name === 'all' || name === 'canonical' || name === 'final') {
@@ -85,7 +85,7 @@ export function splitConfigLine(raw: string): string[] {
   let quoted = false;
   let sawKeywordEquals = false;
   for (let i = 0; i < line.length; i++) {
-    const char = line[i]!;
+    const char = line[i];
     if (quoted) {
       if (char === '"') quoted = false;
       else current += char;

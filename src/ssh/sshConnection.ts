@@ -1,6 +1,15 @@
 import { spawn as spawnLocal } from 'node:child_process';
 import { Duplex, type Readable, type Writable } from 'node:stream';
-import { Client, type ClientChannel, type ConnectConfig, type PseudoTtyOptions } from 'ssh2';
+import {
+  Client,
+  type CipherAlgorithm,
+  type ClientChannel,
+  type ConnectConfig,
+  type PseudoTtyOptions,
+  type ServerHostKeyAlgorithm,
+} from 'ssh2';
+import { errorMessage, toError } from '../common/errors';
+import { field, numberField, stringField } from '../common/fields';
 import type { Logger } from '../common/logger';
 import {
   AuthenticationFailedError,
@@ -75,7 +84,7 @@ export interface ConnectDependencies {
 const SIGNAL_GRACE_MS = 2000;
 // ssh2 orders ciphers by CPU features it may not detect once bundled; AES-GCM is fastest on any
 // server CPU (AES-NI through OpenSSL), and the rest are ssh2's defaults.
-const CIPHERS = [
+const CIPHERS: CipherAlgorithm[] = [
   'aes128-gcm@openssh.com',
   'aes256-gcm@openssh.com',
   'aes128-ctr',
@@ -83,7 +92,7 @@ const CIPHERS = [
   'aes256-ctr',
   'chacha20-poly1305@openssh.com',
 ];
-const HOST_KEY_TYPES = [
+const HOST_KEY_TYPES: readonly ServerHostKeyAlgorithm[] = [
   'ssh-ed25519',
   'ecdsa-sha2-nistp256',
   'ecdsa-sha2-nistp384',
@@ -218,7 +227,7 @@ export class SshConnection {
         });
       } catch (error) {
         onGone();
-        reject(new ConnectionLostError(`SSH connection to ${this.endpoint.label} lost: ${(error as Error).message}`));
+        reject(new ConnectionLostError(`SSH connection to ${this.endpoint.label} lost: ${errorMessage(error)}`));
       }
     });
   }
@@ -291,8 +300,9 @@ function authenticate(endpoint: SshEndpoint, deps: ConnectDependencies, sock: Du
         let authExhausted = false;
         const authFailed = (): AuthenticationFailedError =>
           new AuthenticationFailedError(
-            `${endpoint.user}@${endpoint.host}:${endpoint.port} refused every key offered (ssh-agent${endpoint.agentSocket ? '' : ' not running'}; ` +
-              `key files: ${endpoint.identityFiles.join(', ') || 'none'}). Add your public key to the VM's ~/.ssh/authorized_keys or choose a key in azurePytorch.ssh.identityFile.`,
+            `${endpoint.user}@${endpoint.host}:${endpoint.port} refused every key offered ` +
+              `(ssh-agent${endpoint.agentSocket ? '' : ' not running'}; key files: ${endpoint.identityFiles.join(', ') || 'none'}). ` +
+              "Add your public key to the VM's ~/.ssh/authorized_keys or choose a key in azurePytorch.ssh.identityFile.",
           );
         let settled = false;
         const fail = (error: Error): void => {
@@ -302,7 +312,9 @@ function authenticate(endpoint: SshEndpoint, deps: ConnectDependencies, sock: Du
           reject(error);
         };
         const serverHostKey = [
-          ...known.flatMap((type) => (type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [type])),
+          ...known
+            .filter(isHostKeyAlgorithm)
+            .flatMap((type): ServerHostKeyAlgorithm[] => (type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [type])),
           ...HOST_KEY_TYPES,
         ];
         const config: ConnectConfig = {
@@ -314,15 +326,15 @@ function authenticate(endpoint: SshEndpoint, deps: ConnectDependencies, sock: Du
           keepaliveInterval: endpoint.keepaliveIntervalMs ?? deps.keepaliveIntervalMs,
           keepaliveCountMax: endpoint.keepaliveCountMax ?? deps.keepaliveCountMax,
           algorithms: {
-            cipher: CIPHERS as ConnectConfig['algorithms'] extends { cipher?: infer C } ? C : never,
-            serverHostKey: [...new Set(serverHostKey)] as never,
+            cipher: CIPHERS,
+            serverHostKey: [...new Set(serverHostKey)],
           },
           hostVerifier: (blob: Buffer, verify: (valid: boolean) => void) => {
             let key;
             try {
               key = hostKeyFromBlob(blob);
             } catch (error) {
-              hostKeyError = error as Error;
+              hostKeyError = toError(error);
               return verify(false);
             }
             deps.hostKeys.verify(identity, key, files).then(
@@ -336,7 +348,7 @@ function authenticate(endpoint: SshEndpoint, deps: ConnectDependencies, sock: Du
           authHandler: (_methodsLeft, _partial, next) => {
             if (authOffered) {
               authExhausted = true;
-              return next(false as never);
+              return false; // ssh2: no more methods to try (its types leave this out)
             }
             authOffered = true;
             next({ type: 'agent', username: endpoint.user, agent: keyChain });
@@ -373,7 +385,7 @@ function authenticate(endpoint: SshEndpoint, deps: ConnectDependencies, sock: Du
         try {
           client.connect(config);
         } catch (error) {
-          fail(new SshError(`Could not connect to ${endpoint.label}: ${(error as Error).message}`));
+          fail(new SshError(`Could not connect to ${endpoint.label}: ${errorMessage(error)}`));
         }
       }),
   );
@@ -407,9 +419,18 @@ function proxyCommandSocket(endpoint: SshEndpoint): Duplex {
   return socket;
 }
 
-interface ChannelInternals {
-  outgoing?: { id: number; state: string };
-  _client?: { _protocol?: { signal(channelId: number, signal: string): void } };
+/** Host key algorithms ssh2 knows; known_hosts may name others (certificates, security keys). */
+function isHostKeyAlgorithm(type: string): type is ServerHostKeyAlgorithm {
+  return type === 'ssh-dss' || HOST_KEY_TYPES.some((known) => known === type);
+}
+
+/** ssh2's protocol object (a private field of the client), as far as sending a signal goes. */
+interface SshProtocol {
+  signal(channelId: number, signal: string): void;
+}
+
+function isSshProtocol(value: unknown): value is SshProtocol {
+  return typeof field(value, 'signal') === 'function';
 }
 
 /**
@@ -417,11 +438,14 @@ interface ChannelInternals {
  * command still runs then; the protocol call is the same request without that check.
  */
 function sendSignal(channel: ClientChannel, signal: string): void {
-  const internals = channel as unknown as ChannelInternals;
+  const outgoing = field(channel, 'outgoing');
+  const id = numberField(outgoing, 'id');
+  const state = stringField(outgoing, 'state');
+  const protocol = field(field(channel, '_client'), '_protocol');
   try {
-    if (internals.outgoing && (internals.outgoing.state === 'open' || internals.outgoing.state === 'eof'))
-      internals._client?._protocol?.signal(internals.outgoing.id, signal);
-    else channel.signal(signal);
+    if (id !== undefined && (state === 'open' || state === 'eof')) {
+      if (isSshProtocol(protocol)) protocol.signal(id, signal);
+    } else channel.signal(signal);
   } catch {
     // the channel is already closing
   }

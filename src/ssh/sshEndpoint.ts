@@ -113,7 +113,7 @@ export function resolveEndpoint(target: SshTarget, options: ResolveOptions, dept
 
 /** `a,b,c`: c is reached through b, b through a, a through its own config. */
 function resolveJumpChain(hops: readonly string[], options: ResolveOptions, depth: number): SshEndpoint {
-  const last = hops[hops.length - 1]!.trim();
+  const last = hops[hops.length - 1].trim();
   const hop = resolveEndpoint(parseSshDestination(last), options, depth + 1);
   if (hops.length === 1) return hop;
   return { ...hop, via: resolveJumpChain(hops.slice(0, -1), options, depth + 1) };

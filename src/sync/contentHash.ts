@@ -53,7 +53,7 @@ export async function hashFiles(
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < entries.length) {
-      const entry = entries[next++]!;
+      const entry = entries[next++];
       const hashedAtMs = Date.now();
       const hash = await hashFile(path.join(root, entry.path));
       hashes.set(entry.path, hash);

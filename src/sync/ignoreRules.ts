@@ -55,7 +55,7 @@ function translate(pattern: string): string {
   let out = '';
   let i = 0;
   while (i < pattern.length) {
-    const char = pattern[i]!;
+    const char = pattern[i];
     if (char === '*' && pattern[i + 1] === '*') {
       const atStart = i === 0 || pattern[i - 1] === '/';
       const atEnd = i + 2 === pattern.length;
@@ -91,7 +91,7 @@ function translate(pattern: string): string {
         continue;
       }
     } else if (char === '\\' && i + 1 < pattern.length) {
-      out += escapeRegex(pattern[i + 1]!);
+      out += escapeRegex(pattern[i + 1]);
       i += 2;
       continue;
     } else out += escapeRegex(char);

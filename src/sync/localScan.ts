@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { errorMessage } from '../common/errors';
+import { stringField } from '../common/fields';
 import { checkIgnored, parseIgnoreFile, type IgnoreRuleSet } from './ignoreRules';
 import { normalizeMode, type ExcludedPath, type LocalEntry } from './syncEntry';
 
@@ -79,7 +81,7 @@ export class TreeWalker {
     try {
       names = fs.readdirSync(absoluteDir);
     } catch (error) {
-      this.sink.exclude({ path: relativeDir, directory: true, reason: { kind: 'unreadable', message: (error as Error).message } });
+      this.sink.exclude({ path: relativeDir, directory: true, reason: { kind: 'unreadable', message: errorMessage(error) } });
       return;
     }
     const ownRules: IgnoreRuleSet[] = [];
@@ -109,8 +111,8 @@ export class TreeWalker {
     try {
       stat = fs.lstatSync(`${absoluteDir}${path.sep}${name}`);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-        this.sink.exclude({ path: relative, directory: false, reason: { kind: 'unreadable', message: (error as Error).message } });
+      if (stringField(error, 'code') !== 'ENOENT')
+        this.sink.exclude({ path: relative, directory: false, reason: { kind: 'unreadable', message: errorMessage(error) } });
       return undefined;
     }
     const isDir = stat.isDirectory();

@@ -14,31 +14,25 @@ export interface RemoteSection {
  */
 export function parseRemoteSections(output: Buffer): RemoteSection[] {
   const fields = output.toString('utf8').split('\0');
-  const sections: RemoteSection[] = [{ stamp: '', entries: new Map() }];
+  let current: RemoteSection = { stamp: '', entries: new Map() };
+  const sections = [current];
   for (let i = 0; i + LISTING_FIELDS <= fields.length; i += LISTING_FIELDS) {
-    const [kind, size, mtime, mode, listed, linkTarget, ctime] = fields.slice(i, i + LISTING_FIELDS) as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
+    const [kind, size, mtime, mode, listed, linkTarget, ctime] = fields.slice(i, i + LISTING_FIELDS);
     if (kind === '=') {
-      sections.push({ stamp: size, entries: new Map() });
+      current = { stamp: size, entries: new Map() };
+      sections.push(current);
       continue;
     }
     const path = listed.startsWith('./') ? listed.slice(2) : listed;
-    sections.at(-1)!.entries.set(path, { path, type: typeOf(kind), size: Number(size), mtime, mode: parseInt(mode, 8), linkTarget, ctime });
+    current.entries.set(path, { path, type: typeOf(kind), size: Number(size), mtime, mode: parseInt(mode, 8), linkTarget, ctime });
   }
-  return sections.length > 1 && sections[0]!.entries.size === 0 ? sections.slice(1) : sections;
+  return sections.length > 1 && sections[0].entries.size === 0 ? sections.slice(1) : sections;
 }
 
 /** All entries of a listing, whatever its sections. */
 export function parseRemoteListing(output: Buffer): Map<string, RemoteEntry> {
   const sections = parseRemoteSections(output);
-  return sections.length === 1 ? sections[0]!.entries : new Map(sections.flatMap((section) => [...section.entries]));
+  return sections.length === 1 ? sections[0].entries : new Map(sections.flatMap((section) => [...section.entries]));
 }
 
 function typeOf(kind: string): EntryType | 'other' {
@@ -50,7 +44,7 @@ export function parseSha256sums(output: Buffer): Map<string, string> {
   const hashes = new Map<string, string>();
   for (const record of output.toString('utf8').split('\0')) {
     const match = /^([0-9a-f]{64}) [ *]([\s\S]+)$/.exec(record);
-    if (match) hashes.set(match[2]!, match[1]!);
+    if (match) hashes.set(match[2], match[1]);
   }
   return hashes;
 }

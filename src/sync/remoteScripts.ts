@@ -46,7 +46,8 @@ export function listChangedSince(remoteDir: string, since: string, roots?: reado
     `cd -- "$dir" 2>/dev/null || exit ${FOLDER_MISSING}`,
     'folders=$(mktemp) || exit 1',
     STAMPED_SECTION,
-    `find ${walk} -newerct "@$since" \\( -type d -fprint0 "$folders" -o -true \\) -printf '${LISTING_FORMAT}' || { rm -f -- "$folders"; exit 1; }`,
+    `find ${walk} -newerct "@$since" \\( -type d -fprint0 "$folders" -o -true \\) -printf '${LISTING_FORMAT}'` +
+      ' || { rm -f -- "$folders"; exit 1; }',
     SECTION,
     // A folder gone since the first walk lists nothing: what it held shows as removed.
     `xargs -0 -r sh -c 'exec find "$@" -mindepth 1 -maxdepth 1 -printf "$0" 2>/dev/null' '${LISTING_FORMAT}' < "$folders"`,
@@ -88,7 +89,9 @@ const MAX_LISTED_NAME_BYTES = 32 * 1024;
  */
 export function extractTar(remoteDir: string, gzip: boolean, paths: readonly string[]): string[] {
   const listed = fitsOnCommandLine(paths);
-  const unpack = `dir=$1; z=$2; shift 2; mkdir -p -- "$dir" && cd -- "$dir" || exit 1; t=$(date +%s); tar -x -b 256 -p --no-same-owner --delay-directory-restore -f - $z || exit $?; `;
+  const unpack =
+    'dir=$1; z=$2; shift 2; mkdir -p -- "$dir" && cd -- "$dir" || exit 1; t=$(date +%s); ' +
+    'tar -x -b 256 -p --no-same-owner --delay-directory-restore -f - $z || exit $?; ';
   const list = listed
     ? `[ $# -eq 0 ] || find "$@" -maxdepth 0 -printf '${LISTING_FORMAT}' 2>/dev/null; exit 0`
     : `exec find . -mindepth 1 -newerct "@$((t - 2))" -printf '${LISTING_FORMAT}'`;

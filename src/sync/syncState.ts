@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { field, isRecord, numberField, stringField } from '../common/fields';
 import type { CachedHash } from './contentHash';
 import type { EntryType, RemoteEntry } from './syncEntry';
 
@@ -37,9 +38,10 @@ export interface SyncStateStore {
 }
 
 /** A record still describes the remote file when its inode is unchanged (the ctime moves with any change, mtime may be set back). */
-export function recordMatches(record: RemoteRecord | undefined, remote: RemoteEntry): record is RemoteRecord {
+export function recordMatches(record: RemoteRecord | undefined, remote: RemoteEntry | undefined): record is RemoteRecord {
   return (
     record !== undefined &&
+    remote !== undefined &&
     record.type === remote.type &&
     record.size === remote.size &&
     record.mtime === remote.mtime &&
@@ -71,32 +73,36 @@ export class FileSyncStateStore implements SyncStateStore {
     let state = this.remote.get(key);
     if (!state) {
       await this.writes;
-      const data = await this.read<{ records: Record<string, RemoteRecord>; checkpoint?: string }>(`remote-${key}`);
-      if (!data) return undefined;
-      state = { records: new Map(Object.entries(data.records)), checkpoint: data.checkpoint };
+      const data = await this.read(`remote-${key}`);
+      const records = field(data, 'records');
+      if (!isRecord(records)) return undefined;
+      state = { records: parsedEntries(records, savedRecordOf), checkpoint: stringField(data, 'checkpoint') };
       this.remote.set(key, state);
     }
     return { records: new Map(state.records), checkpoint: state.checkpoint };
   }
 
   /** Takes ownership of the records: the caller must not change them afterwards. */
-  async saveRemote(key: string, state: RemoteState): Promise<void> {
+  saveRemote(key: string, state: RemoteState): Promise<void> {
     this.remote.set(key, state);
     this.queue(`remote-${key}`, () => ({ records: Object.fromEntries(state.records), checkpoint: state.checkpoint }));
+    return Promise.resolve();
   }
 
   async loadHashes(key: string): Promise<Map<string, CachedHash>> {
     const cached = this.hashes.get(key);
     if (cached) return new Map(cached);
     await this.writes;
-    const hashes = new Map(Object.entries((await this.read<Record<string, CachedHash>>(`hashes-${key}`)) ?? {}));
+    const data = await this.read(`hashes-${key}`);
+    const hashes = isRecord(data) ? parsedEntries(data, savedHashOf) : new Map<string, CachedHash>();
     this.hashes.set(key, hashes);
     return new Map(hashes);
   }
 
-  async saveHashes(key: string, hashes: ReadonlyMap<string, CachedHash>): Promise<void> {
+  saveHashes(key: string, hashes: ReadonlyMap<string, CachedHash>): Promise<void> {
     this.hashes.set(key, new Map(hashes));
     this.queue(`hashes-${key}`, () => Object.fromEntries(hashes));
+    return Promise.resolve();
   }
 
   /** Resolves once every queued save is on disk. */
@@ -116,10 +122,11 @@ export class FileSyncStateStore implements SyncStateStore {
     return path.join(this.folder, `${createHash('sha256').update(name).digest('hex').slice(0, 32)}.json`);
   }
 
-  private async read<T>(name: string): Promise<T | undefined> {
+  /** The data of a saved file, still to be narrowed; undefined when missing, unreadable or of another format. */
+  private async read(name: string): Promise<unknown> {
     try {
-      const parsed = JSON.parse(await fs.readFile(this.file(name), 'utf8')) as { version: number; data: T };
-      return parsed.version === FORMAT_VERSION ? parsed.data : undefined;
+      const parsed: unknown = JSON.parse(await fs.readFile(this.file(name), 'utf8'));
+      return numberField(parsed, 'version') === FORMAT_VERSION ? field(parsed, 'data') : undefined;
     } catch {
       return undefined;
     }
@@ -132,4 +139,42 @@ export class FileSyncStateStore implements SyncStateStore {
     await fs.writeFile(temporary, JSON.stringify({ version: FORMAT_VERSION, data }));
     await fs.rename(temporary, file);
   }
+}
+
+/** The entries of a saved object that parse; the others are dropped (a lost record only costs a slower sync). */
+function parsedEntries<T>(saved: Readonly<Record<string, unknown>>, parse: (value: unknown) => T | undefined): Map<string, T> {
+  const entries = new Map<string, T>();
+  for (const [name, value] of Object.entries(saved)) {
+    const parsed = parse(value);
+    if (parsed !== undefined) entries.set(name, parsed);
+  }
+  return entries;
+}
+
+function savedRecordOf(value: unknown): RemoteRecord | undefined {
+  const type = stringField(value, 'type');
+  const size = numberField(value, 'size');
+  const mtime = stringField(value, 'mtime');
+  const mode = numberField(value, 'mode');
+  if ((type !== 'file' && type !== 'dir' && type !== 'symlink') || size === undefined || mtime === undefined || mode === undefined)
+    return undefined;
+  const hash = stringField(value, 'hash');
+  const ctime = stringField(value, 'ctime');
+  const linkTarget = stringField(value, 'linkTarget');
+  return {
+    type,
+    size,
+    mtime,
+    mode,
+    ...(hash === undefined ? {} : { hash }),
+    ...(ctime === undefined ? {} : { ctime }),
+    ...(linkTarget === undefined ? {} : { linkTarget }),
+  };
+}
+
+function savedHashOf(value: unknown): CachedHash | undefined {
+  const statKey = stringField(value, 'statKey');
+  const hash = stringField(value, 'hash');
+  const hashedAtMs = numberField(value, 'hashedAtMs');
+  return statKey === undefined || hash === undefined || hashedAtMs === undefined ? undefined : { statKey, hash, hashedAtMs };
 }

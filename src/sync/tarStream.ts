@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
+import { toError } from '../common/errors';
 import type { LocalEntry } from './syncEntry';
 import { padding, tarHeader, tarTrailer } from './tarHeader';
 
@@ -37,7 +38,7 @@ export function createTarStream(options: TarStreamOptions): Readable {
       try {
         this.push(writer.nextChunk());
       } catch (error) {
-        this.destroy(error as Error);
+        this.destroy(toError(error));
       }
     },
     destroy(error, callback) {
@@ -76,7 +77,7 @@ class TarWriter {
       } else if (this.file) {
         used += this.readInto(this.file, chunk, used);
       } else if (this.index < this.options.entries.length) {
-        this.carry = this.startEntry(this.options.entries[this.index++]!);
+        this.carry = this.startEntry(this.options.entries[this.index++]);
       } else if (!this.trailerQueued) {
         this.carry = tarTrailer();
         this.trailerQueued = true;

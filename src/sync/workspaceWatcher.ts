@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { errorMessage } from '../common/errors';
 
 /**
  * Notes which workspace paths changed, so a re-sync looks at those instead of every file.
@@ -43,7 +44,7 @@ export class WorkspaceWatcher {
       watcher.on('error', () => this.noteChange(relativeDir));
       this.watchers.set(relativeDir, watcher);
     } catch (error) {
-      this.break(`cannot watch ${relativeDir || 'the workspace'}: ${(error as Error).message}`);
+      this.break(`cannot watch ${relativeDir || 'the workspace'}: ${errorMessage(error)}`);
     }
   }
 

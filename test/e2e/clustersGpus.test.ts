@@ -60,7 +60,8 @@ describe('Clusters view: GPUs of SSH hosts and live GPU load, against the sandbo
   });
   const workbench = session.workbench;
 
-  it('lists the SSH hosts of ~/.ssh/config with the GPUs nvidia-smi reads on them; an unknown host key waits for a click', async function () {
+  const title = 'lists the SSH hosts of ~/.ssh/config with the GPUs nvidia-smi reads on them; an unknown host key waits for a click';
+  it(title, async function () {
     this.timeout(90_000);
     const { page, screenshot } = workbench();
     await openViewContainer(page, 'Azure PyTorch');

@@ -6,26 +6,22 @@ import { notificationMessages } from '../harness/notifications';
 import { runPaletteCommand } from '../harness/palette';
 import { runningExtension } from '../harness/runningExtensions';
 import { openViewContainer, viewPane } from '../harness/views';
+import { jsonString, parseJson } from '../json';
 import { useWorkbench } from './useWorkbench';
 
-const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
-  publisher: string;
-  name: string;
-  version: string;
-};
-const extensionFolder = `${manifest.publisher}.${manifest.name}-${manifest.version}`;
+const manifest = parseJson(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+const version = jsonString(manifest, 'version');
+const extensionFolder = `${jsonString(manifest, 'publisher')}.${jsonString(manifest, 'name')}-${version}`;
 
 describe('Azure PyTorch packaged as dist/azure-pytorch.vsix', () => {
   const workbench = useWorkbench('vsix', { extension: { kind: 'vsix', path: packagedVsixPath } });
 
   it('installs with --install-extension, with its bundle', () => {
     const installed = path.join(workbench().server.extensionsDir, extensionFolder);
-    const installedManifest = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')) as {
-      version: string;
-      main: string;
-    };
-    assert.strictEqual(installedManifest.version, manifest.version);
-    assert.ok(fs.existsSync(path.join(installed, installedManifest.main)), `${installedManifest.main} is not in the package`);
+    const installedManifest = parseJson(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
+    const main = jsonString(installedManifest, 'main');
+    assert.strictEqual(jsonString(installedManifest, 'version'), version);
+    assert.ok(fs.existsSync(path.join(installed, main)), `${main} is not in the package`);
   });
 
   it('shows its Clusters view and activates', async () => {
@@ -35,7 +31,7 @@ describe('Azure PyTorch packaged as dist/azure-pytorch.vsix', () => {
     await screenshot('e2e-vsix-sidebar');
 
     const running = await runningExtension(page, 'Azure PyTorch');
-    assert.strictEqual(running.version, manifest.version);
+    assert.strictEqual(running.version, version);
     assert.match(running.activation, /Activation/, 'the packaged extension did not activate');
     assert.deepStrictEqual(running.problems, [], 'the workbench reports problems with the extension');
   });

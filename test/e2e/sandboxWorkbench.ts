@@ -17,7 +17,7 @@ export interface SandboxWorkbenchOptions {
 }
 
 export interface SandboxWorkbench {
-  workbench(): WorkbenchSession;
+  readonly workbench: () => WorkbenchSession;
   readonly sandbox: Sandbox;
   readonly profile: ClientProfile;
 }

@@ -22,7 +22,7 @@ const workbenchNoise: readonly RegExp[] = [
 
 /** The text of one codeAutomationLog call, formatted like console.log would. */
 export function formatAutomationLog(args: unknown): string {
-  const parts = Array.isArray(args) ? args : [args];
+  const parts: unknown[] = Array.isArray(args) ? args : [args];
   return format(...parts);
 }
 

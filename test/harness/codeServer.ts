@@ -117,7 +117,8 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     };
   } catch (error) {
     await stop();
-    throw new Error(`${(error as Error).message}\ncode-server output:\n${output.join('\n')}`);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message}\ncode-server output:\n${output.join('\n')}`, { cause: error });
   }
 }
 
@@ -165,7 +166,7 @@ async function waitForHealthy(url: string, timeoutMs: number): Promise<void> {
       }
       lastError = `HTTP ${response.status}`;
     } catch (error) {
-      lastError = (error as Error).message;
+      lastError = error instanceof Error ? error.message : String(error);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

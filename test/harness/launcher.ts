@@ -41,7 +41,7 @@ async function main(): Promise<number> {
   } catch (error) {
     // The run itself broke (timeout, crash): the server's output tells why more often than not.
     const screenshot = await saveScreenshot(page, failureScreenshotName());
-    console.error(`The test run broke off: ${(error as Error).message}. Screenshot: ${screenshot ?? 'none'}`);
+    console.error(`The test run broke off: ${error instanceof Error ? error.message : String(error)}. Screenshot: ${screenshot ?? 'none'}`);
     console.error(`code-server output (last lines):\n${server.output().split('\n').slice(-40).join('\n')}`);
     throw error;
   } finally {
@@ -78,7 +78,7 @@ function parseSettings(json: string | undefined): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new Error('VSCODE_TEST_USER_SETTINGS must be a JSON object');
   }
-  return value as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(value));
 }
 
 main().then(

@@ -18,7 +18,7 @@ export async function notificationMessages(page: Page): Promise<string[]> {
 /** Waits for a notification whose message matches `pattern`; returns that message. */
 export async function waitForNotification(page: Page, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
-  let seen: string[] = [];
+  let seen: string[];
   do {
     seen = await notificationMessages(page);
     const match = seen.find((message) => pattern.test(message));

@@ -11,7 +11,7 @@ export async function saveScreenshot(page: Page, name: string): Promise<string |
     await page.screenshot({ path: file, timeout: 10_000 });
     return file;
   } catch (error) {
-    console.error(`could not save screenshot ${file}: ${(error as Error).message}`);
+    console.error(`could not save screenshot ${file}: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
   }
 }

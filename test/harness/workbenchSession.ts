@@ -31,8 +31,8 @@ export interface WorkbenchSession {
   readonly browser: BrowserSession;
   readonly folder: string;
   /** Saves test-results/<name>.png. */
-  screenshot(name: string): Promise<string | undefined>;
-  close(): Promise<void>;
+  readonly screenshot: (name: string) => Promise<string | undefined>;
+  readonly close: () => Promise<void>;
 }
 
 export async function openWorkbenchSession(options: WorkbenchSessionOptions): Promise<WorkbenchSession> {
@@ -40,7 +40,7 @@ export async function openWorkbenchSession(options: WorkbenchSessionOptions): Pr
   const folder = options.folder ?? path.join(scratch, 'workspace');
   fs.mkdirSync(folder, { recursive: true });
   const verbose = options.verbose ?? process.env.VSCODE_TEST_VERBOSE === '1';
-  const cleanups: (() => Promise<void>)[] = [async () => fs.rmSync(scratch, { recursive: true, force: true })];
+  const cleanups: (() => Promise<void>)[] = [() => fs.promises.rm(scratch, { recursive: true, force: true })];
   const close = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) {
       await cleanup();

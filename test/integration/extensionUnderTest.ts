@@ -1,14 +1,15 @@
 import * as vscode from 'vscode';
+import type { activate } from '../../src/extension';
+import { jsonArray, jsonAt, jsonString } from '../json';
 
 export const extensionId = 'azure-pytorch.azure-pytorch';
 
-interface ContributedCommand {
-  readonly command: string;
-}
+/** What activate() hands to other extensions (and to these tests). */
+export type ExtensionApi = ReturnType<typeof activate>;
 
 /** The extension under test; fails the test when VS Code did not load it. */
-export function getExtensionUnderTest(): vscode.Extension<unknown> {
-  const extension = vscode.extensions.getExtension(extensionId);
+export function getExtensionUnderTest(): vscode.Extension<ExtensionApi> {
+  const extension = vscode.extensions.getExtension<ExtensionApi>(extensionId);
   if (!extension) {
     throw new Error(`extension ${extensionId} is not loaded`);
   }
@@ -17,6 +18,6 @@ export function getExtensionUnderTest(): vscode.Extension<unknown> {
 
 /** Command ids from the loaded manifest's `contributes.commands`. */
 export function contributedCommandIds(extension: vscode.Extension<unknown>): string[] {
-  const manifest = extension.packageJSON as { contributes?: { commands?: ContributedCommand[] } };
-  return (manifest.contributes?.commands ?? []).map((entry) => entry.command);
+  const commands = jsonAt(extension.packageJSON, 'contributes', 'commands');
+  return commands === undefined ? [] : jsonArray(commands).map((entry) => jsonString(entry, 'command'));
 }

@@ -25,7 +25,7 @@ describe('Jobs in a real extension host', function () {
 
   before(async () => {
     const extension = getExtensionUnderTest();
-    jobs = ((await extension.activate()) as { jobs: JobStore }).jobs;
+    jobs = (await extension.activate()).jobs;
     folder = vscode.workspace.workspaceFolders![0];
     configUri = vscode.Uri.joinPath(folder.uri, '.vscode', 'azure-pytorch.json');
   });

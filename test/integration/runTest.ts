@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { repoRoot } from '../harness/paths';
-import { resultsFileEnv, SuiteResults } from './suite/results';
+import { parseSuiteResults, resultsFileEnv } from './suite/results';
 
 /**
  * Runs the integration tests inside a real VS Code extension host (code-server driven by
@@ -30,7 +30,7 @@ async function main(): Promise<number> {
       launchArgs: [workspace],
       extensionTestsEnv: { [resultsFileEnv]: resultsFile },
     }).catch((error: unknown) => {
-      console.error((error as Error).message);
+      console.error(error instanceof Error ? error.message : String(error));
       return 1;
     });
     return summarize(resultsFile, exitCode, Date.now() - started);
@@ -44,7 +44,7 @@ function summarize(resultsFile: string, exitCode: number, elapsedMs: number): nu
     console.error(`\nIntegration tests did not report results (exit code ${exitCode}).`);
     return exitCode === 0 ? 1 : exitCode;
   }
-  const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as SuiteResults;
+  const results = parseSuiteResults(fs.readFileSync(resultsFile, 'utf8'));
   console.log(`\nIntegration (real VS Code, ${(elapsedMs / 1000).toFixed(1)} s in all):`);
   console.log(`  ${results.passes} passing (${results.durationMs} ms)`);
   if (results.pending > 0) {

@@ -102,9 +102,10 @@ describe('Open SSH Terminal against the sandbox', function () {
     assert.strictEqual(sandbox.arm.state.vmNamed('gpu-t4').powerState, 'deallocated');
     const shown: string[] = [];
     const original = vscode.window.showErrorMessage;
-    (vscode.window as { showErrorMessage: unknown }).showErrorMessage = (message: string, ...rest: unknown[]) => {
+    (vscode.window as { showErrorMessage: unknown }).showErrorMessage = (message: string, ...rest: unknown[]): unknown => {
       shown.push(message);
-      return (original as (...args: unknown[]) => Thenable<unknown>)(message, ...rest);
+      const result: unknown = Reflect.apply(original, vscode.window, [message, ...rest]);
+      return result;
     };
     try {
       const opened = nextTerminal('SSH: gpu-t4', 3_000);

@@ -1,31 +1,44 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import { jsonArray, jsonAt, jsonEntries, jsonOptionalString, jsonString, parseJson } from '../json';
 
 // The contributions in package.json are the extension's user interface: check the conventions.
 const root = path.resolve(__dirname, '../../..');
-const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-const contributes = manifest.contributes;
+const manifest = parseJson(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const contributes = jsonAt(manifest, 'contributes');
 type Entry = { command: string; when?: string; group?: string };
-const menus: Record<string, Entry[]> = contributes.menus;
+const menuEntry = (entry: unknown): Entry => ({
+  command: jsonString(entry, 'command'),
+  when: jsonOptionalString(entry, 'when'),
+  group: jsonOptionalString(entry, 'group'),
+});
+const menus: Record<string, Entry[]> = Object.fromEntries(
+  jsonEntries(contributes, 'menus').map(([menu, entries]) => [menu, jsonArray(entries).map(menuEntry)]),
+);
+const commands = jsonArray(contributes, 'commands').map((command) => ({
+  command: jsonString(command, 'command'),
+  category: jsonString(command, 'category'),
+  icon: jsonOptionalString(command, 'icon'),
+}));
 
 describe('package.json contributions', () => {
   it('names the extension and keeps activation lazy', () => {
-    assert.strictEqual(manifest.name, 'azure-pytorch');
-    assert.strictEqual(manifest.displayName, 'Azure PyTorch');
-    assert.deepStrictEqual(manifest.activationEvents, []);
-    assert.match(manifest.engines.vscode, /^\^1\.\d+\.\d+$/);
+    assert.strictEqual(jsonString(manifest, 'name'), 'azure-pytorch');
+    assert.strictEqual(jsonString(manifest, 'displayName'), 'Azure PyTorch');
+    assert.deepStrictEqual(jsonArray(manifest, 'activationEvents'), []);
+    assert.match(jsonString(manifest, 'engines', 'vscode'), /^\^1\.\d+\.\d+$/);
   });
 
   it('puts every command in the Azure PyTorch category under azurePytorch.*', () => {
-    for (const c of contributes.commands) {
+    for (const c of commands) {
       assert.strictEqual(c.category, 'Azure PyTorch', c.command);
       assert.match(c.command, /^azurePytorch\.[a-z][A-Za-z]+$/);
     }
   });
 
   it('gives an icon to every command shown in a title bar or inline', () => {
-    const iconless = contributes.commands.filter((c: { icon?: string }) => !c.icon).map((c: Entry) => c.command);
+    const iconless = commands.filter((c) => !c.icon).map((c) => c.command);
     const shown = [
       ...menus['view/title'],
       ...menus['editor/title'],
@@ -41,7 +54,7 @@ describe('package.json contributions', () => {
   it('hides from the palette the commands that need a tree node', () => {
     const hidden = new Set(menus.commandPalette.filter((e) => e.when === 'false').map((e) => e.command));
     const itemCommands = new Set(menus['view/item/context'].map((e) => e.command));
-    // From the palette, the power commands and Copy IP ask which VM (src/commands/pickVm.ts).
+    // From the palette, the power commands and Copy IP ask which VM (src/features/clusters/vmPicker.ts).
     const pickingVm = ['startVm', 'stopVm', 'powerOffVm', 'restartVm', 'copyIp'].map((n) => `azurePytorch.${n}`);
     for (const command of pickingVm) {
       const entry = menus.commandPalette.find((e) => e.command === command);
@@ -62,30 +75,30 @@ describe('package.json contributions', () => {
   });
 
   it('refers only to contributed commands in menus and welcome views', () => {
-    const known = new Set(contributes.commands.map((c: Entry) => c.command));
+    const known = new Set(commands.map((c) => c.command));
     for (const [menu, entries] of Object.entries(menus)) {
       for (const entry of entries) assert.ok(known.has(entry.command), `${menu}: ${entry.command}`);
     }
-    for (const welcome of contributes.viewsWelcome) {
-      for (const [, command] of welcome.contents.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(known.has(command), command);
+    for (const welcome of jsonArray(contributes, 'viewsWelcome')) {
+      for (const [, command] of jsonString(welcome, 'contents').matchAll(/\(command:([\w.]+)\)/g)) assert.ok(known.has(command), command);
     }
   });
 
   it('documents every setting under azurePytorch.*', () => {
-    for (const [key, setting] of Object.entries<Record<string, unknown>>(contributes.configuration.properties)) {
+    for (const [key, setting] of jsonEntries(contributes, 'configuration', 'properties')) {
       assert.match(key, /^azurePytorch\./);
-      assert.ok(setting.description || setting.markdownDescription, `${key} has no description`);
-      assert.ok('default' in setting, `${key} has no default`);
+      assert.ok(jsonAt(setting, 'description') || jsonAt(setting, 'markdownDescription'), `${key} has no description`);
+      assert.ok(jsonAt(setting, 'default') !== undefined, `${key} has no default`);
     }
   });
 
   it('has the Clusters and Jobs views in the Azure PyTorch container', () => {
     assert.deepStrictEqual(
-      contributes.viewsContainers.activitybar.map((c: { id: string }) => c.id),
+      jsonArray(contributes, 'viewsContainers', 'activitybar').map((c) => jsonString(c, 'id')),
       ['azurePytorch'],
     );
     assert.deepStrictEqual(
-      contributes.views.azurePytorch.map((v: { id: string }) => v.id),
+      jsonArray(contributes, 'views', 'azurePytorch').map((v) => jsonString(v, 'id')),
       ['azurePytorch.clusters', 'azurePytorch.jobs'],
     );
   });

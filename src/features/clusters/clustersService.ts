@@ -1,21 +1,27 @@
 import * as vscode from 'vscode';
-import type {
-  AccountHost,
-  ArmClients,
-  AzureAccount,
-  AzureSettings,
-  AzureTenant,
-  ClusterInventory,
-  InventoryChange,
-  PowerAction,
-  SessionMode,
-  VmRef,
-} from '../../azure';
-import type { CloudName } from '../../azure/cloudEndpoints';
+import type { ArmClients } from '../../azure/armClients';
+import type { AccountHost, AzureAccount, SessionMode } from '../../azure/azureAccount';
+import type { AzureSettings } from '../../azure/azureEnvironment';
+import type { ClusterInventory, InventoryChange } from '../../azure/clusterInventory';
+import type { VmRef } from '../../azure/machines';
+import type { PowerAction } from '../../azure/powerActions';
+import type { AzureTenant } from '../../azure/subscriptions';
 import type { AzureVm } from '../../azure/virtualMachine';
 import { azureLayer } from '../azureLayer';
 import { Disposable } from '../../common/disposable';
+import { errorMessage, UserCancelledError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
+import type { SettingKey } from '../settingDefinitions';
+import { settings, settingsChanged, updateSetting } from '../settings';
+
+const SETTINGS_THAT_RECONNECT: readonly SettingKey[] = [
+  'cloud',
+  'resourceManagerEndpoint',
+  'authorityHost',
+  'caCertificate',
+  'credential',
+  'tenant',
+];
 
 /** Where the Clusters view stands with Azure. */
 export type AzureConnection =
@@ -24,10 +30,6 @@ export type AzureConnection =
   | { readonly status: 'signedOut' }
   | { readonly status: 'signedIn'; readonly inventory: ClusterInventory }
   | { readonly status: 'failed'; readonly message: string };
-
-const SETTINGS_THAT_RECONNECT = ['cloud', 'resourceManagerEndpoint', 'authorityHost', 'caCertificate', 'credential', 'tenant'].map(
-  (s) => `azurePytorch.${s}`,
-);
 
 /**
  * The VS Code side of the Azure layer: reads the settings, gives the account VS Code's sign-in,
@@ -51,13 +53,13 @@ export class ClustersService extends Disposable {
     super();
     this.register(
       vscode.workspace.onDidChangeConfiguration((event) => {
-        const reconnect = SETTINGS_THAT_RECONNECT.some((s) => event.affectsConfiguration(s));
+        const reconnect = settingsChanged(event, ...SETTINGS_THAT_RECONNECT);
         if (reconnect) this.account = undefined;
         // Until the view first shows, nothing is connected, and nothing needs to be again.
-        if ((reconnect || event.affectsConfiguration('azurePytorch.subscriptions')) && this.current.status !== 'idle') {
+        if ((reconnect || settingsChanged(event, 'subscriptions')) && this.current.status !== 'idle') {
           void this.reconnect();
         }
-        if (event.affectsConfiguration('azurePytorch.showNonGpuVms')) {
+        if (settingsChanged(event, 'showNonGpuVms')) {
           this.updateNonGpuContext();
           this.changed.fire({ scope: 'all' });
         }
@@ -65,7 +67,7 @@ export class ClustersService extends Disposable {
     );
     this.register(
       vscode.authentication.onDidChangeSessions((event) => {
-        if (event.provider.id === this.authProviderId() && this.settings().credential === 'vscode' && this.current.status !== 'idle') {
+        if (event.provider.id === this.authProviderId() && settings.credential() === 'vscode' && this.current.status !== 'idle') {
           void this.reconnect();
         }
       }),
@@ -76,10 +78,6 @@ export class ClustersService extends Disposable {
 
   get connection(): AzureConnection {
     return this.current;
-  }
-
-  get showNonGpuVms(): boolean {
-    return vscode.workspace.getConfiguration('azurePytorch').get<boolean>('showNonGpuVms', false);
   }
 
   /** Connects without prompting, the first time the view asks. */
@@ -127,17 +125,15 @@ export class ClustersService extends Disposable {
     this.setConnection({ status: 'signedOut' });
   }
 
-  /** Lets the user choose the tenant; lists its subscriptions. Undefined when dismissed. */
-  async selectTenant(): Promise<AzureTenant | undefined> {
+  /** Lets the user choose the tenant; lists its subscriptions. Throws UserCancelledError when dismissed. */
+  async selectTenant(): Promise<AzureTenant> {
     const clients = this.requireInventory().clients;
     if (!clients) throw new Error('Sign in to Azure first.');
     const account = this.getAccount();
     const tenant = await account.chooseTenant(clients);
-    if (!tenant) return undefined;
-    if (this.settings().tenant) {
-      // The setting wins over the remembered choice: change the setting too.
-      await vscode.workspace.getConfiguration('azurePytorch').update('tenant', tenant.tenantId, vscode.ConfigurationTarget.Global);
-    }
+    if (!tenant) throw new UserCancelledError();
+    // The setting wins over the remembered choice: change the setting too.
+    if (settings.tenant()) await updateSetting('tenant', tenant.tenantId);
     await this.useClients(await account.signIn());
     return tenant;
   }
@@ -174,19 +170,19 @@ export class ClustersService extends Disposable {
   /** The VMs the view would show, for the palette's pickers. */
   visibleVms(): AzureVm[] {
     if (this.current.status !== 'signedIn') return [];
-    return this.current.inventory.allVms().filter((vm) => vm.gpus || this.showNonGpuVms);
+    return this.current.inventory.allVms().filter((vm) => vm.gpus || settings.showNonGpuVms());
   }
 
-  settings(): AzureSettings {
-    const config = vscode.workspace.getConfiguration('azurePytorch');
+  /** The Azure layer's settings. */
+  private azureSettings(): AzureSettings {
     return {
-      cloud: config.get<CloudName>('cloud', 'AzureCloud'),
-      resourceManagerEndpoint: config.get<string>('resourceManagerEndpoint', ''),
-      authorityHost: config.get<string>('authorityHost', ''),
-      caCertificate: expandHome(config.get<string>('caCertificate', '')),
-      credential: config.get<AzureSettings['credential']>('credential', 'vscode'),
-      tenant: config.get<string>('tenant', ''),
-      subscriptions: config.get<string[]>('subscriptions', []),
+      cloud: settings.cloud(),
+      resourceManagerEndpoint: settings.resourceManagerEndpoint(),
+      authorityHost: settings.authorityHost(),
+      caCertificate: expandHome(settings.caCertificate()),
+      credential: settings.credential(),
+      tenant: settings.tenant(),
+      subscriptions: settings.subscriptions(),
     };
   }
 
@@ -196,7 +192,7 @@ export class ClustersService extends Disposable {
     const inventory = new (azureLayer().ClusterInventory)({ log: this.log });
     this.inventorySubscription = inventory.onDidChange((change) => this.changed.fire(change));
     this.setConnection({ status: 'signedIn', inventory });
-    await withViewProgress(() => inventory.connect(clients, this.settings().subscriptions));
+    await withViewProgress(() => inventory.connect(clients, settings.subscriptions()));
   }
 
   private requireInventory(): ClusterInventory {
@@ -226,7 +222,7 @@ export class ClustersService extends Disposable {
   }
 
   private updateNonGpuContext(): void {
-    void vscode.commands.executeCommand('setContext', 'azurePytorch.showingNonGpuVms', this.showNonGpuVms);
+    void vscode.commands.executeCommand('setContext', 'azurePytorch.showingNonGpuVms', settings.showNonGpuVms());
   }
 
   private getAccount(): AzureAccount {
@@ -236,13 +232,13 @@ export class ClustersService extends Disposable {
 
   private authProviderId(): string {
     // Sovereign and custom clouds sign in through VS Code's sovereign-cloud provider.
-    return this.settings().cloud === 'AzureCloud' ? 'microsoft' : 'microsoft-sovereign-cloud';
+    return settings.cloud() === 'AzureCloud' ? 'microsoft' : 'microsoft-sovereign-cloud';
   }
 
   private accountHost(): AccountHost {
     const memory = this.context.globalState;
     return {
-      settings: () => this.settings(),
+      settings: () => this.azureSettings(),
       environmentVariables: () => process.env,
       session: (scopes, mode) => this.session(scopes, mode),
       pickTenant: (tenants) => pickTenant(tenants),
@@ -262,12 +258,29 @@ export class ClustersService extends Disposable {
       case 'silent':
         return vscode.authentication.getSession(provider, scopes, { silent: true });
       case 'interactive':
-        return vscode.authentication.getSession(provider, scopes, { createIfNone: true });
+        return dismissedAsCancel(vscode.authentication.getSession(provider, scopes, { createIfNone: true }));
       case 'renew':
-        return vscode.authentication.getSession(provider, scopes, {
-          forceNewSession: { detail: 'Azure did not accept the current sign-in. Sign in again to keep using your VMs.' },
-        });
+        return dismissedAsCancel(
+          vscode.authentication.getSession(provider, scopes, {
+            forceNewSession: { detail: 'Azure did not accept the current sign-in. Sign in again to keep using your VMs.' },
+          }),
+        );
     }
+  }
+}
+
+/**
+ * VS Code's interactive sign-in, whose dialog (or the account's sign-in page) the user may close:
+ * that is the user's cancel. VS Code tells it only by its message ("User did not consent…", "Cancelled").
+ */
+async function dismissedAsCancel<T>(signIn: Thenable<T>): Promise<T> {
+  try {
+    return await signIn;
+  } catch (error) {
+    if (error instanceof vscode.CancellationError || /cancel|did not consent/i.test(errorMessage(error))) {
+      throw new UserCancelledError('Sign-in to Azure was cancelled.', { cause: error });
+    }
+    throw error;
   }
 }
 

@@ -2,11 +2,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { AzureProblem, SubscriptionEntry } from '../../azure';
+import type { AzureProblem } from '../../azure/azureErrors';
+import type { SubscriptionEntry } from '../../azure/clusterInventory';
 import type { AzureVm } from '../../azure/virtualMachine';
 import { Disposable } from '../../common/disposable';
+import { sshMachine, vmMachine, type MachineRef } from '../../common/machine';
 import { parseSshConfig } from '../../ssh/sshConfig';
 import type { GpuTelemetry } from '../../logs/nvidiaSmi';
+import { settings, settingsChanged } from '../settings';
 import { gpuLoadTooltipRows } from './gpuLoad';
 import type { ClusterGpuTelemetry } from './gpuTelemetry';
 import { sshHostDescription, vmContextValue, vmDescription, vmIcon, vmTooltipRows } from './clustersPresentation';
@@ -40,14 +43,14 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
 
   constructor(
     private readonly service: ClustersService,
-    /** Live GPU load of the machines jobs run on, keyed as job hosts (`vm:<id>`, `ssh:<host>`). */
+    /** Live GPU load of the machines jobs run on. */
     private readonly gpuTelemetry: ClusterGpuTelemetry,
     /** What nvidia-smi says of each SSH host's GPUs. */
     readonly sshHostGpus: SshHostGpuReader,
   ) {
     super();
-    this.register(gpuTelemetry.onDidChange((host) => this.redrawMachine(host)));
-    this.register(sshHostGpus.onDidChange((host) => this.redrawMachine(`ssh:${host}`)));
+    this.register(gpuTelemetry.onDidChange((machine) => this.redrawMachine(machine)));
+    this.register(sshHostGpus.onDidChange((host) => this.redrawMachine(sshMachine(host))));
     this.register(
       service.onDidChange((change) => {
         if (change.scope === 'vm') {
@@ -62,7 +65,7 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
     );
     this.register(
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration('azurePytorch.ssh.hosts')) this.changed.fire(undefined);
+        if (settingsChanged(event, 'sshHosts')) this.changed.fire(undefined);
       }),
     );
     const sshConfig = this.register(
@@ -80,9 +83,9 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
     void this.service.refresh();
   }
 
-  /** Redraws the node of a machine (`vm:<id>` or `ssh:<host>`) if it is shown. */
-  private redrawMachine(host: string): void {
-    const node = host.startsWith('vm:') ? this.vmNodes.get(host.slice(3).toLowerCase()) : this.sshHostNodes.get(host.slice(4));
+  /** Redraws the node of a machine if it is shown. */
+  private redrawMachine(machine: MachineRef): void {
+    const node = machine.kind === 'vm' ? this.vmNodes.get(machine.id.toLowerCase()) : this.sshHostNodes.get(machine.id);
     if (node) this.changed.fire(node);
   }
 
@@ -96,7 +99,7 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
       }
       case 'vm': {
         const vm = this.service.findVm(node.vmId);
-        return vm ? vmItem(vm, this.service.pendingAction(vm.id), this.gpuTelemetry.latest(`vm:${vm.id}`)) : new vscode.TreeItem('VM');
+        return vm ? vmItem(vm, this.service.pendingAction(vm.id), this.gpuTelemetry.latest(vmMachine(vm))) : new vscode.TreeItem('VM');
       }
       case 'sshHosts': {
         const item = new vscode.TreeItem('SSH Hosts', vscode.TreeItemCollapsibleState.Expanded);
@@ -107,7 +110,7 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
         return item;
       }
       case 'sshHost':
-        return sshHostItem(node, this.sshHostGpus.state(node.host), this.gpuTelemetry.latest(`ssh:${node.host}`));
+        return sshHostItem(node, this.sshHostGpus.state(node.host), this.gpuTelemetry.latest(sshMachine(node.host)));
     }
   }
 
@@ -210,8 +213,7 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
   }
 
   private sshHosts(): SshHostEntry[] {
-    const added = vscode.workspace.getConfiguration('azurePytorch').get<string[]>('ssh.hosts', []);
-    return sshHostEntries(readSshConfigAliases(), added);
+    return sshHostEntries(readSshConfigAliases(), settings.sshHosts());
   }
 
   private subscriptionEntry(subscriptionId: string): SubscriptionEntry | undefined {
@@ -223,7 +225,7 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
   /** GPU VMs first, then (when shown) the others; each group by name. */
   private visibleVms(entry: SubscriptionEntry): AzureVm[] {
     if (entry.listing.status !== 'loaded') return [];
-    const showAll = this.service.showNonGpuVms;
+    const showAll = settings.showNonGpuVms();
     return entry.listing.vms
       .filter((vm) => showAll || vm.gpus)
       .sort((a, b) => Number(!a.gpus) - Number(!b.gpus) || a.name.localeCompare(b.name));

@@ -3,7 +3,8 @@ import { mapConcurrently } from '../../common/concurrency';
 import { Disposable } from '../../common/disposable';
 import type { Logger } from '../../common/logger';
 import { errorMessage } from '../../common/errors';
-import { parseSshDestination, type SshConnectionPool, type SshTarget } from '../../ssh';
+import type { SshConnectionPool } from '../../ssh/connectionPool';
+import { parseSshDestination, type SshTarget } from '../../ssh/sshTarget';
 import { HostKeyNotKnownError } from '../connections/backgroundHostKeyPolicy';
 import { describeSshHostFailure, gpuInventoryArgv, parseGpuInventory, type GpuInventory, type SshHostGpuState } from './sshHostGpus';
 

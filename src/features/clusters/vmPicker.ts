@@ -1,19 +1,21 @@
 import * as vscode from 'vscode';
 import type { AzureVm } from '../../azure/virtualMachine';
+import { UserCancelledError } from '../../common/errors';
 import { vmDescription } from './clustersPresentation';
 import type { ClustersService } from './clustersService';
+import { vmIdOf } from './nodeArguments';
 
 /**
  * The VM a command is about: the view's node it was invoked on, or, from the palette, one the user
- * picks among those `eligible`. Undefined when the pick is dismissed.
+ * picks among those `eligible`. Throws UserCancelledError when the pick is dismissed.
  */
 export async function vmFromArgument(
   service: ClustersService,
   arg: unknown,
   eligible: (vm: AzureVm) => boolean,
   placeHolder: string,
-): Promise<AzureVm | undefined> {
-  const vmId = (arg as { kind?: string; vmId?: string } | undefined)?.kind === 'vm' ? (arg as { vmId: string }).vmId : undefined;
+): Promise<AzureVm> {
+  const vmId = vmIdOf(arg);
   if (vmId) {
     const vm = await service.findVmWhenListed(vmId);
     if (!vm) throw new Error('That VM is no longer listed; refresh the Clusters view.');
@@ -21,12 +23,7 @@ export async function vmFromArgument(
   }
   if (service.connection.status !== 'signedIn') throw new Error('Sign in to Azure first (Azure PyTorch: Sign In to Azure).');
   const candidates = service.visibleVms().filter(eligible);
-  if (candidates.length === 0) {
-    void vscode.window.showInformationMessage(
-      `Azure PyTorch: no VM in the Clusters view can be chosen for this (${placeHolder.toLowerCase()}).`,
-    );
-    return undefined;
-  }
+  if (candidates.length === 0) throw new Error(`No VM in the Clusters view can be chosen for this (${placeHolder}).`);
   const picked = await vscode.window.showQuickPick(
     candidates.map((vm) => ({
       label: vm.name,
@@ -36,5 +33,6 @@ export async function vmFromArgument(
     })),
     { placeHolder, matchOnDescription: true, matchOnDetail: true },
   );
-  return picked?.vm;
+  if (!picked) throw new UserCancelledError();
+  return picked.vm;
 }

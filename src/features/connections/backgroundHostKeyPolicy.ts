@@ -1,4 +1,4 @@
-import type { HostKeyPrompt } from '../../ssh';
+import type { HostKeyPrompt } from '../../ssh/credentials';
 import { HostKeyRejectedError } from '../../ssh/errors';
 
 /** An unknown host key met while connecting in the background, where no one is asked about it. */

@@ -1,25 +1,24 @@
 import * as vscode from 'vscode';
+import { errorMessage } from '../../common/errors';
 import type { Logger } from '../../common/logger';
-import { MachineStoppedError, type JobHost } from '../../jobs/jobHost';
-import type { JobSpec, TargetRef } from '../../jobs/jobSpec';
-import { downloadFolder, sshJobHost } from '../../jobs/sshJobHost';
-import { azureVmTarget, describeTarget, parseSshDestination, type SshConnectionPool, type SshTarget } from '../../ssh';
-import {
-  describeExclusion,
-  FileSyncStateStore,
-  remoteWorkspaceDir,
-  syncWorkspace,
-  workspaceId,
-  WorkspaceTracker,
-  type SyncProgress,
-} from '../../sync';
+import type { MachineRef } from '../../common/machine';
+import { MachineStoppedError } from '../../jobs/jobHost';
+import { workspaceDir } from '../../jobs/remoteLayout';
+import { downloadFolder, sshJobHost, type SshJobHost } from '../../jobs/sshJobHost';
+import type { SshConnectionPool } from '../../ssh/connectionPool';
+import { azureVmTarget, describeTarget, parseSshDestination, type SshTarget } from '../../ssh/sshTarget';
+import { describeExclusion } from '../../sync/exclusionSummary';
+import { FileSyncStateStore } from '../../sync/syncState';
+import { workspaceId } from '../../sync/workspaceId';
+import { syncWorkspace, type SyncProgress } from '../../sync/workspaceSync';
+import { WorkspaceTracker } from '../../sync/workspaceTracker';
 import type { ClustersService } from '../clusters/clustersService';
-import type { JobConnector } from '../jobs/jobsService';
+import { settings } from '../settings';
 import { openRemoteTerminal } from './sshTerminal';
 
 /** What the sync feature offers the jobs feature. */
 export interface WorkspaceSyncer {
-  /** The folder name of a local workspace folder's copy under ~/.azure-pytorch/ws/. */
+  /** The id of a local workspace folder, which names its copy on a VM (remoteLayout's workspaceDir). */
   workspaceId(folder: vscode.Uri): string;
   /** Brings the copy on the target up to date with the local folder. */
   sync(
@@ -45,13 +44,12 @@ export function poolWorkspaceSyncer(pool: () => SshConnectionPool, stateFolder: 
   return {
     workspaceId: (folder) => workspaceId(folder.fsPath),
     async sync(target, folder, extraExcludes, signal, onProgress) {
-      const settings = vscode.workspace.getConfiguration('azurePytorch');
       const connection = await pool().connection(target);
       const result = await syncWorkspace(connection, {
         localRoot: folder.fsPath,
-        remoteDir: remoteWorkspaceDir(folder.fsPath),
-        maxFileSizeBytes: settings.get<number>('sync.maxFileSizeMB', 50) * 1024 * 1024,
-        excludes: [...settings.get<string[]>('sync.exclude', []), ...extraExcludes],
+        remoteDir: workspaceDir(workspaceId(folder.fsPath)),
+        maxFileSizeBytes: settings.syncMaxFileSizeMB() * 1024 * 1024,
+        excludes: [...settings.syncExclude(), ...extraExcludes],
         state,
         tracker: trackerOf(folder.fsPath),
         targetKey: describeTarget(target),
@@ -59,8 +57,11 @@ export function poolWorkspaceSyncer(pool: () => SshConnectionPool, stateFolder: 
         log,
         onProgress,
       });
+      const scanned = result.localScan === 'changes' ? 'local changes from the file watcher' : 'whole workspace scanned';
+      const checked = result.remoteCheck === 'listing' ? 'remote folder listed' : 'remote changes checked since the last sync';
       log.info(
-        `Synced ${folder.fsPath} to ${target.label ?? target.host}:~/${result.remoteDir}: ${result.uploadedFiles} files sent, ${result.unchanged} unchanged, ${result.removed.length} removed (${result.durationMs} ms; ${result.localScan === 'changes' ? 'local changes from the file watcher' : 'whole workspace scanned'}, ${result.remoteCheck === 'listing' ? 'remote folder listed' : 'remote changes checked since the last sync'})`,
+        `Synced ${folder.fsPath} to ${target.label ?? target.host}:~/${result.remoteDir}: ${result.uploadedFiles} files sent, ` +
+          `${result.unchanged} unchanged, ${result.removed.length} removed (${result.durationMs} ms; ${scanned}, ${checked})`,
       );
       for (const excluded of result.excluded) log.info(`  not synced: ${describeExclusion(excluded)}`);
     },
@@ -72,58 +73,61 @@ export function poolWorkspaceSyncer(pool: () => SshConnectionPool, stateFolder: 
 }
 
 /**
- * Reaches a job's machines: Azure VMs by their public (or, per the setting, private) IP as their
- * admin user, SSH hosts as the user wrote them; all through the SSH layer's pool.
+ * Reaches the machines jobs run on: Azure VMs by their public (or, per the setting, private) IP as
+ * their admin user, SSH hosts as the user wrote them; all through the SSH layer's pool. A connected
+ * host keeps the SshTarget its machine was resolved to, and syncs and downloads over it.
  */
-export class JobsConnector implements JobConnector {
+export class MachineConnector {
   constructor(
     private readonly pool: () => SshConnectionPool,
     private readonly clusters: ClustersService,
     private readonly syncer: WorkspaceSyncer,
   ) {}
 
-  sshTarget(target: TargetRef): SshTarget {
-    if (target.kind === 'ssh') return { ...parseSshDestination(target.id), label: target.label };
-    const vm = this.clusters.findVm(target.id);
+  /** How to reach a machine now; MachineStoppedError when its VM is stopped or deallocated. */
+  resolveSshTarget(machine: MachineRef): SshTarget {
+    if (machine.kind === 'ssh') return { ...parseSshDestination(machine.id), label: machine.label };
+    const vm = this.clusters.findVm(machine.id);
     if (!vm) {
       // A job re-attached at activation may need the inventory before anyone opened the view.
       this.clusters.ensureStarted();
-      throw new Error(`The VM ${target.label} is not listed: sign in to Azure, or refresh the Clusters view.`);
+      throw new Error(`The VM ${machine.label} is not listed: sign in to Azure, or refresh the Clusters view.`);
     }
     if (['deallocated', 'stopped', 'deallocating', 'stopping'].includes(vm.status.powerState))
       throw new MachineStoppedError(`${vm.name} is ${vm.status.powerState}: start it first.`);
     if (vm.status.powerState !== 'running') throw new Error(`${vm.name} is ${vm.status.powerState}; try again once it runs.`);
-    const usePrivateIp = vscode.workspace.getConfiguration('azurePytorch').get<boolean>('ssh.usePrivateIp', false);
     try {
       return azureVmTarget(
         { name: vm.name, adminUsername: vm.osUser ?? 'azureuser', publicIp: vm.publicIp, privateIp: vm.privateIp },
-        usePrivateIp,
+        settings.usePrivateIp(),
       );
     } catch (error) {
-      throw new Error(`${error instanceof Error ? error.message : String(error)}. Or give it a public IP address in the Azure portal.`);
+      throw new Error(`${errorMessage(error)}. Or give it a public IP address in the Azure portal.`, { cause: error });
     }
   }
 
-  async connect(target: TargetRef, signal?: AbortSignal): Promise<JobHost> {
-    const ssh = this.sshTarget(target);
+  /** A connected host for a machine: its SshTarget resolved once, the connection made. */
+  async connect(machine: MachineRef, signal?: AbortSignal): Promise<SshJobHost> {
+    const ssh = this.resolveSshTarget(machine);
     signal?.throwIfAborted();
     await this.pool().connection(ssh);
-    return sshJobHost(this.pool(), target, ssh);
+    return sshJobHost(this.pool(), machine, ssh, (target, spec, syncSignal, onProgress) =>
+      this.syncer.sync(target, vscode.Uri.parse(spec.workspaceFolder), spec.syncExclude, syncSignal, onProgress),
+    );
   }
 
-  sync(host: JobHost, spec: JobSpec, signal: AbortSignal, onProgress?: (progress: SyncProgress) => void): Promise<void> {
-    return this.syncer.sync(this.sshTarget(host.target), vscode.Uri.parse(spec.workspaceFolder), spec.syncExclude, signal, onProgress);
-  }
-
+  /** The workspace id a local folder syncs to. */
   workspaceId(folder: vscode.Uri): string {
     return this.syncer.workspaceId(folder);
   }
 
-  download(host: JobHost, remotePath: string, local: vscode.Uri, signal?: AbortSignal): Promise<number> {
-    return downloadFolder(this.pool(), this.sshTarget(host.target), remotePath, local.fsPath, signal);
+  /** Copies a remote folder (relative to the remote home) into a local one; resolves to the number of files. */
+  download(host: SshJobHost, remotePath: string, local: vscode.Uri, signal?: AbortSignal): Promise<number> {
+    return downloadFolder(this.pool(), host.ssh, remotePath, local.fsPath, signal);
   }
 
-  async openTerminal(target: TargetRef, remotePath: string, name: string): Promise<void> {
-    await openRemoteTerminal(this.pool(), this.sshTarget(target), remotePath, name);
+  /** Opens a terminal on the machine in a remote folder (relative to the remote home). */
+  async openTerminal(machine: MachineRef, remotePath: string, name: string): Promise<void> {
+    await openRemoteTerminal(this.pool(), this.resolveSshTarget(machine), remotePath, name);
   }
 }

@@ -3,7 +3,10 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Logger } from '../../common/logger';
 import type { RemoteCommand, RemoteCommandRunner } from '../../logs/remoteCommandRunner';
-import { SshConnectionPool, type HostKeyPrompt, type PassphrasePrompt, type PassphraseStore, type SshTarget } from '../../ssh';
+import { SshConnectionPool } from '../../ssh/connectionPool';
+import type { HostKeyPrompt, PassphrasePrompt, PassphraseStore } from '../../ssh/credentials';
+import type { SshTarget } from '../../ssh/sshTarget';
+import { settings } from '../settings';
 
 /**
  * The SSH layer's pool with VS Code's side: modal host key questions (never a silent yes), the
@@ -25,14 +28,11 @@ export function createSshPool(
     },
     passphrasePrompt: prompts.passphrasePrompt,
     passphraseStore: secretPassphrases(context.secrets),
-    settings: () => {
-      const config = vscode.workspace.getConfiguration('azurePytorch.ssh');
-      return {
-        identityFile: config.get<string>('identityFile', '') || undefined,
-        knownHostsFile: config.get<'user' | 'extension'>('knownHostsFile', 'user'),
-        rememberPassphrases: config.get<boolean>('rememberPassphrases', false),
-      };
-    },
+    settings: () => ({
+      identityFile: settings.identityFile() || undefined,
+      knownHostsFile: settings.knownHostsFile(),
+      rememberPassphrases: settings.rememberPassphrases(),
+    }),
     extensionKnownHostsFile: knownHosts,
     log,
   });
@@ -42,11 +42,14 @@ const hostKeyPrompt: HostKeyPrompt = {
   async confirmUnknownKey(key) {
     const trust = 'Trust and Connect';
     const other = key.otherKnownTypes.length ? ` (keys of type ${key.otherKnownTypes.join(', ')} are already known for it)` : '';
+    const hostKeyFile = `/etc/ssh/ssh_host_${key.keyType.replace(/^ssh-/, '').replace(/-.*$/, '')}_key.pub`;
     const choice = await vscode.window.showWarningMessage(
       `First connection to ${key.label}: its host key is not known yet${other}.`,
       {
         modal: true,
-        detail: `${key.keyType} key fingerprint:\n${key.fingerprint}\n\nConnect only if it matches the VM's own (on the VM: ssh-keygen -lf /etc/ssh/ssh_host_${key.keyType.replace(/^ssh-/, '').replace(/-.*$/, '')}_key.pub). It is then recorded as ${key.hostName}.`,
+        detail:
+          `${key.keyType} key fingerprint:\n${key.fingerprint}\n\n` +
+          `Connect only if it matches the VM's own (on the VM: ssh-keygen -lf ${hostKeyFile}). It is then recorded as ${key.hostName}.`,
       },
       trust,
     );
@@ -58,7 +61,10 @@ const hostKeyPrompt: HostKeyPrompt = {
       `The host key of ${key.label} has CHANGED: the connection was refused.`,
       {
         modal: true,
-        detail: `Recorded: ${key.oldFingerprints.join(', ')} (${key.recordedAt.join(', ')})\nOffered now: ${key.keyType} ${key.fingerprint}\n\nA VM deleted and recreated with the same IP address has a new key: then remove the old entry and check the new one. Otherwise someone may be intercepting the connection: do not connect.`,
+        detail:
+          `Recorded: ${key.oldFingerprints.join(', ')} (${key.recordedAt.join(', ')})\nOffered now: ${key.keyType} ${key.fingerprint}\n\n` +
+          'A VM deleted and recreated with the same IP address has a new key: then remove the old entry and check the new one. ' +
+          'Otherwise someone may be intercepting the connection: do not connect.',
       },
       remove,
     );

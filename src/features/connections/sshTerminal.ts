@@ -2,7 +2,9 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../common/errors';
-import type { SshConnection, SshConnectionPool, SshTarget } from '../../ssh';
+import type { SshConnectionPool } from '../../ssh/connectionPool';
+import type { SshConnection } from '../../ssh/sshConnection';
+import type { SshTarget } from '../../ssh/sshTarget';
 import { shellQuote } from '../../ssh/shellQuote';
 
 /**

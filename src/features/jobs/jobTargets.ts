@@ -1,22 +1,25 @@
 import * as vscode from 'vscode';
 import type { AzureVm } from '../../azure/virtualMachine';
-import type { TargetRef } from '../../jobs/jobSpec';
+import { UserCancelledError } from '../../common/errors';
+import { machineKey, sshMachine, vmMachine, type MachineRef } from '../../common/machine';
 import { vmDescription } from '../clusters/clustersPresentation';
 import type { ClustersService } from '../clusters/clustersService';
+import { showWarning } from '../messages';
+import { settings } from '../settings';
 
-/** A machine a job can run on, as the launch flow sees it. */
+/** A machine a job can run on, as the launch flow sees it: which machine, and its Azure facts. */
 export interface TrainingTarget {
-  readonly ref: TargetRef;
+  readonly machine: MachineRef;
   /** Set for Azure VMs: power state, GPUs, addresses. */
   readonly vm?: AzureVm;
 }
 
-export function vmTarget(vm: AzureVm): TrainingTarget {
-  return { ref: { kind: 'vm', id: vm.id, label: vm.name }, vm };
+export function vmTrainingTarget(vm: AzureVm): TrainingTarget {
+  return { machine: vmMachine(vm), vm };
 }
 
-export function sshTarget(host: string): TrainingTarget {
-  return { ref: { kind: 'ssh', id: host, label: host } };
+export function sshHostTrainingTarget(host: string): TrainingTarget {
+  return { machine: sshMachine(host) };
 }
 
 /** Whether the VM must be started before it can train. */
@@ -30,16 +33,13 @@ export function targetGpus(target: TrainingTarget): number | undefined {
 }
 
 function configuredSshHosts(): string[] {
-  return vscode.workspace
-    .getConfiguration('azurePytorch')
-    .get<string[]>('ssh.hosts', [])
-    .filter((h) => typeof h === 'string' && h.trim());
+  return settings.sshHosts().filter((h) => typeof h === 'string' && h.trim());
 }
 
 /** The machines the user can train on now: GPU VMs that are or can be running, then SSH hosts. */
 export function availableTargets(clusters: ClustersService): TrainingTarget[] {
   const vms = clusters.visibleVms().filter((vm) => ['running', 'deallocated', 'stopped'].includes(vm.status.powerState));
-  return [...vms.map(vmTarget), ...configuredSshHosts().map(sshTarget)];
+  return [...vms.map(vmTrainingTarget), ...configuredSshHosts().map(sshHostTrainingTarget)];
 }
 
 /**
@@ -55,11 +55,11 @@ export function resolveConfiguredTargets(names: readonly string[], clusters: Clu
         throw new Error(
           `The VM ${name} of the launch configuration is not listed: sign in to Azure, or check the Clusters view's subscriptions.`,
         );
-      return vmTarget(vm);
+      return vmTrainingTarget(vm);
     }
     const named = vms.filter((vm) => vm.name.toLowerCase() === name.toLowerCase());
     if (named.length > 1) throw new Error(`Several VMs are named ${name}: use its resource id in the launch configuration's "targets".`);
-    return named.length === 1 ? vmTarget(named[0]) : sshTarget(name);
+    return named.length === 1 ? vmTrainingTarget(named[0]) : sshHostTrainingTarget(name);
   });
 }
 
@@ -69,7 +69,7 @@ interface TargetItem extends vscode.QuickPickItem {
 }
 
 function targetItem(target: TrainingTarget, clusters: ClustersService): TargetItem {
-  if (!target.vm) return { label: `$(terminal) ${target.ref.label}`, description: 'SSH host', target };
+  if (!target.vm) return { label: `$(terminal) ${target.machine.label}`, description: 'SSH host', target };
   const start = needsStart(target) ? ' — will be started first' : '';
   return {
     label: `$(vm) ${target.vm.name}`,
@@ -94,12 +94,12 @@ function listing(clusters: ClustersService): boolean {
 
 /**
  * One quick pick that shows at once and fills in while Azure lists the VMs (the Clusters view may
- * never have been opened). Resolves to the accepted items, or undefined when dismissed.
+ * never have been opened). Resolves to the accepted items; throws UserCancelledError when dismissed.
  */
 async function livePick(
   clusters: ClustersService,
   options: { title: string; placeHolder: string; canPickMany: boolean; extra?: TargetItem[] },
-): Promise<readonly TargetItem[] | undefined> {
+): Promise<readonly TargetItem[]> {
   const pick = vscode.window.createQuickPick<TargetItem>();
   pick.title = options.title;
   pick.placeholder = options.placeHolder;
@@ -107,11 +107,11 @@ async function livePick(
   pick.matchOnDescription = true;
   pick.matchOnDetail = true;
   const update = (): void => {
-    const selected = new Set(pick.selectedItems.map((item) => item.target?.ref.id));
+    const selected = new Set(pick.selectedItems.map((item) => item.target && machineKey(item.target.machine)));
     const items = availableTargets(clusters).map((t) => targetItem(t, clusters));
     const extra = items.length > 1 ? (options.extra ?? []) : [];
     pick.items = [...items, ...extra];
-    if (options.canPickMany) pick.selectedItems = pick.items.filter((item) => item.target && selected.has(item.target.ref.id));
+    if (options.canPickMany) pick.selectedItems = pick.items.filter((item) => item.target && selected.has(machineKey(item.target.machine)));
     pick.busy = listing(clusters);
     if (!pick.busy && items.length === 0) pick.placeholder = 'No machine to train on: sign in to Azure (Clusters view) or add an SSH host';
   };
@@ -119,9 +119,9 @@ async function livePick(
   const changes = clusters.onDidChange(update);
   update();
   try {
-    return await new Promise<readonly TargetItem[] | undefined>((resolve) => {
+    return await new Promise<readonly TargetItem[]>((resolve, reject) => {
       pick.onDidAccept(() => resolve(options.canPickMany ? pick.selectedItems : pick.activeItems.slice(0, 1)));
-      pick.onDidHide(() => resolve(undefined));
+      pick.onDidHide(() => reject(new UserCancelledError()));
       pick.show();
     });
   } finally {
@@ -132,9 +132,9 @@ async function livePick(
 
 /**
  * Asks where to train: one machine, or (through the last entry) several for a multi-node job.
- * `nodes` from a launch configuration asks for exactly that many. Undefined when dismissed.
+ * `nodes` from a launch configuration asks for exactly that many. Throws UserCancelledError when dismissed.
  */
-export async function pickTargets(clusters: ClustersService, nodes?: number): Promise<TrainingTarget[] | undefined> {
+export async function pickTargets(clusters: ClustersService, nodes?: number): Promise<TrainingTarget[]> {
   if (!nodes || nodes === 1) {
     const multi: TargetItem[] = nodes
       ? []
@@ -148,9 +148,11 @@ export async function pickTargets(clusters: ClustersService, nodes?: number): Pr
       canPickMany: false,
       extra: multi,
     });
-    const item = picked?.[0];
-    if (!item) return undefined;
-    if (!item.multi) return item.target ? [item.target] : undefined;
+    const item = picked[0];
+    if (!item?.multi) {
+      if (!item?.target) throw new UserCancelledError();
+      return [item.target];
+    }
   }
   for (;;) {
     const picked = await livePick(clusters, {
@@ -160,12 +162,9 @@ export async function pickTargets(clusters: ClustersService, nodes?: number): Pr
         : 'Choose the machines; node 0 is the first of them in this list',
       canPickMany: true,
     });
-    if (!picked) return undefined;
     const chosen = picked.flatMap((item) => (item.target ? [item.target] : []));
-    if (chosen.length === 0) return undefined;
+    if (chosen.length === 0) throw new UserCancelledError();
     if (!nodes || chosen.length === nodes) return chosen;
-    void vscode.window.showWarningMessage(
-      `Azure PyTorch: the launch configuration asks for ${nodes} machines; ${chosen.length} were chosen.`,
-    );
+    void showWarning(`the launch configuration asks for ${nodes} machines; ${chosen.length} were chosen.`);
   }
 }

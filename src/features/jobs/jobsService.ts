@@ -1,33 +1,20 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../../common/disposable';
 import { errorMessage } from '../../common/errors';
+import { field, stringField } from '../../common/fields';
 import type { Logger } from '../../common/logger';
-import type { JobHost } from '../../jobs/jobHost';
 import { JobMonitor } from '../../jobs/jobMonitor';
 import { cancelJobOnNodes } from '../../jobs/jobProbe';
-import type { JobSpec, TargetRef } from '../../jobs/jobSpec';
+import type { JobSpec } from '../../jobs/jobSpec';
 import { targetsLabel } from '../../jobs/jobSpec';
 import { FileKeyValueStorage } from '../../jobs/fileKeyValueStorage';
 import { JobStore, type JobRecord } from '../../jobs/jobStore';
 import type { PreflightReport } from '../../jobs/preflight';
 import { jobDir, jobFiles, nodePaths, workspaceDir } from '../../jobs/remoteLayout';
 import type { JobLogDescription } from '../../logs/jobLogDescription';
-import type { SyncProgress } from '../../sync';
+import type { MachineConnector } from '../connections/machineConnector';
+import { showError, showInformation, showWarning } from '../messages';
 import { formatDuration, jobDuration, jobLabel } from './jobsPresentation';
-
-/** How the jobs feature reaches machines: the SSH layer's pooled connections and workspace sync. */
-export interface JobConnector {
-  /** A connected host for a target (an Azure VM by id, or an SSH host). */
-  connect(target: TargetRef, signal?: AbortSignal): Promise<JobHost>;
-  /** Brings the workspace folder up to date on the host, under ~/.azure-pytorch/ws/<workspaceId>. */
-  sync(host: JobHost, spec: JobSpec, signal: AbortSignal, onProgress?: (progress: SyncProgress) => void): Promise<void>;
-  /** The workspace id a local folder syncs to. */
-  workspaceId(folder: vscode.Uri): string;
-  /** Copies a remote folder (relative to the remote home) into a local one. */
-  download(host: JobHost, remotePath: string, local: vscode.Uri, signal?: AbortSignal): Promise<number>;
-  /** Opens a terminal on the host in a remote folder (relative to the remote home). */
-  openTerminal(target: TargetRef, remotePath: string, name: string): Promise<void>;
-}
 
 /** The log panel feature, as jobs use it. */
 export interface JobLogPanels {
@@ -49,13 +36,13 @@ export class JobsService extends Disposable {
   constructor(
     context: vscode.ExtensionContext,
     private readonly log: Logger,
-    readonly connector: JobConnector,
+    private readonly connector: MachineConnector,
     private readonly logPanels: JobLogPanels,
   ) {
     super();
     this.store = new JobStore(new FileKeyValueStorage(context.globalStorageUri.fsPath, context.globalState));
     this.monitor = new JobMonitor(this.store, {
-      connect: (target, signal) => connector.connect(target, signal),
+      connect: (machine, signal) => connector.connect(machine, signal),
       onEnded: (record) => this.announceEnd(record),
       onUnreachable: (record, error) => log.warn(`Job ${record.spec.id}: ${errorMessage(error)}; trying again`),
     });
@@ -107,24 +94,19 @@ export class JobsService extends Disposable {
     this.log.info(`Job ${record.spec.id} ended: ${JSON.stringify(record.state)}`);
     switch (record.state.kind) {
       case 'succeeded':
-        void vscode.window.showInformationMessage(`Azure PyTorch: ${name} succeeded in ${took}.`, openLogs, 'Download Outputs').then(act);
+        void showInformation(`${name} succeeded in ${took}.`, openLogs, 'Download Outputs').then(act);
         break;
       case 'failed':
-        void vscode.window
-          .showErrorMessage(`Azure PyTorch: ${name} failed with exit code ${record.state.exitCode} after ${took}.`, openLogs, 'Run Again')
-          .then(act);
+        void showError(`${name} failed with exit code ${record.state.exitCode} after ${took}.`, openLogs, 'Run Again').then(act);
         break;
       case 'lost':
-        void vscode.window
-          .showWarningMessage(
-            `Azure PyTorch: ${name} was lost: it stopped without recording an exit code (its VM may have been stopped or restarted).`,
-            openLogs,
-          )
-          .then(act);
+        void showWarning(
+          `${name} was lost: it stopped without recording an exit code (its VM may have been stopped or restarted).`,
+          openLogs,
+        ).then(act);
         break;
       case 'cancelled':
-        if (!this.cancelledHere.delete(record.spec.id))
-          void vscode.window.showInformationMessage(`Azure PyTorch: ${name} was cancelled after ${took}.`, openLogs).then(act);
+        if (!this.cancelledHere.delete(record.spec.id)) void showInformation(`${name} was cancelled after ${took}.`, openLogs).then(act);
         break;
       default:
         break;
@@ -133,7 +115,7 @@ export class JobsService extends Disposable {
 
   /** The job of a command's argument: a Jobs view item, a job id (from a notification), or undefined. */
   recordFrom(arg: unknown): JobRecord | undefined {
-    const id = typeof arg === 'string' ? arg : (arg as { record?: JobRecord } | undefined)?.record?.spec.id;
+    const id = typeof arg === 'string' ? arg : stringField(field(field(arg, 'record'), 'spec'), 'id');
     return id ? this.store.get(id) : undefined;
   }
 }
@@ -147,8 +129,7 @@ export function logDescription(spec: JobSpec): JobLogDescription {
     nodes: spec.nodes.map((node, rank) => {
       const paths = nodePaths(spec.id, rank);
       return {
-        host: hostKey(node.target),
-        hostLabel: node.target.label,
+        machine: node.target,
         logPath: paths.log,
         pidPath: paths.pid,
         exitCodePath: paths.exitCode,
@@ -161,17 +142,4 @@ export function logDescription(spec: JobSpec): JobLogDescription {
       ? { remoteRoot: `${spec.nodes[0].home}/${workspaceDir(spec.workspaceId)}`, localRoot: folder.fsPath }
       : undefined,
   };
-}
-
-/** How a target is named to connection providers: `vm:<resource id>` or `ssh:<host>`. */
-export function hostKey(target: TargetRef): string {
-  return `${target.kind}:${target.id}`;
-}
-
-/** The target a hostKey names (the label is the id's last part, for messages only). */
-export function targetFromHostKey(key: string): TargetRef {
-  const match = /^(vm|ssh):(.+)$/s.exec(key);
-  if (!match) throw new Error(`Not a job host: ${key}`);
-  const id = match[2];
-  return { kind: match[1] as TargetRef['kind'], id, label: match[1] === 'vm' ? (id.split('/').pop() ?? id) : id };
 }

@@ -3,12 +3,14 @@ import * as vscode from 'vscode';
 import { Disposable } from '../../common/disposable';
 import { errorMessage } from '../../common/errors';
 import type { Logger } from '../../common/logger';
+import type { MachineRef } from '../../common/machine';
 import type { JobLogDescription } from '../../logs/jobLogDescription';
 import { JobLogSession } from '../../logs/jobLogSession';
 import { exportLog } from '../../logs/logExport';
 import type { GpuTelemetry } from '../../logs/nvidiaSmi';
 import type { WebviewMessage } from '../../logs/panelMessages';
 import type { RemoteCommandRunner } from '../../logs/remoteCommandRunner';
+import { showError, showInformation, showWarning } from '../messages';
 import { LogPanelController } from './logPanelController';
 import { logPanelHtml } from './logPanelHtml';
 
@@ -16,7 +18,7 @@ export interface LogPanelDependencies {
   extensionUri: vscode.Uri;
   /** Folder for this job's cached log (survives reloads). */
   cacheDir: string;
-  connect: (host: string) => Promise<RemoteCommandRunner>;
+  connect: (machine: MachineRef) => Promise<RemoteCommandRunner>;
   telemetryIntervalMs: number;
   log: Logger;
   onGpu?: (node: number, reading: GpuTelemetry) => void;
@@ -110,7 +112,7 @@ export class LogPanel extends Disposable {
         selection: new vscode.Range(position, position),
       });
     } catch (error) {
-      void vscode.window.showWarningMessage(`Azure PyTorch: cannot open ${file}: ${errorMessage(error)}`);
+      void showWarning(`cannot open ${file}: ${errorMessage(error)}`);
     }
   }
 
@@ -122,7 +124,7 @@ export class LogPanel extends Disposable {
     });
     if (!target) return;
     this.export(target.fsPath);
-    void vscode.window.showInformationMessage(`Azure PyTorch: log saved to ${target.fsPath}`);
+    void showInformation(`log saved to ${target.fsPath}`);
   }
 
   private async openAsText(): Promise<void> {
@@ -137,13 +139,13 @@ export class LogPanel extends Disposable {
     const session = this.controller.session;
     exportLog(
       session.store,
-      this.job.nodes.map((node) => node.hostLabel),
+      this.job.nodes.map((node) => node.machine.label),
       file,
     );
   }
 
   private async notifyFailure(message: string, reveal: () => void): Promise<void> {
-    const choice = await vscode.window.showErrorMessage(`Azure PyTorch: ${this.job.title}: ${message}`, 'Show in Log');
+    const choice = await showError(`${this.job.title}: ${message}`, 'Show in Log');
     if (choice === 'Show in Log') {
       this.panel.reveal();
       reveal();

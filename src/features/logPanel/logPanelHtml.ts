@@ -16,8 +16,8 @@ export function logPanelHtml(webview: vscode.Webview, scriptUri: vscode.Uri, sty
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${codiconsUri}">
-<link rel="stylesheet" href="${styleUri}">
+<link rel="stylesheet" href="${codiconsUri.toString()}">
+<link rel="stylesheet" href="${styleUri.toString()}">
 <title>Training log</title>
 </head>
 <body>
@@ -30,18 +30,24 @@ export function logPanelHtml(webview: vscode.Webview, scriptUri: vscode.Uri, sty
   <div id="gpus"></div>
 </details>
 <div id="toolbar">
-  <input id="search" type="search" placeholder="Search" title="Search the log: Enter for the next match, Shift+Enter for the previous" aria-label="Search the log">
-  <button id="previous" class="icon-button" title="Previous match (Shift+Enter)" aria-label="Previous match"><i class="codicon codicon-arrow-up"></i></button>
-  <button id="next" class="icon-button" title="Next match (Enter)" aria-label="Next match"><i class="codicon codicon-arrow-down"></i></button>
+  <input id="search" type="search" placeholder="Search" aria-label="Search the log"
+    title="Search the log: Enter for the next match, Shift+Enter for the previous">
+  <button id="previous" class="icon-button" title="Previous match (Shift+Enter)"
+    aria-label="Previous match"><i class="codicon codicon-arrow-up"></i></button>
+  <button id="next" class="icon-button" title="Next match (Enter)"
+    aria-label="Next match"><i class="codicon codicon-arrow-down"></i></button>
   <span id="search-info" aria-live="polite"></span>
-  <details id="filter" hidden><summary id="filter-summary">Filter</summary><div><div id="filter-nodes"></div><div id="filter-ranks"></div></div></details>
+  <details id="filter" hidden>
+    <summary id="filter-summary">Filter</summary>
+    <div><div id="filter-nodes"></div><div id="filter-ranks"></div></div>
+  </details>
   <span class="spacer-flex"></span>
   <button id="follow" aria-pressed="true"></button>
   <button id="save" title="Save the log to a file"><i class="codicon codicon-save"></i> Save log…</button>
   <button id="open-text" title="Open the log in an editor"><i class="codicon codicon-go-to-file"></i> Open as text</button>
 </div>
 <div id="log" tabindex="0" aria-label="Training log"></div>
-<script nonce="${nonce}" src="${scriptUri}"></script>
+<script nonce="${nonce}" src="${scriptUri.toString()}"></script>
 </body>
 </html>`;
 }

@@ -4,22 +4,25 @@ import * as vscode from 'vscode';
 import { Disposable } from '../../common/disposable';
 import { errorMessage } from '../../common/errors';
 import type { Logger } from '../../common/logger';
-import type { JobLogDescription } from '../../logs/jobLogDescription';
+import type { MachineRef } from '../../common/machine';
+import { restoredJobLogDescription, type JobLogDescription } from '../../logs/jobLogDescription';
 import type { GpuTelemetry } from '../../logs/nvidiaSmi';
 import type { PanelState } from '../../logs/panelMessages';
 import type { RemoteCommandRunner } from '../../logs/remoteCommandRunner';
+import { showError } from '../messages';
+import { settings } from '../settings';
 import { LogPanel } from './logPanel';
 
 export interface LogPanelManagerOptions {
   context: vscode.ExtensionContext;
   log: Logger;
-  /** A command runner for a job node's host (NodeLogDescription.host), from the SSH layer. */
-  connect: (host: string) => Promise<RemoteCommandRunner>;
+  /** A command runner on a job node's machine, from the SSH layer. */
+  connect: (machine: MachineRef) => Promise<RemoteCommandRunner>;
 }
 
-/** Latest nvidia-smi reading of a host, for summaries outside the panel (the Clusters view). */
-export interface HostGpuTelemetry {
-  host: string;
+/** Latest nvidia-smi reading of a machine, for summaries outside the panel (the Clusters view). */
+export interface MachineGpuTelemetry {
+  machine: MachineRef;
   reading: GpuTelemetry;
 }
 
@@ -29,19 +32,17 @@ export interface HostGpuTelemetry {
  */
 export class LogPanelManager extends Disposable {
   private readonly panels = new Map<string, LogPanel>();
-  private readonly gpuTelemetry = this.register(new vscode.EventEmitter<HostGpuTelemetry>());
+  private readonly gpuTelemetry = this.register(new vscode.EventEmitter<MachineGpuTelemetry>());
   readonly onGpuTelemetry = this.gpuTelemetry.event;
 
   constructor(private readonly options: LogPanelManagerOptions) {
     super();
     this.register(
       vscode.window.registerWebviewPanelSerializer(LogPanel.viewType, {
-        deserializeWebviewPanel: async (panel, state: PanelState | undefined) => {
-          if (!state?.job) {
-            panel.dispose();
-            return;
-          }
-          this.attach(panel, state.job);
+        deserializeWebviewPanel: (panel, state: PanelState | undefined) => {
+          if (state?.job) this.attach(panel, restoredJobLogDescription(state.job));
+          else panel.dispose();
+          return Promise.resolve();
         },
       }),
     );
@@ -75,14 +76,14 @@ export class LogPanelManager extends Disposable {
 
   private attach(webviewPanel: vscode.WebviewPanel, job: JobLogDescription): void {
     try {
-      const seconds = vscode.workspace.getConfiguration('azurePytorch').get<number>('gpuTelemetryIntervalSeconds', 2);
+      const seconds = settings.gpuTelemetryIntervalSeconds();
       const panel = new LogPanel(webviewPanel, job, {
         extensionUri: this.options.context.extensionUri,
         cacheDir: this.cacheDir(job.jobId),
         connect: this.options.connect,
         telemetryIntervalMs: Math.max(1, seconds) * 1000,
         log: this.options.log,
-        onGpu: (node, reading) => this.gpuTelemetry.fire({ host: job.nodes[node].host, reading }),
+        onGpu: (node, reading) => this.gpuTelemetry.fire({ machine: job.nodes[node].machine, reading }),
       });
       this.panels.set(job.jobId, panel);
       panel.onDidClose(() => {
@@ -90,7 +91,7 @@ export class LogPanelManager extends Disposable {
       });
     } catch (error) {
       this.options.log.error(`Cannot open the log panel of ${job.jobId}`, error);
-      void vscode.window.showErrorMessage(`Azure PyTorch: cannot open the log of ${job.title}: ${errorMessage(error)}`);
+      void showError(`cannot open the log of ${job.title}: ${errorMessage(error)}`);
       webviewPanel.dispose();
     }
   }

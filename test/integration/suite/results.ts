@@ -1,3 +1,5 @@
+import { jsonArray, jsonNumber, jsonString, parseJson } from '../../json';
+
 /** Counts the in-host suite hands to the outer runner (runTest.ts) through a JSON file. */
 export interface SuiteResults {
   readonly passes: number;
@@ -5,6 +7,18 @@ export interface SuiteResults {
   readonly pending: number;
   readonly durationMs: number;
   readonly failedTests: readonly string[];
+}
+
+/** The results as the suite wrote them (JSON). */
+export function parseSuiteResults(text: string): SuiteResults {
+  const json = parseJson(text);
+  return {
+    passes: jsonNumber(json, 'passes'),
+    failures: jsonNumber(json, 'failures'),
+    pending: jsonNumber(json, 'pending'),
+    durationMs: jsonNumber(json, 'durationMs'),
+    failedTests: jsonArray(json, 'failedTests').map((title) => jsonString(title)),
+  };
 }
 
 /** Environment variable naming the JSON file the suite writes its results to. */

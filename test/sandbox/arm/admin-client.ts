@@ -5,8 +5,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { StandInSettings } from './admin';
-import type { ActiveFault, FaultRule } from './faults';
+import { jsonArray, jsonAt, jsonNumber, jsonOneOf, jsonString, parseJson } from '../../json';
+import { parseStandInSettings, POWER_STATES, type StandInSettings } from './admin';
+import { parseActiveFault, type ActiveFault, type FaultRule } from './faults';
 import { httpsRequest } from './https-request';
 import type { OperationFailure } from './operations';
 import type { PowerState } from './state';
@@ -18,16 +19,16 @@ export class ArmAdminClient {
   ) {}
 
   static fromStateDir(stateDir: string): ArmAdminClient {
-    const connection = JSON.parse(fs.readFileSync(path.join(stateDir, 'arm.json'), 'utf8')) as { endpoint: string; caFile: string };
-    return new ArmAdminClient(connection.endpoint, fs.readFileSync(connection.caFile, 'utf8'));
+    const connection = parseJson(fs.readFileSync(path.join(stateDir, 'arm.json'), 'utf8'));
+    return new ArmAdminClient(jsonString(connection, 'endpoint'), fs.readFileSync(jsonString(connection, 'caFile'), 'utf8'));
   }
 
-  addFault(rule: FaultRule): Promise<ActiveFault> {
-    return this.call('POST', '/_sandbox/faults', rule);
+  async addFault(rule: FaultRule): Promise<ActiveFault> {
+    return parseActiveFault(await this.call('POST', '/_sandbox/faults', rule));
   }
 
-  listFaults(): Promise<ActiveFault[]> {
-    return this.call('GET', '/_sandbox/faults');
+  async listFaults(): Promise<ActiveFault[]> {
+    return jsonArray(await this.call('GET', '/_sandbox/faults')).map(parseActiveFault);
   }
 
   async clearFaults(): Promise<void> {
@@ -39,15 +40,15 @@ export class ArmAdminClient {
   }
 
   async revokeTokens(includeStatic = false): Promise<number> {
-    return (await this.call<{ revoked: number }>('POST', '/_sandbox/tokens/revoke', { includeStatic })).revoked;
+    return jsonNumber(await this.call('POST', '/_sandbox/tokens/revoke', { includeStatic }), 'revoked');
   }
 
   async expireTokens(): Promise<number> {
-    return (await this.call<{ expired: number }>('POST', '/_sandbox/tokens/expire')).expired;
+    return jsonNumber(await this.call('POST', '/_sandbox/tokens/expire'), 'expired');
   }
 
-  updateSettings(changes: Partial<StandInSettings>): Promise<StandInSettings> {
-    return this.call('POST', '/_sandbox/settings', changes);
+  async updateSettings(changes: Partial<StandInSettings>): Promise<StandInSettings> {
+    return parseStandInSettings(await this.call('POST', '/_sandbox/settings', changes));
   }
 
   async setPowerState(vmName: string, state: PowerState): Promise<void> {
@@ -55,15 +56,23 @@ export class ArmAdminClient {
   }
 
   /** The summary served by GET /_sandbox/state. */
-  state(): Promise<{ requestCount: number; vms: Array<{ name: string; powerState: PowerState; publicIpAddress: string | null }> }> {
-    return this.call('GET', '/_sandbox/state');
+  async state(): Promise<{ requestCount: number; vms: Array<{ name: string; powerState: PowerState; publicIpAddress: string | null }> }> {
+    const state = await this.call('GET', '/_sandbox/state');
+    return {
+      requestCount: jsonNumber(state, 'requestCount'),
+      vms: jsonArray(state, 'vms').map((vm) => ({
+        name: jsonString(vm, 'name'),
+        powerState: jsonOneOf(POWER_STATES, vm, 'powerState'),
+        publicIpAddress: jsonAt(vm, 'publicIpAddress') === null ? null : jsonString(vm, 'publicIpAddress'),
+      })),
+    };
   }
 
-  private async call<T>(method: string, adminPath: string, body?: unknown): Promise<T> {
+  private async call(method: string, adminPath: string, body?: unknown): Promise<unknown> {
     const response = await httpsRequest(`${this.endpoint}${adminPath}`, this.caPem, { method, body });
     if (response.status >= 300) {
       throw new Error(`${method} ${adminPath} failed with ${response.status}: ${response.text}`);
     }
-    return response.json as T;
+    return response.json;
   }
 }

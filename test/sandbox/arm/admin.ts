@@ -7,16 +7,18 @@
  *   GET    /_sandbox/faults                   active fault rules with their hit counts
  *   POST   /_sandbox/faults                   add a FaultRule (JSON) → 201 { id, ... }
  *   DELETE /_sandbox/faults[/{id}]            remove all rules, or one
- *   POST   /_sandbox/operation-failures       add an OperationFailure (JSON), e.g. { "vmName": "gpu-t4", "action": "start", "code": "AllocationFailed" }
+ *   POST   /_sandbox/operation-failures       add an OperationFailure (JSON),
+ *                                             e.g. { "vmName": "gpu-t4", "action": "start", "code": "AllocationFailed" }
  *   DELETE /_sandbox/operation-failures       remove them
  *   POST   /_sandbox/tokens/revoke            revoke issued tokens ({ "includeStatic": true } also the static one)
  *   POST   /_sandbox/tokens/expire            make issued tokens expired
  *   GET|POST /_sandbox/settings               read / change { latencyMs, pageSize, operationMs }
  *   POST   /_sandbox/vms/{name}/power-state   { "state": "deallocated" }: change a VM as if from the portal (hook runs)
  */
-import type { FaultInjector, FaultRule } from './faults';
+import { jsonAt, jsonBoolean, jsonMember, jsonNumber, parseJson } from '../../json';
+import { parseFaultRule, type FaultInjector } from './faults';
 import { type RequestContext, sendJson } from './http';
-import type { OperationFailure, OperationManager } from './operations';
+import { parseOperationFailure, type OperationManager } from './operations';
 import type { RequestLogEntry } from './server';
 import type { ArmState, PowerState } from './state';
 import type { TokenIssuer } from './tokens';
@@ -25,6 +27,19 @@ export interface StandInSettings {
   latencyMs: number;
   pageSize: number;
   operationMs: number;
+}
+
+/** Settings as JSON gives them (GET /_sandbox/settings). */
+export function parseStandInSettings(json: unknown): StandInSettings {
+  return { latencyMs: jsonNumber(json, 'latencyMs'), pageSize: jsonNumber(json, 'pageSize'), operationMs: jsonNumber(json, 'operationMs') };
+}
+
+function parseSettingsChanges(json: unknown): Partial<StandInSettings> {
+  return {
+    ...jsonMember(json, 'latencyMs', jsonNumber),
+    ...jsonMember(json, 'pageSize', jsonNumber),
+    ...jsonMember(json, 'operationMs', jsonNumber),
+  };
 }
 
 export interface AdminTarget {
@@ -42,18 +57,24 @@ export interface AdminTarget {
 
 class BadRequest extends Error {}
 
-function parseJson<T>(ctx: RequestContext): T {
-  if (ctx.body.trim() === '') {
-    return {} as T;
+/** The request's body read by `parse`; an empty body is `{}`; what does not parse is a bad request. */
+function parseBody<T>(ctx: RequestContext, parse: (json: unknown) => T): T {
+  let json: unknown = {};
+  if (ctx.body.trim() !== '') {
+    try {
+      json = parseJson(ctx.body);
+    } catch {
+      throw new BadRequest(`The body is not JSON: ${ctx.body.slice(0, 100)}`);
+    }
   }
   try {
-    return JSON.parse(ctx.body) as T;
-  } catch {
-    throw new BadRequest(`The body is not JSON: ${ctx.body.slice(0, 100)}`);
+    return parse(json);
+  } catch (error) {
+    throw new BadRequest(error instanceof Error ? error.message : String(error));
   }
 }
 
-const POWER_STATES: readonly PowerState[] = ['starting', 'running', 'stopping', 'stopped', 'deallocating', 'deallocated'];
+export const POWER_STATES: readonly PowerState[] = ['starting', 'running', 'stopping', 'stopped', 'deallocating', 'deallocated'];
 
 export class AdminApi {
   constructor(private readonly target: () => AdminTarget) {}
@@ -89,7 +110,7 @@ export class AdminApi {
         return { status: 200, body: t.faults.list() };
       case 'POST /_sandbox/faults':
         try {
-          return { status: 201, body: t.faults.add(parseJson<FaultRule>(ctx)) };
+          return { status: 201, body: t.faults.add(parseBody(ctx, parseFaultRule)) };
         } catch (error) {
           throw new BadRequest(error instanceof Error ? error.message : String(error));
         }
@@ -97,10 +118,12 @@ export class AdminApi {
         t.faults.clear();
         return { status: 200, body: [] };
       case 'POST /_sandbox/operation-failures': {
-        const failure = parseJson<OperationFailure>(ctx);
-        if (typeof failure.code !== 'string') {
-          throw new BadRequest('An operation failure needs a "code", e.g. "AllocationFailed"');
-        }
+        const failure = parseBody(ctx, (json) => {
+          if (typeof jsonAt(json, 'code') !== 'string') {
+            throw new BadRequest('An operation failure needs a "code", e.g. "AllocationFailed"');
+          }
+          return parseOperationFailure(json);
+        });
         t.operations.failNext(failure);
         return { status: 201, body: failure };
       }
@@ -108,21 +131,25 @@ export class AdminApi {
         t.operations.clearFailures();
         return { status: 200, body: {} };
       case 'POST /_sandbox/tokens/revoke':
-        return { status: 200, body: { revoked: t.tokens.revokeAll(parseJson<{ includeStatic?: boolean }>(ctx)) } };
+        return {
+          status: 200,
+          body: { revoked: t.tokens.revokeAll(parseBody(ctx, (json) => jsonMember(json, 'includeStatic', jsonBoolean))) },
+        };
       case 'POST /_sandbox/tokens/expire':
         return { status: 200, body: { expired: t.tokens.expireAll() } };
       case 'GET /_sandbox/settings':
         return { status: 200, body: t.settings() };
       case 'POST /_sandbox/settings':
-        return { status: 200, body: t.updateSettings(parseJson<Partial<StandInSettings>>(ctx)) };
+        return { status: 200, body: t.updateSettings(parseBody(ctx, parseSettingsChanges)) };
     }
     if (ctx.method === 'DELETE' && (match = /^\/_sandbox\/faults\/(\d+)$/.exec(path))) {
       const removed = t.faults.remove(Number(match[1]));
       return { status: removed ? 200 : 404, body: { removed } };
     }
     if (ctx.method === 'POST' && (match = /^\/_sandbox\/vms\/([^/]+)\/power-state$/.exec(path))) {
-      const { state } = parseJson<{ state?: PowerState }>(ctx);
-      if (!state || !POWER_STATES.includes(state)) {
+      const requested = parseBody(ctx, (json) => jsonAt(json, 'state'));
+      const state = POWER_STATES.find((candidate) => candidate === requested);
+      if (!state) {
         throw new BadRequest(`"state" must be one of ${POWER_STATES.join(', ')}`);
       }
       const name = decodeURIComponent(match[1]);

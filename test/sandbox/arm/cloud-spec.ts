@@ -4,9 +4,13 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
+import { jsonArray, jsonBoolean, jsonEntries, jsonMember, jsonOneOf, jsonString, parseJson } from '../../json';
 import { findVmSize } from './vm-sizes';
 
 export type SpecPowerState = 'running' | 'stopped' | 'deallocated';
+const SPEC_POWER_STATES: readonly SpecPowerState[] = ['running', 'stopped', 'deallocated'];
+type SubscriptionState = 'Enabled' | 'Disabled' | 'Warned';
+const SUBSCRIPTION_STATES: readonly SubscriptionState[] = ['Enabled', 'Disabled', 'Warned'];
 
 export interface CloudSpec {
   /** The app registration the token endpoint accepts (client-credentials flow). */
@@ -29,7 +33,7 @@ export interface SubscriptionSpec {
   subscriptionId: string;
   displayName: string;
   tenantId: string;
-  state?: 'Enabled' | 'Disabled' | 'Warned';
+  state?: SubscriptionState;
   resourceGroups: ResourceGroupSpec[];
 }
 
@@ -71,9 +75,61 @@ export function defaultCloudSpecPath(): string {
 }
 
 export function loadCloudSpec(file: string = defaultCloudSpecPath()): CloudSpec {
-  const spec = JSON.parse(fs.readFileSync(file, 'utf8')) as CloudSpec;
+  const spec = parseCloudSpec(parseJson(fs.readFileSync(file, 'utf8')));
   validateCloudSpec(spec);
   return spec;
+}
+
+const stringArray = (value: unknown, ...path: (string | number)[]): string[] => jsonArray(value, ...path).map((item) => jsonString(item));
+const stringRecord = (value: unknown, ...path: (string | number)[]): Record<string, string> =>
+  Object.fromEntries(jsonEntries(value, ...path).map(([key, item]) => [key, jsonString(item)]));
+
+/** The spec as JSON gives it, each member checked for its type (validateCloudSpec checks what they mean). */
+export function parseCloudSpec(json: unknown): CloudSpec {
+  return {
+    servicePrincipal: {
+      tenantId: jsonString(json, 'servicePrincipal', 'tenantId'),
+      clientId: jsonString(json, 'servicePrincipal', 'clientId'),
+      clientSecret: jsonString(json, 'servicePrincipal', 'clientSecret'),
+    },
+    tenants: jsonArray(json, 'tenants').map((tenant) => ({
+      tenantId: jsonString(tenant, 'tenantId'),
+      displayName: jsonString(tenant, 'displayName'),
+      defaultDomain: jsonString(tenant, 'defaultDomain'),
+    })),
+    subscriptions: jsonArray(json, 'subscriptions').map(parseSubscription),
+    skus: Object.fromEntries(jsonEntries(json, 'skus').map(([location, sizes]) => [location, stringArray(sizes)])),
+    ...jsonMember(json, 'audiences', stringArray),
+  };
+}
+
+function parseSubscription(json: unknown): SubscriptionSpec {
+  return {
+    subscriptionId: jsonString(json, 'subscriptionId'),
+    displayName: jsonString(json, 'displayName'),
+    tenantId: jsonString(json, 'tenantId'),
+    ...jsonMember(json, 'state', (value, ...path) => jsonOneOf(SUBSCRIPTION_STATES, value, ...path)),
+    resourceGroups: jsonArray(json, 'resourceGroups').map((group) => ({
+      name: jsonString(group, 'name'),
+      location: jsonString(group, 'location'),
+      ...jsonMember(group, 'tags', stringRecord),
+      vms: jsonArray(group, 'vms').map(parseVm),
+    })),
+  };
+}
+
+function parseVm(json: unknown): VmSpec {
+  return {
+    name: jsonString(json, 'name'),
+    size: jsonString(json, 'size'),
+    ...jsonMember(json, 'location', jsonString),
+    ...jsonMember(json, 'powerState', (value, ...path) => jsonOneOf(SPEC_POWER_STATES, value, ...path)),
+    ...jsonMember(json, 'publicIpAddress', jsonString),
+    ...jsonMember(json, 'dynamicPublicIp', jsonBoolean),
+    ...jsonMember(json, 'simulatedHost', jsonBoolean),
+    ...jsonMember(json, 'tags', stringRecord),
+    ...jsonMember(json, 'zone', jsonString),
+  };
 }
 
 /** Throws on what would make the stand-in lie or reach outside loopback. */

@@ -26,7 +26,8 @@ export function resourceNotFound(type: string, name: string, group: string): Arm
   return new ArmError(
     404,
     'ResourceNotFound',
-    `The Resource '${type}/${name}' under resource group '${group}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+    `The Resource '${type}/${name}' under resource group '${group}' was not found. ` +
+      'For more details please go to https://aka.ms/ARMResourceNotFoundFix',
   );
 }
 

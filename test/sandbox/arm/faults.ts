@@ -4,6 +4,7 @@
  * matching rule wins. Faults apply to Resource Manager and token-endpoint requests, never to the
  * admin paths under /_sandbox.
  */
+import { jsonAt, jsonMember, jsonNumber, jsonOneOf, jsonString } from '../../json';
 import { ArmError } from './errors';
 import { type RequestContext, sendJson, sendRaw, sleep } from './http';
 
@@ -34,6 +35,29 @@ export interface ActiveFault {
 }
 
 const KINDS: readonly FaultKind[] = ['throttle', 'error', 'unauthorized', 'forbidden', 'malformed', 'delay', 'reset'];
+
+/** A rule as JSON gives it (the admin API's body), each member checked for its type. */
+export function parseFaultRule(json: unknown): FaultRule {
+  return {
+    kind: jsonOneOf(KINDS, json, 'kind'),
+    ...jsonMember(json, 'method', jsonString),
+    ...jsonMember(json, 'path', jsonString),
+    ...jsonMember(json, 'status', jsonNumber),
+    ...jsonMember(json, 'retryAfterSeconds', jsonNumber),
+    ...jsonMember(json, 'delayMs', jsonNumber),
+    ...jsonMember(json, 'times', jsonNumber),
+  };
+}
+
+/** A fault as the admin API lists it. JSON has no Infinity: an always-rule's `remaining` arrives as null. */
+export function parseActiveFault(json: unknown): ActiveFault {
+  return {
+    id: jsonNumber(json, 'id'),
+    rule: parseFaultRule(jsonAt(json, 'rule')),
+    hits: jsonNumber(json, 'hits'),
+    remaining: jsonAt(json, 'remaining') === null ? Infinity : jsonNumber(json, 'remaining'),
+  };
+}
 
 interface CompiledFault extends ActiveFault {
   readonly pattern?: RegExp;
@@ -136,7 +160,9 @@ export async function applyFault(fault: ActiveFault, ctx: RequestContext): Promi
       return true;
     }
     case 'unauthorized': {
-      const challenge = `Bearer authorization_uri="${ctx.endpoint}/", error="invalid_token", error_description="The access token is invalid (sandbox fault)."`;
+      const challenge =
+        `Bearer authorization_uri="${ctx.endpoint}/", error="invalid_token", ` +
+        'error_description="The access token is invalid (sandbox fault)."';
       sendJson(ctx, 401, new ArmError(401, 'InvalidAuthenticationToken', 'The access token is invalid.').body(), {
         'WWW-Authenticate': challenge,
       });
@@ -144,7 +170,9 @@ export async function applyFault(fault: ActiveFault, ctx: RequestContext): Promi
     }
     case 'forbidden': {
       const scope = ctx.url.pathname;
-      const message = `The client does not have authorization to perform action '${ctx.method} ${scope}' over scope '${scope}' or the scope is invalid. (sandbox fault)`;
+      const message =
+        `The client does not have authorization to perform action '${ctx.method} ${scope}' over scope '${scope}' ` +
+        'or the scope is invalid. (sandbox fault)';
       sendJson(ctx, 403, new ArmError(403, 'AuthorizationFailed', message).body());
       return true;
     }

@@ -15,7 +15,10 @@ export interface RequestContext {
 export async function readBody(request: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) {
-    chunks.push(chunk as Buffer);
+    if (!Buffer.isBuffer(chunk)) {
+      throw new Error('a request without an encoding yields Buffers');
+    }
+    chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
 }

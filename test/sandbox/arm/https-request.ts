@@ -1,12 +1,13 @@
 /** A bare HTTPS request to the stand-in, trusting its CA: for admin calls and wire-level tests. */
 import * as https from 'https';
+import { parseJson } from '../../json';
 
 export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
-  /** The body parsed as JSON (`any`: callers read into arbitrary ARM bodies); undefined when empty or not JSON. */
-  json?: any;
+  /** The body parsed as JSON (read it with test/json.ts); undefined when empty or not JSON. */
+  json?: unknown;
 }
 
 export function httpsRequest(
@@ -29,7 +30,7 @@ export function httpsRequest(
         const text = Buffer.concat(chunks).toString('utf8');
         let json: unknown;
         try {
-          json = text ? JSON.parse(text) : undefined;
+          json = text ? parseJson(text) : undefined;
         } catch {
           json = undefined;
         }

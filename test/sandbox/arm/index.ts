@@ -19,13 +19,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { AdminApi, type AdminTarget, type StandInSettings } from './admin';
+import { AdminApi, type AdminTarget } from './admin';
 import { createSelfSignedCertificate } from './certificate';
 import { type CloudSpec, loadCloudSpec, validateCloudSpec } from './cloud-spec';
 import { FaultInjector } from './faults';
 import { OperationManager, type PowerChangeHook } from './operations';
-import { ArmServer, type RequestLogEntry } from './server';
-import { ArmState, type PowerState } from './state';
+import { ArmServer } from './server';
+import { ArmState } from './state';
 import { TokenEndpoint } from './token-endpoint';
 import { PUBLIC_CLOUD_AUDIENCES, TokenIssuer } from './tokens';
 

@@ -5,6 +5,7 @@
  * injected failure (e.g. AllocationFailed) makes it report Failed and restores the prior state.
  */
 import * as crypto from 'crypto';
+import { jsonMember, jsonNumber, jsonOneOf, jsonString } from '../../json';
 import { ArmError } from './errors';
 import type { PowerState, VirtualMachine } from './state';
 
@@ -36,9 +37,21 @@ export interface OperationFailure {
   times?: number;
 }
 
+/** A failure as JSON gives it (the admin API's body), each member checked for its type. */
+export function parseOperationFailure(json: unknown): OperationFailure {
+  return {
+    code: jsonString(json, 'code'),
+    ...jsonMember(json, 'vmName', jsonString),
+    ...jsonMember(json, 'action', (value, ...path) => jsonOneOf(VM_ACTIONS, value, ...path)),
+    ...jsonMember(json, 'message', jsonString),
+    ...jsonMember(json, 'times', jsonNumber),
+  };
+}
+
 const DEFAULT_FAILURE_MESSAGES: Record<string, string> = {
   AllocationFailed:
-    'Allocation failed. We do not have sufficient capacity for the requested VM size in this region. Read more about improving likelihood of allocation success at http://aka.ms/allocation-guidance',
+    'Allocation failed. We do not have sufficient capacity for the requested VM size in this region. ' +
+    'Read more about improving likelihood of allocation success at http://aka.ms/allocation-guidance',
   OverconstrainedAllocationRequest:
     'Allocation failed. VM(s) with the following constraints cannot be allocated, because the condition is too restrictive.',
 };

@@ -4,7 +4,7 @@
  * public IPs. Paths match case-insensitively, as in Azure.
  */
 import { ArmError, noRoute, resourceGroupNotFound, resourceNotFound, subscriptionNotFound } from './errors';
-import type { OperationManager, VmAction } from './operations';
+import type { OperationManager } from './operations';
 import { VM_ACTIONS } from './operations';
 import { page } from './paging';
 import { NIC_TYPE, PUBLIC_IP_TYPE, VM_TYPE } from './resource-ids';
@@ -105,7 +105,8 @@ function listVirtualMachines(request: ArmRequest, group?: string): ArmResponse {
 
 function operationUrls(request: ArmRequest, operationId: string, location: string): { asyncOperation: string; location: string } {
   const apiVersion = request.url.searchParams.get('api-version') ?? '';
-  const base = `${request.env.endpoint}/subscriptions/${request.params.sub}/providers/Microsoft.Compute/locations/${location}/operations/${operationId}`;
+  const subscription = `${request.env.endpoint}/subscriptions/${request.params.sub}`;
+  const base = `${subscription}/providers/Microsoft.Compute/locations/${location}/operations/${operationId}`;
   return {
     asyncOperation: `${base}?p=${encodeURIComponent(request.params.sub)}&api-version=${apiVersion}`,
     location: `${base}?p=${encodeURIComponent(request.params.sub)}&monitor=true&api-version=${apiVersion}`,
@@ -114,7 +115,10 @@ function operationUrls(request: ArmRequest, operationId: string, location: strin
 
 function beginVmAction(request: ArmRequest): ArmResponse {
   const vm = vmOf(request);
-  const action = VM_ACTIONS.find((a) => a.toLowerCase() === request.params.action.toLowerCase()) as VmAction;
+  const action = VM_ACTIONS.find((a) => a.toLowerCase() === request.params.action.toLowerCase());
+  if (action === undefined) {
+    throw noRoute('POST', request.url.pathname); // the route's pattern admits only VM_ACTIONS
+  }
   const operation = request.env.operations.begin(vm, action);
   const urls = operationUrls(request, operation.id, vm.location);
   const retryAfter = String(Math.max(1, Math.ceil(request.env.operations.durationMs / 1000)));

@@ -7,7 +7,15 @@ import { ResourceManagementClient } from '@azure/arm-resources';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import type { TokenCredential } from '@azure/core-auth';
 import { ClientSecretCredential } from '@azure/identity';
-import type { ArmStandIn } from './index';
+
+/** What the clients need of the stand-in (an ArmStandIn has it): where it is, its CA, its app registration. */
+export interface StandInConnection {
+  readonly endpoint: string;
+  readonly caPem: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
 
 export const ARM_SCOPE = 'https://management.azure.com/.default';
 
@@ -18,7 +26,7 @@ export interface RetryTiming {
   maxRetries?: number;
 }
 
-export function clientSecretCredential(arm: ArmStandIn): ClientSecretCredential {
+export function clientSecretCredential(arm: StandInConnection): ClientSecretCredential {
   return new ClientSecretCredential(arm.tenantId, arm.clientId, arm.clientSecret, {
     authorityHost: arm.endpoint,
     disableInstanceDiscovery: true,
@@ -28,7 +36,7 @@ export function clientSecretCredential(arm: ArmStandIn): ClientSecretCredential 
 }
 
 export function computeClient(
-  arm: ArmStandIn,
+  arm: StandInConnection,
   credential: TokenCredential,
   subscriptionId: string,
   retryOptions?: RetryTiming,
@@ -41,7 +49,7 @@ export function computeClient(
   });
 }
 
-export function subscriptionClient(arm: ArmStandIn, credential: TokenCredential, retryOptions?: RetryTiming): SubscriptionClient {
+export function subscriptionClient(arm: StandInConnection, credential: TokenCredential, retryOptions?: RetryTiming): SubscriptionClient {
   return new SubscriptionClient(credential, {
     endpoint: arm.endpoint,
     credentialScopes: [ARM_SCOPE],
@@ -51,7 +59,7 @@ export function subscriptionClient(arm: ArmStandIn, credential: TokenCredential,
 }
 
 export function resourcesClient(
-  arm: ArmStandIn,
+  arm: StandInConnection,
   credential: TokenCredential,
   subscriptionId: string,
   retryOptions?: RetryTiming,

@@ -7,8 +7,8 @@ export class StaticTokenCredential implements TokenCredential {
 
   constructor(private readonly token: string) {}
 
-  async getToken(): Promise<AccessToken> {
+  getToken(): Promise<AccessToken> {
     this.requests++;
-    return { token: this.token, expiresOnTimestamp: Date.now() + 3600_000, tokenType: 'Bearer' };
+    return Promise.resolve({ token: this.token, expiresOnTimestamp: Date.now() + 3600_000, tokenType: 'Bearer' });
   }
 }

@@ -139,7 +139,8 @@ export class TokenEndpoint {
         401,
         'invalid_client',
         7000215,
-        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${principal.clientId}'.`,
+        'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, ' +
+          `not the client secret ID, for a secret added to app '${principal.clientId}'.`,
       );
       return;
     }
@@ -156,7 +157,8 @@ export class TokenEndpoint {
         400,
         'invalid_scope',
         1002012,
-        `The provided value for scope ${form.get('scope')} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+        `The provided value for scope ${form.get('scope')} is not valid. ` +
+          'Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).',
       );
       return;
     }

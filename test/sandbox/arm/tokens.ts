@@ -123,7 +123,8 @@ export class TokenIssuer {
     if (!this.audiences.has(normalizeAudience(issued.audience))) {
       throw this.unauthorized(
         'InvalidAuthenticationTokenAudience',
-        `The access token has been obtained for wrong audience or resource '${issued.audience}'. It should exactly match with one of the allowed audiences ${[...this.audiences].map((a) => `'${a}/'`).join(',')}.`,
+        `The access token has been obtained for wrong audience or resource '${issued.audience}'. ` +
+          `It should exactly match with one of the allowed audiences ${[...this.audiences].map((a) => `'${a}/'`).join(',')}.`,
         'The access token has an audience this Resource Manager does not accept.',
         issued.tenantId,
       );
@@ -138,14 +139,17 @@ export class TokenIssuer {
     }
     throw this.unauthorized(
       'InvalidAuthenticationTokenTenant',
-      `The access token is from the wrong issuer 'https://sts.windows.net/${subject.tenantId}/'. It must match the tenant 'https://sts.windows.net/${subscriptionTenantId}/' associated with this subscription. Please use the authority (URL) '${this.authorizationUri(subscriptionTenantId)}' to get the token.`,
+      `The access token is from the wrong issuer 'https://sts.windows.net/${subject.tenantId}/'. ` +
+        `It must match the tenant 'https://sts.windows.net/${subscriptionTenantId}/' associated with this subscription. ` +
+        `Please use the authority (URL) '${this.authorizationUri(subscriptionTenantId)}' to get the token.`,
       'The access token is from the wrong tenant for this subscription.',
       subscriptionTenantId,
     );
   }
 
   private unauthorized(code: string, message: string, description: string, tenantId?: string): ArmError {
-    const challenge = `Bearer authorization_uri="${this.authorizationUri(tenantId)}", error="invalid_token", error_description="${description}"`;
+    const challenge =
+      `Bearer authorization_uri="${this.authorizationUri(tenantId)}", error="invalid_token", ` + `error_description="${description}"`;
     return new ArmError(401, code, message, { 'WWW-Authenticate': challenge });
   }
 }

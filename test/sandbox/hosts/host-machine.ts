@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import { writeGpuInventory, writeGpuLoad, type GpuLoad, type GpuSpec } from './gpu-state';
 import { installPrograms, prepareHome } from './host-disk';
 import { hostFilesDirectory } from './host-files';
-import type { HostSpec, SimulatedHost } from './index';
 import { ensureEd25519KeyPair, knownHostsLine, sha256Fingerprint } from './keys';
 import { killUntilGone } from './process-killer';
 import {
@@ -19,6 +18,32 @@ import type { RelayProcess } from './relay-client';
 import { renderSshdConfig } from './sshd-config';
 import { canConnect, freePort } from './tcp-probe';
 import type { LoginUser } from './user-account';
+
+export interface HostSpec {
+  /** The VM name: its hostname and its name in every VM's /etc/hosts. */
+  name: string;
+  /** A loopback address (127.x.y.z) of its own. */
+  address: string;
+  /** Port clients dial; default 22 as root, 2222 otherwise. */
+  port?: number;
+  /** The GPUs of the VM's size; none: nvidia-smi says "No devices were found". */
+  gpu?: GpuSpec;
+}
+
+export interface SimulatedHost {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly gpu: GpuSpec | undefined;
+  /** `SHA256:…` as `ssh-keygen -lf` prints it. */
+  readonly hostKeyFingerprint: string;
+  readonly knownHostsLine: string;
+  /** On this machine: the folder the VM's sessions see as their home. */
+  readonly homeDir: string;
+  readonly running: boolean;
+  /** While running, the host's root process on this machine: sshd, or as root the `unshare` holding its namespaces. */
+  readonly pid: number | undefined;
+}
 
 /**
  * `namespaces` (root): each host is a mount, UTS and PID namespace with its own hostname, home,

@@ -33,39 +33,14 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { GpuLoad, GpuSpec } from './gpu-state';
-import { HostMachine, type Isolation } from './host-machine';
+import type { GpuLoad } from './gpu-state';
+import { HostMachine, type HostSpec, type Isolation, type SimulatedHost } from './host-machine';
 import { ensureEd25519KeyPair } from './keys';
 import { RelayProcess } from './relay-client';
 import { currentUser, ensureLoginUser } from './user-account';
 
 export type { GpuLoad, GpuSpec } from './gpu-state';
-
-export interface HostSpec {
-  /** The VM name: its hostname and its name in every VM's /etc/hosts. */
-  name: string;
-  /** A loopback address (127.x.y.z) of its own. */
-  address: string;
-  /** Port clients dial; default 22 as root, 2222 otherwise. */
-  port?: number;
-  /** The GPUs of the VM's size; none: nvidia-smi says "No devices were found". */
-  gpu?: GpuSpec;
-}
-
-export interface SimulatedHost {
-  readonly name: string;
-  readonly address: string;
-  readonly port: number;
-  readonly gpu: GpuSpec | undefined;
-  /** `SHA256:…` as `ssh-keygen -lf` prints it. */
-  readonly hostKeyFingerprint: string;
-  readonly knownHostsLine: string;
-  /** On this machine: the folder the VM's sessions see as their home. */
-  readonly homeDir: string;
-  readonly running: boolean;
-  /** While running, the host's root process on this machine: sshd, or as root the `unshare` holding its namespaces. */
-  readonly pid: number | undefined;
-}
+export type { HostSpec, SimulatedHost } from './host-machine';
 
 export interface SimulatedHosts {
   /** The account to log in as: `azureuser` as root, the current user otherwise. */

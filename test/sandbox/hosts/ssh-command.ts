@@ -1,5 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { SimulatedHosts } from './index';
+
+/** What ssh needs of the simulated hosts (SimulatedHosts has it): the account, its key and known_hosts. */
+export interface SshAccess {
+  readonly user: string;
+  readonly privateKeyPath: string;
+  readonly knownHostsPath: string;
+  host(name: string): { readonly address: string; readonly port: number };
+}
 
 export interface SshResult {
   /** Exit status of the remote command; 255 when ssh itself failed (refused, reset, host key). */
@@ -19,7 +26,7 @@ export interface SshRunOptions {
  * Arguments for the OpenSSH client to run `command` on a simulated host with the sandbox's key,
  * checking the host key against the sandbox's known_hosts only (no ~/.ssh/config, no prompts).
  */
-export function sshArguments(hosts: SimulatedHosts, name: string, command: string, sshOptions: readonly string[] = []): string[] {
+export function sshArguments(hosts: SshAccess, name: string, command: string, sshOptions: readonly string[] = []): string[] {
   const host = hosts.host(name);
   const options = [
     ...sshOptions,
@@ -41,13 +48,13 @@ export function sshArguments(hosts: SimulatedHosts, name: string, command: strin
 }
 
 /** Starts `ssh` running `command` on a host (asynchronously: the hosts' relays live in this process). */
-export function spawnSsh(hosts: SimulatedHosts, name: string, command: string, sshOptions: readonly string[] = []): ChildProcess {
+export function spawnSsh(hosts: SshAccess, name: string, command: string, sshOptions: readonly string[] = []): ChildProcess {
   return spawn('ssh', sshArguments(hosts, name, command, sshOptions), { stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** Runs `command` on a host to its end. */
 export function runOverSsh(
-  hosts: SimulatedHosts,
+  hosts: SshAccess,
   name: string,
   command: string,
   { input = '', sshOptions = [] }: SshRunOptions = {},

@@ -7,7 +7,11 @@ export async function freePort(address: string): Promise<number> {
     server.once('error', reject);
     server.listen(0, address, () => resolve());
   });
-  const { port } = server.address() as net.AddressInfo;
+  const bound = server.address();
+  if (bound === null || typeof bound === 'string') {
+    throw new Error(`a TCP server listens on a port, not on ${bound}`);
+  }
+  const { port } = bound;
   await new Promise((resolve) => server.close(resolve));
   return port;
 }

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
+import { createHttpHeaders, createPipelineRequest, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { type ArmStandIn, startArmStandIn } from '../../sandbox/arm';
 import { ArmAuthPolicy } from '../../../src/azure/armAuthPolicy';
 import { AzureAccount, type AccountHost, type SessionMode } from '../../../src/azure/azureAccount';
@@ -25,9 +25,9 @@ function fakeEditor(
   options: { signedIn: boolean; pick?: string; settings?: Partial<AzureSettings>; env?: Record<string, string> },
 ): FakeEditor {
   const memory = new Map<string, string>();
-  const editor: FakeEditor = { sessionsAsked: [], tenantPicks: 0, host: undefined as unknown as AccountHost };
+  const editor: Omit<FakeEditor, 'host'> = { sessionsAsked: [], tenantPicks: 0 };
   let signedIn = options.signedIn;
-  editor.host = {
+  const host: AccountHost = {
     settings: () => ({
       cloud: 'Custom',
       resourceManagerEndpoint: arm.endpoint,
@@ -39,21 +39,25 @@ function fakeEditor(
       ...options.settings,
     }),
     environmentVariables: () => options.env ?? {},
-    session: async (scopes, mode) => {
+    session: (scopes, mode) => {
       editor.sessionsAsked.push({ scopes, mode });
       if (mode !== 'silent') signedIn = true;
-      return signedIn ? { accessToken: arm.staticToken, account: { id: 'u1', label: 'user@contoso.com' } } : undefined;
+      return Promise.resolve(signedIn ? { accessToken: arm.staticToken, account: { id: 'u1', label: 'user@contoso.com' } } : undefined);
     },
-    pickTenant: async (tenants: readonly AzureTenant[]) => {
+    pickTenant: (tenants: readonly AzureTenant[]) => {
       editor.tenantPicks++;
-      return tenants.find((t) => t.tenantId === options.pick);
+      return Promise.resolve(tenants.find((t) => t.tenantId === options.pick));
     },
     memory: {
       get: (key) => memory.get(key),
-      set: async (key, value) => void (value === undefined ? memory.delete(key) : memory.set(key, value)),
+      set: (key, value) => {
+        if (value === undefined) memory.delete(key);
+        else memory.set(key, value);
+        return Promise.resolve();
+      },
     },
   };
-  return editor;
+  return Object.assign(editor, { host });
 }
 
 describe('Azure account (sign-in)', function () {
@@ -146,22 +150,20 @@ describe('Azure account (sign-in)', function () {
 describe('ARM auth policy', () => {
   const source = {
     kind: 'environment' as const,
-    credential: () => ({ getToken: async () => ({ token: 't', expiresOnTimestamp: Date.now() + 3600_000 }) }),
-    refresh: async () => {},
+    credential: () => ({ getToken: () => Promise.resolve({ token: 't', expiresOnTimestamp: Date.now() + 3600_000 }) }),
+    refresh: () => Promise.resolve(),
   };
-  const request = (url: string): PipelineRequest => ({ url, headers: new Map() }) as unknown as PipelineRequest;
+  const respond = (request: PipelineRequest, status: number): Promise<PipelineResponse> =>
+    Promise.resolve({ request, status, headers: createHttpHeaders() });
 
   it('never sends a token over plain http', async () => {
     const policy = new ArmAuthPolicy(source, 'scope');
     let sent = false;
-    const next = async (): Promise<PipelineResponse> => {
+    const next = (request: PipelineRequest): Promise<PipelineResponse> => {
       sent = true;
-      return { status: 200 } as PipelineResponse;
+      return respond(request, 200);
     };
-    await assert.rejects(
-      policy.sendRequest({ ...request('http://127.0.0.1:1/x'), headers: { set() {} } } as unknown as PipelineRequest, next),
-      /plain http/,
-    );
+    await assert.rejects(policy.sendRequest(createPipelineRequest({ url: 'http://127.0.0.1:1/x' }), next), /plain http/);
     assert.strictEqual(sent, false);
   });
 
@@ -170,23 +172,20 @@ describe('ARM auth policy', () => {
     let refreshes = 0;
     const counting = {
       kind: 'environment' as const,
-      credential: () => ({ getToken: async () => ({ token: `t${++tokens}`, expiresOnTimestamp: Date.now() + 3600_000 }) }),
-      refresh: async () => void refreshes++,
+      credential: () => ({ getToken: () => Promise.resolve({ token: `t${++tokens}`, expiresOnTimestamp: Date.now() + 3600_000 }) }),
+      refresh: () => {
+        refreshes++;
+        return Promise.resolve();
+      },
     };
     const policy = new ArmAuthPolicy(counting, 'scope');
     const statuses: number[] = [];
-    const next = async (req: PipelineRequest): Promise<PipelineResponse> => {
+    const next = (req: PipelineRequest): Promise<PipelineResponse> => {
       const status = req.headers.get('Authorization') === 'Bearer t1' ? 401 : 200;
       statuses.push(status);
-      return { status } as PipelineResponse;
+      return respond(req, status);
     };
-    const make = (): PipelineRequest => {
-      const headers = new Map<string, string>();
-      return {
-        url: 'https://127.0.0.1:1/x',
-        headers: { set: (k: string, v: string) => headers.set(k, v), get: (k: string) => headers.get(k) },
-      } as unknown as PipelineRequest;
-    };
+    const make = (): PipelineRequest => createPipelineRequest({ url: 'https://127.0.0.1:1/x' });
     const responses = await Promise.all([make(), make(), make()].map((r) => policy.sendRequest(r, next)));
     assert.deepStrictEqual(
       responses.map((r) => r.status),

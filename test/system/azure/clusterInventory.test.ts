@@ -29,11 +29,15 @@ function sandboxHost(arm: ArmStandIn, caFile: string, overrides: Partial<AzureSe
       ...overrides,
     }),
     environmentVariables: () => ({ AZURE_TENANT_ID: arm.tenantId, AZURE_CLIENT_ID: arm.clientId, AZURE_CLIENT_SECRET: arm.clientSecret }),
-    session: async () => undefined,
-    pickTenant: async () => undefined,
+    session: () => Promise.resolve(undefined),
+    pickTenant: () => Promise.resolve(undefined),
     memory: {
       get: (key) => memory.get(key),
-      set: async (key, value) => void (value === undefined ? memory.delete(key) : memory.set(key, value)),
+      set: (key, value) => {
+        if (value === undefined) memory.delete(key);
+        else memory.set(key, value);
+        return Promise.resolve();
+      },
     },
   };
 }

@@ -6,18 +6,20 @@ import type { JobRecord } from '../../../src/jobs/jobStore';
 import { JobStore } from '../../../src/jobs/jobStore';
 import { launchJob } from '../../../src/jobs/launchJob';
 import { jobDir } from '../../../src/jobs/remoteLayout';
-import type { SshConnectionPool } from '../../../src/ssh';
+import type { SshConnectionPool } from '../../../src/ssh/connectionPool';
 import type { SimulatedHosts } from '../../sandbox/hosts';
+import { parseJson } from '../../json';
 import { jobSpec } from '../../unit/jobs/fixtures';
 import { putWorkspaceFiles, sandboxJobHost, sandboxPool, startJobHosts } from './sandboxJobHosts';
 
 class MemoryStorage {
   private readonly values = new Map<string, unknown>();
-  get<T>(key: string): T | undefined {
-    return this.values.get(key) as T | undefined;
+  get(key: string): unknown {
+    return this.values.get(key);
   }
-  async update(key: string, value: unknown): Promise<void> {
-    this.values.set(key, JSON.parse(JSON.stringify(value)));
+  update(key: string, value: unknown): Promise<void> {
+    this.values.set(key, parseJson(JSON.stringify(value)));
+    return Promise.resolve();
   }
 }
 
@@ -40,9 +42,11 @@ describe('a job outlives its SSH connections and the window', function () {
       await hosts.dispose();
       this.skip();
     }
-    await putWorkspaceFiles(hosts, hosts.hosts[0].name, 'ws-reattach', {
+    putWorkspaceFiles(hosts, hosts.hosts[0].name, 'ws-reattach', {
       'slow.py':
-        'import time\nfor step in range(1, 31):\n    print(f"step={step}", flush=True)\n    time.sleep(0.2)\nprint("finished", flush=True)\n',
+        'import time\n' +
+        'for step in range(1, 31):\n    print(f"step={step}", flush=True)\n    time.sleep(0.2)\n' +
+        'print("finished", flush=True)\n',
     });
   });
 
@@ -61,10 +65,9 @@ describe('a job outlives its SSH connections and the window', function () {
       script: 'slow.py',
       workspaceId: 'ws-reattach',
       nprocPerNode: 1,
-      nodes: [{ target: host.target, address: host.address }],
+      nodes: [{ target: host.machine, address: host.address }],
     });
     const { spec } = await launchJob(draft, [{ host }], {
-      sync: async () => undefined,
       report: () => undefined,
       signal: new AbortController().signal,
     });
@@ -72,7 +75,12 @@ describe('a job outlives its SSH connections and the window', function () {
     await store.add({ spec, state: { kind: 'preparing' }, startedAt: Date.now() });
 
     const ended: JobRecord[] = [];
-    const first = new JobMonitor(store, { connect: async () => host, onEnded: (r) => ended.push(r), maxRetryDelayMs: 500, waitSeconds: 5 });
+    const first = new JobMonitor(store, {
+      connect: () => Promise.resolve(host),
+      onEnded: (r) => ended.push(r),
+      maxRetryDelayMs: 500,
+      waitSeconds: 5,
+    });
     first.watchActive();
     const logFile = path.join(hosts.host(name).homeDir, jobDir(spec.id), 'node-0.log');
     await until(() => fs.existsSync(logFile) && fs.readFileSync(logFile, 'utf8').includes('step=3'), 'the job to print');
@@ -84,7 +92,7 @@ describe('a job outlives its SSH connections and the window', function () {
     const secondPool = sandboxPool(hosts);
     pools.push(secondPool);
     const second = new JobMonitor(store, {
-      connect: async () => sandboxJobHost(hosts, name, secondPool),
+      connect: () => Promise.resolve(sandboxJobHost(hosts, name, secondPool)),
       onEnded: (r) => ended.push(r),
       waitSeconds: 5,
     });

@@ -12,7 +12,7 @@ import type { SimulatedHosts } from '../../sandbox/hosts';
 import { jobSpec } from '../../unit/jobs/fixtures';
 import { hostileScriptPath, hostileStrings } from '../../unit/jobs/hostileStrings';
 import { fixtureWorkspace, putWorkspaceFiles, sandboxJobHost, sandboxPool, startJobHosts } from './sandboxJobHosts';
-import type { SshConnectionPool } from '../../../src/ssh';
+import type { SshConnectionPool } from '../../../src/ssh/connectionPool';
 
 // Real jobs on simulated GPU VMs: run.sh, setsid/nohup, torchrun (gloo on CPU), the job's files.
 const workspaceId = 'fixture-0001';
@@ -44,7 +44,7 @@ describe('jobs on simulated GPU VMs', function () {
       await hosts.dispose();
       this.skip();
     }
-    for (const host of hosts.hosts) await putWorkspaceFiles(hosts, host.name, workspaceId, files);
+    for (const host of hosts.hosts) putWorkspaceFiles(hosts, host.name, workspaceId, files);
     pool = sandboxPool(hosts);
     [node0, node1] = hosts.hosts.map((host) => sandboxJobHost(hosts, host.name, pool));
   });
@@ -58,7 +58,7 @@ describe('jobs on simulated GPU VMs', function () {
     return jobSpec({
       id: `job-${process.pid}-${++counter}`,
       workspaceId,
-      nodes: nodes.map((host) => ({ target: host.target, address: host.address })),
+      nodes: nodes.map((host) => ({ target: host.machine, address: host.address })),
       nprocPerNode: 1,
       ...overrides,
     });
@@ -67,7 +67,6 @@ describe('jobs on simulated GPU VMs', function () {
   async function launch(draft: JobSpec, nodes: readonly JobHost[]): Promise<JobSpec> {
     const launchNodes: LaunchNode[] = nodes.map((host) => ({ host, expectedGpus: 2 }));
     const { spec: launched } = await launchJob(draft, launchNodes, {
-      sync: async () => undefined,
       report: () => undefined,
       signal: new AbortController().signal,
     });
@@ -171,7 +170,7 @@ describe('jobs on simulated GPU VMs', function () {
     assert.match(outputs[0], new RegExp(`rank 0/2 on cpu, host ${hosts.hosts[0].name}`));
     assert.match(outputs[1], new RegExp(`rank 1/2 on cpu, host ${hosts.hosts[1].name}`));
     const weights = outputs.map((output) => /done: weight=(-?\d+\.\d{4})/.exec(output)?.[1]);
-    assert.ok(weights[0] !== undefined && weights[0] === weights[1], `weights differ: ${weights}`);
+    assert.ok(weights[0] !== undefined && weights[0] === weights[1], `weights differ: ${weights.join(', ')}`);
   });
 
   it('creates the venv once from the requirements, runs setup into the log, and reuses it', async () => {

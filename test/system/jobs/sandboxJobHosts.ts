@@ -2,9 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { silentLogger } from '../../../src/common/logger';
-import type { JobHost } from '../../../src/jobs/jobHost';
-import { sshJobHost } from '../../../src/jobs/sshJobHost';
-import { SshConnectionPool } from '../../../src/ssh';
+import { sshJobHost, type SshJobHost, type SshWorkspaceSync } from '../../../src/jobs/sshJobHost';
+import { SshConnectionPool } from '../../../src/ssh/connectionPool';
 import { workspaceDir } from '../../../src/jobs/remoteLayout';
 import { startSimulatedHosts, type SimulatedHosts } from '../../sandbox/hosts';
 import { randomLoopbackPrefix } from '../../sandbox/hosts/loopback';
@@ -32,7 +31,7 @@ export function sandboxPool(hosts: SimulatedHosts): SshConnectionPool {
   // Inside the hosts' state folder, so it goes when they are disposed.
   const home = fs.mkdtempSync(path.join(hosts.stateDir, 'client-home-'));
   return new SshConnectionPool({
-    hostKeyPrompt: { confirmUnknownKey: async () => false, offerRemoveChangedKey: async () => false },
+    hostKeyPrompt: { confirmUnknownKey: () => Promise.resolve(false), offerRemoveChangedKey: () => Promise.resolve(false) },
     settings: () => ({ identityFile: hosts.privateKeyPath, knownHostsFile: 'extension', rememberPassphrases: false }),
     extensionKnownHostsFile: hosts.knownHostsPath,
     log: silentLogger,
@@ -44,23 +43,27 @@ export function sandboxPool(hosts: SimulatedHosts): SshConnectionPool {
   });
 }
 
-/** A JobHost for a simulated VM over the SSH layer's pooled connection. */
-export function sandboxJobHost(hosts: SimulatedHosts, name: string, pool: SshConnectionPool): JobHost {
+/**
+ * A JobHost for a simulated VM over the SSH layer's pooled connection. Its workspace sync is `sync`;
+ * by default none, for tests that put the workspace in place themselves (putWorkspaceFiles).
+ */
+export function sandboxJobHost(
+  hosts: SimulatedHosts,
+  name: string,
+  pool: SshConnectionPool,
+  sync: SshWorkspaceSync = () => Promise.resolve(),
+): SshJobHost {
   const host = hosts.host(name);
   return sshJobHost(
     pool,
     { kind: 'ssh', id: `${hosts.user}@${host.address}`, label: name },
     { host: host.address, port: host.port, user: hosts.user, label: name },
+    sync,
   );
 }
 
 /** Copies files into a host's synced workspace (a stand-in for the sync step). */
-export async function putWorkspaceFiles(
-  hosts: SimulatedHosts,
-  name: string,
-  workspaceId: string,
-  files: Record<string, string>,
-): Promise<void> {
+export function putWorkspaceFiles(hosts: SimulatedHosts, name: string, workspaceId: string, files: Record<string, string>): void {
   for (const [file, content] of Object.entries(files)) {
     const target = path.join(hosts.host(name).homeDir, workspaceDir(workspaceId), file);
     fs.mkdirSync(path.dirname(target), { recursive: true });

@@ -51,7 +51,9 @@ describe('LogFollower over SSH', function () {
   async function startJob(dir: string, lines: number, exitCode: number): Promise<void> {
     await runOverSsh(hosts, name, `mkdir -p ${dir} && cat > ${dir}/writer.py`, { input: writer.replace('LINES', String(lines)) });
     await runOverSsh(hosts, name, `cat > ${dir}/run.sh && chmod +x ${dir}/run.sh`, {
-      input: `#!/bin/sh\ndate +%s > started\n/usr/bin/python3 -u writer.py\necho ${exitCode} > exit-code.tmp && mv exit-code.tmp exit-code\ndate +%s > ended\n`,
+      input:
+        '#!/bin/sh\ndate +%s > started\n/usr/bin/python3 -u writer.py\n' +
+        `echo ${exitCode} > exit-code.tmp && mv exit-code.tmp exit-code\ndate +%s > ended\n`,
     });
     await ssh(`cd ${dir} || exit 1; setsid nohup ./run.sh > node-0.log 2>&1 < /dev/null & echo $! > ${dir}/pid`);
   }

@@ -6,6 +6,8 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-
 import { ClientSecretCredential } from '@azure/identity';
 import { ArmAdminClient, type ArmStandIn, httpsRequest, startArmStandIn } from '../../sandbox/arm';
 import { ARM_SCOPE, clientSecretCredential, computeClient, subscriptionClient } from '../../sandbox/arm/sdk-clients';
+import { jsonEntries, jsonString, parseJson } from '../../json';
+import { restError } from './restError';
 
 const RESEARCH = '1f4a7c2e-9b3d-4e8a-b6c1-0d5e2f9a8b70';
 const FABRIKAM_TENANT = 'c2a7e913-8d4b-4f60-b5e2-9a1f3c7d6e82';
@@ -20,7 +22,7 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 }
 
 function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+  return Object.fromEntries(jsonEntries(parseJson(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'))));
 }
 
 /** Asks for every token in one tenant, as a client does after choosing a tenant. */
@@ -52,7 +54,7 @@ describe('ARM stand-in: authentication', () => {
   it('answers a request without a token with 401 and a WWW-Authenticate challenge', async () => {
     const response = await httpsRequest(`${arm.endpoint}/subscriptions?api-version=2022-12-01`, arm.caPem);
     assert.strictEqual(response.status, 401);
-    assert.strictEqual(response.json.error.code, 'AuthenticationFailed');
+    assert.strictEqual(jsonString(response.json, 'error', 'code'), 'AuthenticationFailed');
     assert.match(
       String(response.headers['www-authenticate']),
       /^Bearer authorization_uri="https:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+", error="invalid_token"/,
@@ -61,7 +63,7 @@ describe('ARM stand-in: authentication', () => {
       headers: { Authorization: 'Bearer not-issued-here' },
     });
     assert.strictEqual(forged.status, 401);
-    assert.strictEqual(forged.json.error.code, 'InvalidAuthenticationToken');
+    assert.strictEqual(jsonString(forged.json, 'error', 'code'), 'InvalidAuthenticationToken');
   });
 
   it('issues a token to ClientSecretCredential and accepts it', async () => {
@@ -95,10 +97,7 @@ describe('ARM stand-in: authentication', () => {
     const compute = computeClient(arm, credential, RESEARCH);
     assert.strictEqual((await collect(compute.virtualMachines.listAll())).length, 4);
     assert.ok(arm.tokens.revokeAll() >= 1);
-    await assert.rejects(
-      collect(compute.virtualMachines.listAll()),
-      (e: any) => e.statusCode === 401 && e.code === 'InvalidAuthenticationToken',
-    );
+    await assert.rejects(collect(compute.virtualMachines.listAll()), restError({ statusCode: 401, code: 'InvalidAuthenticationToken' }));
     const refreshed = computeClient(arm, clientSecretCredential(arm), RESEARCH);
     assert.strictEqual((await collect(refreshed.virtualMachines.listAll())).length, 4);
   });
@@ -107,10 +106,7 @@ describe('ARM stand-in: authentication', () => {
     const compute = computeClient(arm, clientSecretCredential(arm), RESEARCH);
     await collect(compute.virtualMachines.listAll());
     assert.ok((await ArmAdminClient.fromStateDir(stateDir).expireTokens()) >= 1);
-    await assert.rejects(
-      collect(compute.virtualMachines.listAll()),
-      (e: any) => e.statusCode === 401 && e.code === 'ExpiredAuthenticationToken',
-    );
+    await assert.rejects(collect(compute.virtualMachines.listAll()), restError({ statusCode: 401, code: 'ExpiredAuthenticationToken' }));
   });
 
   it("refuses a token from another tenant, and accepts one for the subscription's tenant", async () => {
@@ -118,7 +114,7 @@ describe('ARM stand-in: authentication', () => {
     const homeTenant = computeClient(arm, credential, FABRIKAM_SUBSCRIPTION);
     await assert.rejects(
       collect(homeTenant.virtualMachines.listAll()),
-      (e: any) => e.statusCode === 401 && e.code === 'InvalidAuthenticationTokenTenant',
+      restError({ statusCode: 401, code: 'InvalidAuthenticationTokenTenant' }),
     );
     const fabrikam = computeClient(arm, new TenantCredential(credential, FABRIKAM_TENANT), FABRIKAM_SUBSCRIPTION);
     const vms = await collect(fabrikam.virtualMachines.listAll());
@@ -132,16 +128,16 @@ describe('ARM stand-in: authentication', () => {
     const credential = clientSecretCredential(arm);
     const token = await credential.getToken(`${arm.endpoint}/.default`);
     const response = await httpsRequest(`${arm.endpoint}/subscriptions?api-version=2022-12-01`, arm.caPem, {
-      headers: { Authorization: `Bearer ${token!.token}` },
+      headers: { Authorization: `Bearer ${token.token}` },
     });
     assert.strictEqual(response.status, 401);
-    assert.strictEqual(response.json.error.code, 'InvalidAuthenticationTokenAudience');
+    assert.strictEqual(jsonString(response.json, 'error', 'code'), 'InvalidAuthenticationTokenAudience');
   });
 
   it('serves the OpenID configuration MSAL reads', async () => {
     const response = await httpsRequest(`${arm.endpoint}/${arm.tenantId}/v2.0/.well-known/openid-configuration`, arm.caPem);
     assert.strictEqual(response.status, 200);
-    assert.strictEqual(response.json.token_endpoint, `${arm.endpoint}/${arm.tenantId}/oauth2/v2.0/token`);
+    assert.strictEqual(jsonString(response.json, 'token_endpoint'), `${arm.endpoint}/${arm.tenantId}/oauth2/v2.0/token`);
     const unknown = await httpsRequest(
       `${arm.endpoint}/00000000-0000-4000-8000-000000000000/v2.0/.well-known/openid-configuration`,
       arm.caPem,

@@ -5,6 +5,8 @@ import * as path from 'path';
 import type { ComputeManagementClient } from '@azure/arm-compute';
 import { type ArmStandIn, type PowerState, StaticTokenCredential, httpsRequest, startArmStandIn } from '../../sandbox/arm';
 import { computeClient } from '../../sandbox/arm/sdk-clients';
+import { jsonString } from '../../json';
+import { restError } from './restError';
 
 const RESEARCH = '1f4a7c2e-9b3d-4e8a-b6c1-0d5e2f9a8b70';
 const FAST_POLL = { updateIntervalInMs: 20 };
@@ -102,12 +104,12 @@ describe('ARM stand-in: power operations', () => {
       /^https:\/\/127\.0\.0\.1:\d+\/subscriptions\/.*\/providers\/Microsoft\.Compute\/locations\/westus2\/operations\//,
     );
     const inProgress = await httpsRequest(asyncUrl, arm.caPem, { headers: auth });
-    assert.strictEqual(inProgress.json.status, 'InProgress');
+    assert.strictEqual(jsonString(inProgress.json, 'status'), 'InProgress');
     assert.strictEqual((await httpsRequest(locationUrl, arm.caPem, { headers: auth })).status, 202);
     await arm.operations.idle();
     const done = await httpsRequest(asyncUrl, arm.caPem, { headers: auth });
-    assert.strictEqual(done.json.status, 'Succeeded');
-    assert.ok(done.json.endTime);
+    assert.strictEqual(jsonString(done.json, 'status'), 'Succeeded');
+    assert.ok(jsonString(done.json, 'endTime'));
     assert.strictEqual((await httpsRequest(locationUrl, arm.caPem, { headers: auth })).status, 200);
     assert.strictEqual(arm.state.vmNamed('dev-box').powerState, 'deallocated');
   });
@@ -136,10 +138,10 @@ describe('ARM stand-in: power operations', () => {
     await first.submitted();
     await assert.rejects(
       compute.virtualMachines.start('rg-training', 'gpu-a100-2', FAST_POLL),
-      (e: any) => e.statusCode === 409 && e.code === 'OperationNotAllowed',
+      restError({ statusCode: 409, code: 'OperationNotAllowed' }),
     );
     await first;
-    await assert.rejects(compute.virtualMachines.powerOff('rg-training', 'gpu-a100-2', FAST_POLL), (e: any) => e.statusCode === 409);
+    await assert.rejects(compute.virtualMachines.powerOff('rg-training', 'gpu-a100-2', FAST_POLL), restError({ statusCode: 409 }));
     await compute.virtualMachines.start('rg-training', 'gpu-a100-2', FAST_POLL);
   });
 

@@ -13,6 +13,8 @@ import {
 } from '../../sandbox/arm';
 import { validateCloudSpec } from '../../sandbox/arm/cloud-spec';
 import { computeClient, resourcesClient, subscriptionClient } from '../../sandbox/arm/sdk-clients';
+import { jsonAt, jsonArray, jsonEntries, jsonString, parseJson } from '../../json';
+import { restError } from './restError';
 
 const RESEARCH = '1f4a7c2e-9b3d-4e8a-b6c1-0d5e2f9a8b70';
 const PRODUCTION = '8c3e1b6d-4a2f-4d7e-9c85-2b6a0e4f1d93';
@@ -51,9 +53,9 @@ describe('ARM stand-in: resources through the real SDK', () => {
     assert.match(arm.endpoint, /^https:\/\/127\.0\.0\.1:\d+$/);
     assert.strictEqual(fs.readFileSync(arm.caFile, 'utf8'), arm.caPem);
     assert.match(arm.caPem, /BEGIN CERTIFICATE/);
-    const connection = JSON.parse(fs.readFileSync(path.join(stateDir, 'arm.json'), 'utf8'));
-    assert.strictEqual(connection.endpoint, arm.endpoint);
-    assert.strictEqual(connection.tenantId, '6d0c4f7a-2b9e-4c1d-8f3a-5e7b9a1c2d40');
+    const connection = parseJson(fs.readFileSync(path.join(stateDir, 'arm.json'), 'utf8'));
+    assert.strictEqual(jsonString(connection, 'endpoint'), arm.endpoint);
+    assert.strictEqual(jsonString(connection, 'tenantId'), '6d0c4f7a-2b9e-4c1d-8f3a-5e7b9a1c2d40');
   });
 
   it('lists every subscription and tenant for the static token, across pages', async () => {
@@ -160,22 +162,23 @@ describe('ARM stand-in: resources through the real SDK', () => {
     const resources = resourcesClient(arm, credential, RESEARCH);
     const vm = await research.virtualMachines.get('rg-training', 'gpu-a100-1');
     const nic = await resources.resources.getById(vm.networkProfile!.networkInterfaces![0].id!, '2024-05-01');
-    const ipConfiguration = (nic.properties as any).ipConfigurations[0].properties;
-    assert.match(ipConfiguration.privateIPAddress, /^10\./);
-    const ip = await resources.resources.getById(ipConfiguration.publicIPAddress.id, '2024-05-01');
-    assert.strictEqual((ip.properties as any).ipAddress, '127.0.0.2');
+    const ipConfiguration = jsonAt(nic.properties, 'ipConfigurations', 0, 'properties');
+    assert.match(jsonString(ipConfiguration, 'privateIPAddress'), /^10\./);
+    const ip = await resources.resources.getById(jsonString(ipConfiguration, 'publicIPAddress', 'id'), '2024-05-01');
+    assert.strictEqual(jsonAt(ip.properties, 'ipAddress'), '127.0.0.2');
 
     const devBox = await research.virtualMachines.get('rg-dev', 'dev-box');
     const devNic = await resources.resources.getById(devBox.networkProfile!.networkInterfaces![0].id!, '2024-05-01');
-    assert.strictEqual((devNic.properties as any).ipConfigurations[0].properties.publicIPAddress, undefined);
+    const devConfiguration = Object.fromEntries(jsonEntries(devNic.properties, 'ipConfigurations', 0, 'properties'));
+    assert.strictEqual(devConfiguration.publicIPAddress, undefined);
 
     const production = resourcesClient(arm, credential, PRODUCTION);
     const h100Ip = await production.resources.getById(
       `/subscriptions/${PRODUCTION}/resourceGroups/rg-inference/providers/Microsoft.Network/publicIPAddresses/gpu-h100-ip`,
       '2024-05-01',
     );
-    assert.strictEqual((h100Ip.properties as any).publicIPAllocationMethod, 'Dynamic');
-    assert.strictEqual((h100Ip.properties as any).ipAddress, undefined);
+    assert.strictEqual(jsonString(h100Ip.properties, 'publicIPAllocationMethod'), 'Dynamic');
+    assert.strictEqual(jsonAt(h100Ip.properties, 'ipAddress'), undefined);
   });
 
   it('lists public IPs of a subscription on the Microsoft.Network path', async () => {
@@ -186,24 +189,23 @@ describe('ARM stand-in: resources through the real SDK', () => {
     );
     assert.strictEqual(response.status, 200);
     assert.deepStrictEqual(
-      response.json.value.map((ip: any) => ip.properties.ipAddress),
+      jsonArray(response.json, 'value').map((ip) => jsonAt(ip, 'properties', 'ipAddress')),
       ['127.0.0.2', '127.0.0.3'],
     );
-    assert.match(response.json.nextLink, new RegExp(`^${arm.endpoint.replace(/\./g, '\\.')}/subscriptions/.*skiptoken=2`));
+    assert.match(jsonString(response.json, 'nextLink'), new RegExp(`^${arm.endpoint.replace(/\./g, '\\.')}/subscriptions/.*skiptoken=2`));
   });
 
   it('answers unknown resources with 404 and an ARM error body', async () => {
-    await assert.rejects(research.virtualMachines.get('rg-training', 'no-such-vm'), (e: any) => {
-      assert.strictEqual(e.statusCode, 404);
-      assert.strictEqual(e.code, 'ResourceNotFound');
-      return true;
-    });
+    await assert.rejects(
+      research.virtualMachines.get('rg-training', 'no-such-vm'),
+      restError({ statusCode: 404, code: 'ResourceNotFound' }),
+    );
     await assert.rejects(
       research.virtualMachines.get('rg-missing', 'gpu-t4'),
-      (e: any) => e.statusCode === 404 && e.code === 'ResourceGroupNotFound',
+      restError({ statusCode: 404, code: 'ResourceGroupNotFound' }),
     );
     const unknown = computeClient(arm, credential, '00000000-0000-4000-8000-000000000000');
-    await assert.rejects(collect(unknown.virtualMachines.listAll()), (e: any) => e.statusCode === 404 && e.code === 'SubscriptionNotFound');
+    await assert.rejects(collect(unknown.virtualMachines.listAll()), restError({ statusCode: 404, code: 'SubscriptionNotFound' }));
   });
 
   it('requires an api-version', async () => {
@@ -211,7 +213,7 @@ describe('ARM stand-in: resources through the real SDK', () => {
       headers: { Authorization: `Bearer ${arm.staticToken}` },
     });
     assert.strictEqual(response.status, 400);
-    assert.strictEqual(response.json.error.code, 'MissingApiVersionParameter');
+    assert.strictEqual(jsonString(response.json, 'error', 'code'), 'MissingApiVersionParameter');
   });
 
   it('refuses a cloud whose public IPs would leave loopback', () => {

@@ -112,7 +112,7 @@ describe('simulated GPU hosts', function () {
       const rows = (await ok('gpu-node0', query)).trim().split('\n');
       const [gpu0, gpu1] = rows.map((line) => line.split(', ').map(Number));
       assert.deepEqual(gpu0, [0, 0, 0]);
-      assert.ok(gpu1 && gpu1[1]! >= 30 && gpu1[2]! > 0, `GPU 1 should be busy: ${gpu1?.join(', ')}`);
+      assert.ok(gpu1 && gpu1[1] >= 30 && gpu1[2] > 0, `GPU 1 should be busy: ${gpu1?.join(', ')}`);
       assert.equal((await ok('gpu-node1', query)).trim(), '0, 0, 0', 'another host does not see the job');
     } finally {
       await runOverSsh(hosts, 'gpu-node0', `kill ${pid}`);

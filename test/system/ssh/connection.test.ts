@@ -41,7 +41,7 @@ describe('SSH connections against simulated hosts', function () {
       const prompt = new ScriptedHostKeyPrompt(true);
       await test.pool({ hostKeyPrompt: prompt }).execText(gpu0, ['true']);
       assert.equal(prompt.unknownAsked.length, 1);
-      assert.equal(prompt.unknownAsked[0]!.fingerprint, test.hosts.host('conn0').hostKeyFingerprint);
+      assert.equal(prompt.unknownAsked[0].fingerprint, test.hosts.host('conn0').hostKeyFingerprint);
       assert.equal(fs.readFileSync(knownHosts, 'utf8'), `${test.hosts.host('conn0').knownHostsLine}\n`);
       // OpenSSH itself accepts what was written.
       const out = execFileSync('ssh-keygen', ['-F', gpu0.host, '-f', knownHosts], { encoding: 'utf8' });
@@ -81,7 +81,7 @@ describe('SSH connections against simulated hosts', function () {
       assert.ok(error instanceof HostKeyChangedError);
       assert.match(error.message, new RegExp(test.hosts.host('conn0').hostKeyFingerprint.replace(/[+/]/g, '\\$&')));
       assert.equal(refusing.unknownAsked.length, 0, 'a changed key is never offered as a plain question');
-      assert.equal(refusing.changedShown[0]!.recordedAt[0], `${knownHosts}:2`);
+      assert.equal(refusing.changedShown[0].recordedAt[0], `${knownHosts}:2`);
 
       const removing = new ScriptedHostKeyPrompt(true, true);
       await test.pool({ hostKeyPrompt: removing }).execText(gpu0, ['true']);
@@ -111,7 +111,7 @@ describe('SSH connections against simulated hosts', function () {
       fs.writeFileSync(knownHosts, `${gpu0.host} ${key}\n`); // recorded for port 22 only
       const prompt = new ScriptedHostKeyPrompt(true);
       await test.pool({ hostKeyPrompt: prompt }).execText({ ...gpu0, port }, ['true']);
-      assert.equal(prompt.unknownAsked[0]!.hostName, `[${gpu0.host}]:${port}`);
+      assert.equal(prompt.unknownAsked[0].hostName, `[${gpu0.host}]:${port}`);
       assert.ok(fs.readFileSync(knownHosts, 'utf8').includes(`[${gpu0.host}]:${port} ${key}`));
       const again = new ScriptedHostKeyPrompt(false);
       fs.writeFileSync(knownHosts, `${hashHostName(`[${gpu0.host}]:${port}`)} ${key}\n`);
@@ -138,12 +138,21 @@ describe('SSH connections against simulated hosts', function () {
       const pool = test.pool({
         settings: () => ({ knownHostsFile: 'user', rememberPassphrases: true }),
         passphrasePrompt: {
-          askPassphrase: async ({ previousWasWrong }) => (asked.push(previousWasWrong), asked.length === 1 ? 'wrong' : 'correct horse'),
+          askPassphrase: ({ previousWasWrong }) => {
+            asked.push(previousWasWrong);
+            return Promise.resolve(asked.length === 1 ? 'wrong' : 'correct horse');
+          },
         },
         passphraseStore: {
-          get: async (k) => stored.get(k),
-          set: async (k, v) => void stored.set(k, v),
-          delete: async (k) => void stored.delete(k),
+          get: (k) => Promise.resolve(stored.get(k)),
+          set: (k, v) => {
+            stored.set(k, v);
+            return Promise.resolve();
+          },
+          delete: (k) => {
+            stored.delete(k);
+            return Promise.resolve();
+          },
         },
       });
       assert.equal((await pool.execText(gpu0, ['echo', 'in'])).stdout, 'in\n');
@@ -216,7 +225,7 @@ describe('SSH connections against simulated hosts', function () {
       const status = await pool.exec(gpu0, ['sh', '-c', 'cat; echo err >&2; exit 7'], {
         stdin: 'piped\n',
         onStdout: (chunk) => out.push(String(chunk)),
-        onStderr: (chunk) => out.push(`E:${chunk}`),
+        onStderr: (chunk) => out.push(`E:${String(chunk)}`),
       });
       assert.deepEqual(status, { code: 7, signal: null });
       assert.deepEqual(out.sort(), ['E:err\n', 'piped\n']);
@@ -252,12 +261,12 @@ describe('SSH connections against simulated hosts', function () {
       const connection = await pool.connection(gpu1);
       const closed = new Promise<number>((resolve) => connection.onClose(() => resolve(Date.now())));
       const frozenAt = Date.now();
-      test.hosts.freezeNetwork('conn1');
+      await test.hosts.freezeNetwork('conn1');
       try {
         const at = await closed;
         assert.ok(at - frozenAt < 8000, `noticed after ${at - frozenAt} ms`);
       } finally {
-        test.hosts.thawNetwork('conn1');
+        await test.hosts.thawNetwork('conn1');
       }
       assert.equal((await pool.execText(gpu1, ['echo', 'again'])).stdout, 'again\n');
     }).timeout(30_000);

@@ -15,13 +15,13 @@ export class ScriptedHostKeyPrompt implements HostKeyPrompt {
     public acceptUnknown: boolean,
     public removeChanged = false,
   ) {}
-  async confirmUnknownKey(key: UnknownHostKey): Promise<boolean> {
+  confirmUnknownKey(key: UnknownHostKey): Promise<boolean> {
     this.unknownAsked.push(key);
-    return this.acceptUnknown;
+    return Promise.resolve(this.acceptUnknown);
   }
-  async offerRemoveChangedKey(key: ChangedHostKey): Promise<boolean> {
+  offerRemoveChangedKey(key: ChangedHostKey): Promise<boolean> {
     this.changedShown.push(key);
-    return this.removeChanged;
+    return Promise.resolve(this.removeChanged);
   }
 }
 

@@ -38,7 +38,7 @@ async function remoteTree(pool: SshConnectionPool, target: SshTarget): Promise<M
   const tree = new Map<string, string>();
   const fields = listing.stdout.split('\0');
   for (let i = 0; i + 4 <= fields.length; i += 4) {
-    const [kind, mode, file, link] = fields.slice(i, i + 4) as [string, string, string, string];
+    const [kind, mode, file, link] = fields.slice(i, i + 4);
     if (kind === 'd') tree.set(file, 'd');
     else if (kind === 'l') tree.set(file, `l:${link}`);
     else tree.set(file, `f:${parseInt(mode, 8) & 0o111 ? '755' : '644'}:${hashes.get(file)}`);
@@ -207,11 +207,11 @@ for (const watched of [false, true])
     it('hostile names (spaces, quotes, newlines, unicode, leading dashes, long) survive intact', async function () {
       for (const name of HOSTILE_NAMES) writeFile(root, `weird/${name}`, `content of ${name}\n`);
       writeFile(root, `weird/-dir with space/${HOSTILE_NAMES[5]}`, 'nested');
-      fs.symlinkSync(HOSTILE_NAMES[1]!, path.join(root, 'weird', 'link to quoted'));
+      fs.symlinkSync(HOSTILE_NAMES[1], path.join(root, 'weird', 'link to quoted'));
       await sync();
       await assertTreesEqual();
       fs.rmSync(path.join(root, 'weird', '-rf'));
-      fs.rmSync(path.join(root, 'weird', HOSTILE_NAMES[5]!));
+      fs.rmSync(path.join(root, 'weird', HOSTILE_NAMES[5]));
       const result = await sync();
       assert.equal(result.removed.length, 2);
       await assertTreesEqual();
@@ -229,7 +229,8 @@ for (const watched of [false, true])
 
     it("leaves files it never sent (a job's outputs) and files excluded since, and never leaves the folder", async function () {
       const job =
-        'mkdir -p "$1/outputs" "$1/pkg/__pycache__" && echo ckpt > "$1/outputs/model.pt" && echo pyc > "$1/pkg/__pycache__/model.pyc" && echo keep > .azure-pytorch/outside.txt';
+        'mkdir -p "$1/outputs" "$1/pkg/__pycache__" && echo ckpt > "$1/outputs/model.pt" && ' +
+        'echo pyc > "$1/pkg/__pycache__/model.pyc" && echo keep > .azure-pytorch/outside.txt';
       const outside = await pool.execText(target, ['sh', '-c', job, 'sh', REMOTE_DIR]);
       assert.equal(outside.code, 0, outside.stderr);
       writeFile(root, 'pkg/notes.txt', 'synced, then ignored\n');
@@ -273,7 +274,8 @@ for (const watched of [false, true])
       const edit = await pool.execText(target, [
         'sh',
         '-c',
-        'cd "$1" && rm pkg/model.py && touch -r keep.log -c keep.log && printf "KEPT BY A NEGATiON" > k && touch -r keep.log k && mv k keep.log',
+        'cd "$1" && rm pkg/model.py && touch -r keep.log -c keep.log && ' +
+          'printf "KEPT BY A NEGATiON" > k && touch -r keep.log k && mv k keep.log',
         'sh',
         REMOTE_DIR,
       ]);

@@ -33,7 +33,8 @@ describe('Azure errors', () => {
     assert.match(capacity.message, /^AllocationFailed: Allocation failed/);
     const quota = describeAzureError(
       new Error(
-        'The long-running operation has failed. QuotaExceeded. Operation could not be completed as it results in exceeding approved standardNCADSA100v4Family Cores quota.',
+        'The long-running operation has failed. QuotaExceeded. ' +
+          'Operation could not be completed as it results in exceeding approved standardNCADSA100v4Family Cores quota.',
       ),
     );
     assert.strictEqual(quota.kind, 'quota');

@@ -11,7 +11,7 @@ describe('VS Code session credential', () => {
     const asked: string[][] = [];
     const exp = Math.floor(Date.now() / 1000) + 3600;
     const session: AuthSession = { accessToken: jwt({ exp }), account: { id: 'a', label: 'user@contoso.com' } };
-    const source = sessionCredentialSource(async (scopes) => (asked.push(scopes), session), 'tenant-1');
+    const source = sessionCredentialSource((scopes) => (asked.push(scopes), Promise.resolve(session)), 'tenant-1');
     const token = await source.credential().getToken('https://management.azure.com/.default');
     assert.deepStrictEqual(asked, [['https://management.azure.com/.default', 'VSCODE_TENANT:tenant-1']]);
     assert.strictEqual(token?.token, session.accessToken);
@@ -19,7 +19,7 @@ describe('VS Code session credential', () => {
   });
 
   it('throws SignInRequiredError when VS Code has no session', async () => {
-    const source = sessionCredentialSource(async () => undefined, undefined);
+    const source = sessionCredentialSource(() => Promise.resolve(undefined), undefined);
     await assert.rejects(source.credential().getToken('scope'), SignInRequiredError);
   });
 

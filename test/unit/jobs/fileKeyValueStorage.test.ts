@@ -34,7 +34,7 @@ describe('file-backed job storage', function () {
 
   it('reads the old store (globalState) until the key is first written, then only its file', async function () {
     const previous = new Map<string, unknown>([['jobs', ['from globalState']]]);
-    const storage = new FileKeyValueStorage(folder, { get: <T>(key: string) => previous.get(key) as T | undefined });
+    const storage = new FileKeyValueStorage(folder, { get: (key: string) => previous.get(key) });
     assert.deepEqual(storage.get('jobs'), ['from globalState']);
     await storage.update('jobs', ['from the file']);
     assert.deepEqual(storage.get('jobs'), ['from the file']);

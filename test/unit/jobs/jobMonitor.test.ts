@@ -7,17 +7,18 @@ import { jobSpec } from './fixtures';
 
 class MemoryStorage {
   private readonly values = new Map<string, unknown>();
-  get<T>(key: string): T | undefined {
-    return this.values.get(key) as T | undefined;
+  get(key: string): unknown {
+    return this.values.get(key);
   }
-  async update(key: string, value: unknown): Promise<void> {
+  update(key: string, value: unknown): Promise<void> {
     this.values.set(key, value);
+    return Promise.resolve();
   }
 }
 
 /** A host whose job folder says what `probe` says, or that cannot be reached while `down`. */
 class FakeHost implements JobHost {
-  readonly target = { kind: 'vm' as const, id: 'vm', label: 'vm' };
+  readonly machine = { kind: 'vm' as const, id: 'vm', label: 'vm' };
   readonly address = '127.0.0.2';
   probe = 'pid=5\nstarted=100\nrunning=101\nalive=1\n';
   down = false;
@@ -28,6 +29,9 @@ class FakeHost implements JobHost {
       return { stdout: '', stderr: '', exitCode: 0 };
     }
     return { stdout: this.probe, stderr: '', exitCode: 0 };
+  }
+  syncWorkspace(): Promise<void> {
+    return Promise.reject(new Error('the monitor never syncs'));
   }
 }
 
@@ -48,7 +52,7 @@ describe('job monitor', () => {
     const ended: JobRecord[] = [];
     const unreachable: unknown[] = [];
     const monitor = new JobMonitor(store, {
-      connect: async () => host,
+      connect: () => Promise.resolve(host),
       onEnded: (r) => ended.push(r),
       onUnreachable: (_r, e) => unreachable.push(e),
       maxRetryDelayMs: 20,
@@ -91,7 +95,7 @@ describe('job monitor', () => {
     const host = new FakeHost();
     host.probe = 'started=100\n'; // no live PID for a moment
     const ended: JobRecord[] = [];
-    const monitor = new JobMonitor(store, { connect: async () => host, onEnded: (r) => ended.push(r), lostRecheckMs: 50 });
+    const monitor = new JobMonitor(store, { connect: () => Promise.resolve(host), onEnded: (r) => ended.push(r), lostRecheckMs: 50 });
     try {
       monitor.watchActive();
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -110,7 +114,7 @@ describe('job monitor', () => {
     const store = new JobStore(new MemoryStorage());
     await store.add({ spec: jobSpec({ id: 'done' }), state: { kind: 'succeeded' }, startedAt: 5 });
     const monitor = new JobMonitor(store, {
-      connect: async () => assert.fail('connected for a finished job'),
+      connect: () => Promise.reject(new assert.AssertionError({ message: 'connected for a finished job' })),
       onEnded: () => assert.fail('ended again'),
     });
     monitor.watchActive();

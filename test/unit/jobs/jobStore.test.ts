@@ -1,17 +1,19 @@
 import * as assert from 'assert';
 import type { JobState } from '../../../src/jobs/jobState';
 import { JobStore, type JobRecord, type KeyValueStorage } from '../../../src/jobs/jobStore';
+import { parseJson } from '../../json';
 import { jobSpec } from './fixtures';
 
 class MapStorage implements KeyValueStorage {
   readonly map = new Map<string, unknown>();
-  get<T>(key: string): T | undefined {
+  get(key: string): unknown {
     // A real Memento hands out copies: so does this one, so that the store cannot rely on aliasing.
     const value = this.map.get(key);
-    return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+    return value === undefined ? undefined : parseJson(JSON.stringify(value));
   }
-  async update(key: string, value: unknown): Promise<void> {
-    this.map.set(key, JSON.parse(JSON.stringify(value)));
+  update(key: string, value: unknown): Promise<void> {
+    this.map.set(key, parseJson(JSON.stringify(value)));
+    return Promise.resolve();
   }
 }
 

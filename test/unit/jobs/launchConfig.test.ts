@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { LaunchConfigError, parseLaunchConfigurations } from '../../../src/jobs/launchConfig';
+import { jsonArray, jsonAt, jsonEntries, jsonString, parseJson } from '../../json';
 
 const root = path.resolve(__dirname, '../../../..');
 
@@ -102,13 +103,16 @@ describe('launch configurations (.vscode/azure-pytorch.json)', () => {
   });
 
   it('is contributed with a JSON schema that knows the same fields', () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-    const entry = manifest.contributes.jsonValidation.find((v: { fileMatch: string | string[] }) =>
-      [v.fileMatch].flat().some((m) => m.endsWith('.vscode/azure-pytorch.json')),
-    );
+    const manifest = parseJson(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    const entry = jsonArray(manifest, 'contributes', 'jsonValidation').find((v) => {
+      const fileMatch = jsonAt(v, 'fileMatch');
+      const patterns = Array.isArray(fileMatch) ? jsonArray(fileMatch).map((m) => jsonString(m)) : [jsonString(fileMatch)];
+      return patterns.some((m) => m.endsWith('.vscode/azure-pytorch.json'));
+    });
     assert.ok(entry, 'package.json contributes no jsonValidation for .vscode/azure-pytorch.json');
-    const schema = JSON.parse(fs.readFileSync(path.join(root, entry.url), 'utf8'));
-    const schemaFields = Object.keys(schema.definitions.configuration.properties).sort();
+    const schema = parseJson(fs.readFileSync(path.join(root, jsonString(entry, 'url')), 'utf8'));
+    const properties = new Map(jsonEntries(schema, 'definitions', 'configuration', 'properties'));
+    const schemaFields = [...properties.keys()].sort();
     assert.deepStrictEqual(schemaFields, [
       'args',
       'env',
@@ -125,19 +129,9 @@ describe('launch configurations (.vscode/azure-pytorch.json)', () => {
     ]);
     // Every schema field is one the parser accepts.
     for (const field of schemaFields) {
-      const value = schema.definitions.configuration.properties[field];
+      const type = jsonAt(properties.get(field), 'type');
       const sample =
-        field === 'env'
-          ? {}
-          : value.type === 'array'
-            ? []
-            : value.type === 'integer'
-              ? 1
-              : field === 'script'
-                ? 'a.py'
-                : field === 'name'
-                  ? 'n'
-                  : 'x';
+        field === 'env' ? {} : type === 'array' ? [] : type === 'integer' ? 1 : field === 'script' ? 'a.py' : field === 'name' ? 'n' : 'x';
       assert.doesNotThrow(
         () => parseLaunchConfigurations(JSON.stringify({ configurations: [{ name: 'n', script: 'a.py', [field]: sample }] })),
         field,

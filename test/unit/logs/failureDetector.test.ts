@@ -24,13 +24,16 @@ Traceback (most recent call last):
 ValueError: Expected input batch_size (64) to match target batch_size (32).
 next line`;
 
-const oomTraceback = `Traceback (most recent call last):
+const oomTraceback =
+  `Traceback (most recent call last):
   File "train.py", line 12, in <module>
     x = torch.empty(10**12, device="cuda")
-torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 3725.29 GiB (GPU 0; 79.15 GiB total capacity; 1.02 GiB already allocated)`;
+torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 3725.29 GiB ` +
+  '(GPU 0; 79.15 GiB total capacity; 1.02 GiB already allocated)';
 
-const torchrunChildFailed = `ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: 1) local_rank: 0 (pid: 4242) of binary: /usr/bin/python3
-Traceback (most recent call last):
+const torchrunChildFailed =
+  'ERROR:torch.distributed.elastic.multiprocessing.api:failed (exitcode: 1) local_rank: 0 (pid: 4242) of binary: /usr/bin/python3\n' +
+  `Traceback (most recent call last):
   File "/usr/local/bin/torchrun", line 24, in <module>
     sys.exit(main())
   File "/usr/lib/python3/dist-packages/torch/distributed/run.py", line 762, in main
@@ -99,11 +102,15 @@ RuntimeError: lookup failed`;
   });
 
   it('reads NCCL errors on one line and inside tracebacks', () => {
-    const failures = detect(`gpu-node0:88:120 [0] NCCL INFO Channel 00/02 :    0   1
-[E ProcessGroupNCCL.cpp:828] [Rank 1] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=12, OpType=ALLREDUCE, Timeout(ms)=1800000) ran for 1800321 milliseconds before timing out.
+    const failures = detect(
+      `gpu-node0:88:120 [0] NCCL INFO Channel 00/02 :    0   1
+[E ProcessGroupNCCL.cpp:828] [Rank 1] Watchdog caught collective operation timeout: ` +
+        `WorkNCCL(SeqNum=12, OpType=ALLREDUCE, Timeout(ms)=1800000) ran for 1800321 milliseconds before timing out.
 Traceback (most recent call last):
   File "train.py", line 30, in <module>
-torch.distributed.DistBackendError: NCCL error in: ../torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp:1275, unhandled system error, NCCL version 2.14.3`);
+torch.distributed.DistBackendError: NCCL error in: ../torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp:1275, ` +
+        'unhandled system error, NCCL version 2.14.3',
+    );
     assert.deepEqual(
       failures.map((f) => [f.kind, f.startLine]),
       [
@@ -161,7 +168,7 @@ describe('rootCause', () => {
   it("prefers the first worker failure over torchrun's ChildFailedError", () => {
     const cause = rootCause([at('childFailed', 'ChildFailedError:'), at('cudaOom', 'OutOfMemoryError: x'), at('traceback', 'ValueError')]);
     assert.equal(cause?.kind, 'cudaOom');
-    assert.equal(describeFailure(cause!), 'CUDA out of memory on node 1 [default0]: OutOfMemoryError: x');
+    assert.equal(describeFailure(cause), 'CUDA out of memory on node 1 [default0]: OutOfMemoryError: x');
   });
 
   it('falls back to ChildFailedError alone', () => {

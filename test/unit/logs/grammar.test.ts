@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { jsonArray, jsonAt, jsonEntries, jsonOptionalString, jsonString, parseJson } from '../../json';
 
 // A small TextMate tokenizer over Node's RegExp (the grammar sticks to syntax both engines share):
 // leftmost match wins, ties go to the earlier pattern; begin/end rules carry over lines.
@@ -11,9 +12,9 @@ interface Rule {
   name?: string;
   include?: string;
   patterns?: Rule[];
-  captures?: Record<string, { name: string }>;
-  beginCaptures?: Record<string, { name: string }>;
-  endCaptures?: Record<string, { name: string }>;
+  captures?: Captures;
+  beginCaptures?: Captures;
+  endCaptures?: Captures;
 }
 
 interface Grammar {
@@ -23,7 +24,35 @@ interface Grammar {
 }
 
 const grammarPath = path.join(__dirname, '../../../../syntaxes/pytorch-log.tmLanguage.json');
-const grammar: Grammar = JSON.parse(fs.readFileSync(grammarPath, 'utf8'));
+type Captures = Record<string, { name: string }>;
+
+function parseCaptures(value: unknown): Captures | undefined {
+  return value === undefined
+    ? undefined
+    : Object.fromEntries(jsonEntries(value).map(([group, capture]) => [group, { name: jsonString(capture, 'name') }]));
+}
+
+function parseRule(value: unknown): Rule {
+  const patterns = jsonAt(value, 'patterns');
+  return {
+    match: jsonOptionalString(value, 'match'),
+    begin: jsonOptionalString(value, 'begin'),
+    end: jsonOptionalString(value, 'end'),
+    name: jsonOptionalString(value, 'name'),
+    include: jsonOptionalString(value, 'include'),
+    patterns: patterns === undefined ? undefined : jsonArray(patterns).map(parseRule),
+    captures: parseCaptures(jsonAt(value, 'captures')),
+    beginCaptures: parseCaptures(jsonAt(value, 'beginCaptures')),
+    endCaptures: parseCaptures(jsonAt(value, 'endCaptures')),
+  };
+}
+
+const grammarJson = parseJson(fs.readFileSync(grammarPath, 'utf8'));
+const grammar: Grammar = {
+  scopeName: jsonString(grammarJson, 'scopeName'),
+  patterns: jsonArray(grammarJson, 'patterns').map(parseRule),
+  repository: Object.fromEntries(jsonEntries(grammarJson, 'repository').map(([key, rule]) => [key, parseRule(rule)])),
+};
 
 function expand(rules: Rule[]): Rule[] {
   return rules.flatMap((rule) => {

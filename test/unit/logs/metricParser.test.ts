@@ -16,7 +16,9 @@ const corpus: Case[] = [
   },
   {
     framework: 'HF Trainer final summary',
-    line: "{'train_runtime': 123.4567, 'train_samples_per_second': 12.3, 'train_steps_per_second': 1.5, 'train_loss': 1.9012, 'epoch': 3.0}",
+    line:
+      "{'train_runtime': 123.4567, 'train_samples_per_second': 12.3, 'train_steps_per_second': 1.5, " +
+      "'train_loss': 1.9012, 'epoch': 3.0}",
     expected: {
       values: { train_runtime: 123.4567, train_samples_per_second: 12.3, train_steps_per_second: 1.5, train_loss: 1.9012 },
       epoch: 3,
@@ -59,7 +61,9 @@ const corpus: Case[] = [
   },
   {
     framework: 'fairseq train_inner',
-    line: '2021-03-04 10:11:12 | INFO | train_inner | epoch 001:    100 / 1000 loss=9.1, nll_loss=8.9, ppl=478.1, wps=1234.5, num_updates=100, lr=1e-05, gnorm=2.1',
+    line:
+      '2021-03-04 10:11:12 | INFO | train_inner | epoch 001:    100 / 1000 ' +
+      'loss=9.1, nll_loss=8.9, ppl=478.1, wps=1234.5, num_updates=100, lr=1e-05, gnorm=2.1',
     expected: { values: { loss: 9.1, nll_loss: 8.9, ppl: 478.1, wps: 1234.5, lr: 1e-5, gnorm: 2.1 }, epoch: 1, step: 100 },
   },
   {

@@ -16,7 +16,7 @@ import {
 function newKey(dir: string, name: string): { line: string; blob: Buffer } {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, name)]);
   const line = fs.readFileSync(path.join(dir, `${name}.pub`), 'utf8').trim();
-  return { line, blob: Buffer.from(line.split(' ')[1]!, 'base64') };
+  return { line, blob: Buffer.from(line.split(' ')[1], 'base64') };
 }
 
 describe('known_hosts', function () {

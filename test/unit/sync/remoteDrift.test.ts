@@ -57,7 +57,7 @@ describe('remote drift since the last sync', function () {
 
   it('finds a type change, and a record without a ctime counts as changed', function () {
     assert.match(findRemoteDrift(records, new Map([entry('train.py', 'dir', '300.0')]), new Map()) ?? '', /now a dir/);
-    const old = new Map([['a', { type: 'file', size: 1, mtime: '1', mode: 0o644 } as RemoteRecord]]);
+    const old = new Map<string, RemoteRecord>([['a', { type: 'file', size: 1, mtime: '1', mode: 0o644 }]]);
     assert.ok(findRemoteDrift(old, new Map([entry('a', 'file')]), new Map()));
   });
 });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,12 +9,11 @@ import { writeFile } from './hostileTree';
 
 /** Runs a remote script here, as the SSH layer would run its argv on the host. */
 function runHere(argv: string[], cwd: string): { code: number; stdout: Buffer } {
-  try {
-    return { code: 0, stdout: execFileSync(argv[0]!, argv.slice(1), { cwd }) };
-  } catch (error) {
-    const failed = error as { status: number; stdout: Buffer };
-    return { code: failed.status, stdout: failed.stdout };
+  const result = spawnSync(argv[0], argv.slice(1), { cwd });
+  if (result.error) {
+    throw result.error;
   }
+  return { code: result.status ?? -1, stdout: result.stdout };
 }
 
 describe('remote script: changes since a checkpoint', function () {
@@ -47,19 +46,19 @@ describe('remote script: changes since a checkpoint', function () {
     const { code, stdout } = runHere(listChangedSince('ws', since), home);
     assert.equal(code, 0);
     const [changed, folderEntries] = parseRemoteSections(stdout);
-    assert.ok(Number(changed!.stamp) > Number(since));
-    assert.deepEqual([...changed!.entries.keys()].sort(), ['.', 'outputs', 'outputs/new.pt', 'owned/sub/b.py']);
-    assert.deepEqual([...folderEntries!.entries.keys()].sort(), ['-rf', 'outputs', 'outputs/new.pt', 'outputs/old.pt', 'owned']);
-    assert.equal(changed!.entries.get('owned/sub/b.py')!.size, 6);
+    assert.ok(Number(changed.stamp) > Number(since));
+    assert.deepEqual([...changed.entries.keys()].sort(), ['.', 'outputs', 'outputs/new.pt', 'owned/sub/b.py']);
+    assert.deepEqual([...folderEntries.entries.keys()].sort(), ['-rf', 'outputs', 'outputs/new.pt', 'outputs/old.pt', 'owned']);
+    assert.equal(changed.entries.get('owned/sub/b.py')!.size, 6);
   });
 
   it('walks only the given top-level names below the folder', function () {
     const { code, stdout } = runHere(listChangedSince('ws', since, ['owned', '-rf']), home);
     assert.equal(code, 0);
     const [changed, folderEntries] = parseRemoteSections(stdout);
-    assert.deepEqual([...changed!.entries.keys()].sort(), ['.', 'owned/sub/b.py']);
-    assert.ok(folderEntries!.entries.has('outputs'), 'the folder itself changed, so its entries are listed');
-    assert.ok(!folderEntries!.entries.has('outputs/new.pt'));
+    assert.deepEqual([...changed.entries.keys()].sort(), ['.', 'owned/sub/b.py']);
+    assert.ok(folderEntries.entries.has('outputs'), 'the folder itself changed, so its entries are listed');
+    assert.ok(!folderEntries.entries.has('outputs/new.pt'));
   });
 
   it('says when the folder is gone', function () {

@@ -10,6 +10,14 @@ import { writeFile } from './hostileTree';
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
+/** The tar stream is a Readable of Buffers; anything else is a bug worth a clear failure. */
+function tarChunk(chunk: unknown): Buffer {
+  if (!Buffer.isBuffer(chunk)) {
+    throw new Error(`the tar stream yielded ${typeof chunk}, not a Buffer`);
+  }
+  return chunk;
+}
+
 describe('tar stream', function () {
   let root: string;
   let out: string;
@@ -31,7 +39,7 @@ describe('tar stream', function () {
     const sent = new Map<string, SentFile>();
     const chunks: Buffer[] = [];
     for await (const chunk of createTarStream({ root, entries, onFileSent: (file) => sent.set(file.entry.path, file) }))
-      chunks.push(chunk as Buffer);
+      chunks.push(tarChunk(chunk));
     const tar = Buffer.concat(chunks);
     assert.equal(tar.length % 512, 0);
     execFileSync('tar', ['-x', '-f', '-', '-C', out], { input: tar });
@@ -78,7 +86,7 @@ describe('tar stream', function () {
     const chunks: Buffer[] = [];
     for await (const chunk of createTarStream({ root, entries, onFileSent: (file) => sent.set(file.entry.path, file) })) {
       if (chunks.length === 0) fs.truncateSync(path.join(root, 'a.bin'), 1000);
-      chunks.push(chunk as Buffer);
+      chunks.push(tarChunk(chunk));
     }
     execFileSync('tar', ['-x', '-f', '-', '-C', out], { input: Buffer.concat(chunks) });
     assert.equal(fs.statSync(path.join(out, 'a.bin')).size, size);

@@ -100,7 +100,7 @@ function summary(scan: LocalScan): unknown {
     };
     const folders = ['', 'pkg', 'pkg/deep', 'a', 'a/b', 'a/b/c'];
     for (let step = 0; step < 150; step++) {
-      const folder = folders[random(folders.length)]!;
+      const folder = folders[random(folders.length)];
       const name = `${folder ? `${folder}/` : ''}f${random(6)}${random(4) === 0 ? '.log' : '.py'}`;
       const full = path.join(root, name);
       switch (random(5)) {

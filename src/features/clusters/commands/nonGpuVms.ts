@@ -1,14 +1,10 @@
-import * as vscode from 'vscode';
 import type { CommandServices } from '../../services';
-
-async function setShowNonGpuVms(value: boolean): Promise<void> {
-  await vscode.workspace.getConfiguration('azurePytorch').update('showNonGpuVms', value, vscode.ConfigurationTarget.Global);
-}
+import { updateSetting } from '../../settings';
 
 export function showNonGpuVms(_services: CommandServices): Promise<void> {
-  return setShowNonGpuVms(true);
+  return updateSetting('showNonGpuVms', true);
 }
 
 export function hideNonGpuVms(_services: CommandServices): Promise<void> {
-  return setShowNonGpuVms(false);
+  return updateSetting('showNonGpuVms', false);
 }

@@ -1,3 +1,5 @@
+import { sshMachine, vmMachine } from '../../../common/machine';
+import { sshHostOf } from '../nodeArguments';
 import { sshHostSpecProblem } from '../sshHosts';
 import { vmFromArgument } from '../vmPicker';
 import type { CommandServices } from '../../services';
@@ -7,14 +9,13 @@ import type { CommandServices } from '../../services';
  * pooled SSH connection (its host keys and keys; no system ssh needed), in the remote home.
  */
 export async function openSshTerminal(services: CommandServices, arg?: unknown): Promise<void> {
-  const node = arg as { kind?: string; host?: string } | undefined;
-  if (node?.kind === 'sshHost' && node.host) {
-    const problem = sshHostSpecProblem(node.host);
+  const host = sshHostOf(arg);
+  if (host) {
+    const problem = sshHostSpecProblem(host);
     if (problem) throw new Error(problem);
-    await services.jobsService.connector.openTerminal({ kind: 'ssh', id: node.host, label: node.host }, '.', `SSH: ${node.host}`);
+    await services.connector.openTerminal(sshMachine(host), '.', `SSH: ${host}`);
     return;
   }
   const vm = await vmFromArgument(services.clustersService, arg, (v) => v.status.powerState === 'running', 'Open a terminal on which VM?');
-  if (!vm) return;
-  await services.jobsService.connector.openTerminal({ kind: 'vm', id: vm.id, label: vm.name }, '.', `SSH: ${vm.name}`);
+  await services.connector.openTerminal(vmMachine(vm), '.', `SSH: ${vm.name}`);
 }

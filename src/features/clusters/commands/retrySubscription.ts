@@ -1,8 +1,9 @@
 import type { CommandServices } from '../../services';
+import { subscriptionIdOf } from '../nodeArguments';
 
 /** Retry on a subscription whose listing failed: lists just that subscription again. */
 export async function retrySubscription(services: CommandServices, arg?: unknown): Promise<void> {
-  const subscriptionId = (arg as { kind?: string; subscriptionId?: string } | undefined)?.subscriptionId;
+  const subscriptionId = subscriptionIdOf(arg);
   if (!subscriptionId) {
     await services.clustersService.refresh();
     return;

@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
+import { UserCancelledError } from '../../../common/errors';
 import { azureLayer } from '../../azureLayer';
+import { ActionableError } from '../../messages';
 import type { CommandServices } from '../../services';
+import { settings, updateSetting } from '../../settings';
 
 /** Select Subscriptions…: which subscriptions of the tenant the Clusters view shows (azurePytorch.subscriptions). */
 export async function selectSubscriptions(services: CommandServices): Promise<void> {
@@ -12,12 +15,11 @@ export async function selectSubscriptions(services: CommandServices): Promise<vo
     azureLayer().listSubscriptions(clients, []),
   );
   if (all.length === 0) {
-    void vscode.window.showInformationMessage(
-      'Azure PyTorch: the signed-in account sees no subscription in this tenant. Select another tenant?',
-    );
-    return;
+    throw new ActionableError('The signed-in account sees no subscription in this tenant: select another tenant.', [
+      { title: 'Select Tenant…', run: () => vscode.commands.executeCommand('azurePytorch.selectTenant') },
+    ]);
   }
-  const selected = new Set(service.settings().subscriptions.map((id) => id.toLowerCase()));
+  const selected = new Set(settings.subscriptions().map((id) => id.toLowerCase()));
   const items = all.map((sub) => ({
     label: sub.displayName,
     description: sub.subscriptionId,
@@ -30,12 +32,9 @@ export async function selectSubscriptions(services: CommandServices): Promise<vo
     placeHolder: 'The subscriptions whose VMs the Clusters view shows',
     ignoreFocusOut: true,
   });
-  if (!picked) return;
-  if (picked.length === 0) {
-    void vscode.window.showWarningMessage('Azure PyTorch: choose at least one subscription; the selection was not changed.');
-    return;
-  }
+  if (!picked) throw new UserCancelledError();
+  if (picked.length === 0) throw new Error('Choose at least one subscription; the selection was not changed.');
   // All of them is stored as "no filter", so that subscriptions added later show too.
   const value = picked.length === all.length ? [] : picked.map((item) => item.id);
-  await vscode.workspace.getConfiguration('azurePytorch').update('subscriptions', value, vscode.ConfigurationTarget.Global);
+  await updateSetting('subscriptions', value);
 }

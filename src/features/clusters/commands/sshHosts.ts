@@ -1,16 +1,13 @@
 import * as vscode from 'vscode';
-import { sshHostSpecProblem } from '../sshHosts';
+import { UserCancelledError } from '../../../common/errors';
 import type { CommandServices } from '../../services';
-
-const SETTING = 'ssh.hosts';
-
-function addedHosts(): string[] {
-  return vscode.workspace.getConfiguration('azurePytorch').get<string[]>(SETTING, []);
-}
+import { settings, updateSetting } from '../../settings';
+import { sshHostOf } from '../nodeArguments';
+import { sshHostSpecProblem } from '../sshHosts';
 
 /** Add SSH Host…: a machine of the user's own as a training target (kept in azurePytorch.ssh.hosts). */
 export async function addSshHost(_services: CommandServices): Promise<void> {
-  const existing = new Set(addedHosts().map((h) => h.toLowerCase()));
+  const existing = new Set(settings.sshHosts().map((h) => h.toLowerCase()));
   const host = await vscode.window.showInputBox({
     title: 'Azure PyTorch: Add SSH Host',
     prompt: 'A machine to train on: user@host, user@host:port, or a Host alias of ~/.ssh/config',
@@ -19,25 +16,22 @@ export async function addSshHost(_services: CommandServices): Promise<void> {
     validateInput: (value) =>
       sshHostSpecProblem(value) ?? (existing.has(value.trim().toLowerCase()) ? `${value.trim()} is already in the list.` : undefined),
   });
-  if (host === undefined) return;
-  await vscode.workspace
-    .getConfiguration('azurePytorch')
-    .update(SETTING, [...addedHosts(), host.trim()], vscode.ConfigurationTarget.Global);
+  if (host === undefined) throw new UserCancelledError();
+  await updateSetting('sshHosts', [...settings.sshHosts(), host.trim()]);
 }
 
 /** Remove SSH Host: takes an added host out of azurePytorch.ssh.hosts. */
 export async function removeSshHost(_services: CommandServices, arg?: unknown): Promise<void> {
-  const host = (arg as { kind?: string; host?: string } | undefined)?.kind === 'sshHost' ? (arg as { host: string }).host : undefined;
-  const hosts = addedHosts();
+  const hosts = settings.sshHosts();
   const target =
-    host ??
+    sshHostOf(arg) ??
     (await vscode.window.showQuickPick(hosts, { title: 'Azure PyTorch: Remove SSH Host', placeHolder: 'The added SSH host to remove' }));
-  if (!target) return;
+  if (!target) throw new UserCancelledError();
   const remaining = hosts.filter((h) => h.trim().toLowerCase() !== target.trim().toLowerCase());
   if (remaining.length === hosts.length) {
     throw new Error(`${target} comes from ~/.ssh/config; remove it there.`);
   }
-  await vscode.workspace.getConfiguration('azurePytorch').update(SETTING, remaining, vscode.ConfigurationTarget.Global);
+  await updateSetting('sshHosts', remaining);
 }
 
 /**
@@ -45,8 +39,7 @@ export async function removeSshHost(_services: CommandServices, arg?: unknown): 
  * passphrase is asked about now, not during a tree refresh) and shows its GPUs on its node.
  */
 export async function readSshHostGpus(services: CommandServices, arg?: unknown): Promise<void> {
-  const node = arg as { kind?: string; host?: string } | undefined;
-  const host = node?.kind === 'sshHost' ? node.host : undefined;
+  const host = sshHostOf(arg);
   if (!host) throw new Error('Use it on a host of the SSH Hosts node in the Clusters view.');
   const problem = sshHostSpecProblem(host);
   if (problem) throw new Error(problem);

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { AzureVm } from '../../../azure/virtualMachine';
 import type { PowerAction } from '../../../azure/powerActions';
 import { azureLayer } from '../../azureLayer';
+import { ActionableError, confirm, showInformation } from '../../messages';
 import { pendingLabel } from '../clustersPresentation';
 import type { ClustersService } from '../clustersService';
 import { vmFromArgument } from '../vmPicker';
@@ -13,8 +14,8 @@ interface PowerCommand {
   readonly eligible: (vm: AzureVm) => boolean;
   readonly placeHolder: string;
   readonly done: string;
-  /** Asks the user first; resolves to the action to run, or undefined when cancelled. */
-  readonly confirm?: (vm: AzureVm) => Promise<PowerAction | undefined>;
+  /** Asks the user first; resolves to the action to run. Throws UserCancelledError when dismissed. */
+  readonly confirm?: (vm: AzureVm) => Promise<PowerAction>;
 }
 
 const STOP_LABEL = 'Stop (Deallocate)';
@@ -33,16 +34,13 @@ const COMMANDS: Record<'start' | 'stop' | 'powerOff' | 'restart', PowerCommand> 
     placeHolder: 'Stop (deallocate) which VM?',
     done: 'is deallocated: its compute is no longer billed',
     confirm: async (vm) => {
-      const answer = await vscode.window.showWarningMessage(
+      await confirm(
         `Stop (deallocate) ${vm.name}?`,
-        {
-          modal: true,
-          detail:
-            "Deallocating releases the VM's hardware, so its compute is no longer billed. Processes on it end, its temporary disk is erased, and a dynamic public IP is released. Its disks are kept (and billed).",
-        },
+        "Deallocating releases the VM's hardware, so its compute is no longer billed. Processes on it end, " +
+          'its temporary disk is erased, and a dynamic public IP is released. Its disks are kept (and billed).',
         STOP_LABEL,
       );
-      return answer === STOP_LABEL ? 'deallocate' : undefined;
+      return 'deallocate';
     },
   },
   powerOff: {
@@ -51,17 +49,13 @@ const COMMANDS: Record<'start' | 'stop' | 'powerOff' | 'restart', PowerCommand> 
     placeHolder: 'Power off which VM (it keeps billing)?',
     done: 'is powered off (still billed for compute until deallocated)',
     confirm: async (vm) => {
-      const answer = await vscode.window.showWarningMessage(
+      const answer = await confirm(
         `Power off ${vm.name} without deallocating it?`,
-        {
-          modal: true,
-          detail:
-            'A powered-off VM keeps its hardware and Azure keeps billing its compute. To stop paying for it, stop (deallocate) it instead.',
-        },
+        'A powered-off VM keeps its hardware and Azure keeps billing its compute. To stop paying for it, stop (deallocate) it instead.',
         POWER_OFF_LABEL,
         STOP_LABEL,
       );
-      return answer === POWER_OFF_LABEL ? 'powerOff' : answer === STOP_LABEL ? 'deallocate' : undefined;
+      return answer === POWER_OFF_LABEL ? 'powerOff' : 'deallocate';
     },
   },
   restart: {
@@ -70,12 +64,8 @@ const COMMANDS: Record<'start' | 'stop' | 'powerOff' | 'restart', PowerCommand> 
     placeHolder: 'Restart which VM?',
     done: 'has restarted',
     confirm: async (vm) => {
-      const answer = await vscode.window.showWarningMessage(
-        `Restart ${vm.name}?`,
-        { modal: true, detail: 'Everything running on it, training jobs included, is interrupted.' },
-        'Restart',
-      );
-      return answer === 'Restart' ? 'restart' : undefined;
+      await confirm(`Restart ${vm.name}?`, 'Everything running on it, training jobs included, is interrupted.', 'Restart');
+      return 'restart';
     },
   },
 };
@@ -84,15 +74,14 @@ function powerCommand(command: PowerCommand): CommandHandler {
   return async (services: CommandServices, arg?: unknown) => {
     const service = services.clustersService;
     const vm = await vmFromArgument(service, arg, command.eligible, command.placeHolder);
-    if (!vm) return;
     const action = command.confirm ? await command.confirm(vm) : command.action;
-    if (!action) return;
     await runWithProgress(service, vm, action, action === command.action ? command.done : COMMANDS.stop.done);
   };
 }
 
 const VERBS: Record<PowerAction, string> = { start: 'start', deallocate: 'stop (deallocate)', powerOff: 'power off', restart: 'restart' };
 
+/** Runs the action under a progress notification; a failure says why, with a Retry button. */
 async function runWithProgress(service: ClustersService, vm: AzureVm, action: PowerAction, done: string): Promise<void> {
   try {
     await vscode.window.withProgress(
@@ -101,15 +90,13 @@ async function runWithProgress(service: ClustersService, vm: AzureVm, action: Po
     );
   } catch (error) {
     const problem = azureLayer().describeAzureError(error);
-    const retry = 'Retry';
-    const answer = await vscode.window.showErrorMessage(
-      `Azure PyTorch: could not ${VERBS[action]} ${vm.name}. ${problem.message} ${problem.advice}`,
-      retry,
+    throw new ActionableError(
+      `could not ${VERBS[action]} ${vm.name}. ${problem.message} ${problem.advice}`,
+      [{ title: 'Retry', run: () => runWithProgress(service, vm, action, done) }],
+      { cause: error },
     );
-    if (answer === retry) await runWithProgress(service, vm, action, done);
-    return;
   }
-  void vscode.window.showInformationMessage(`Azure PyTorch: ${vm.name} ${done}.`);
+  void showInformation(`${vm.name} ${done}.`);
 }
 
 export const startVm = powerCommand(COMMANDS.start);

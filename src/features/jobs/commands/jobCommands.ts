@@ -1,8 +1,11 @@
 import * as vscode from 'vscode';
+import { UserCancelledError } from '../../../common/errors';
 import { targetsLabel } from '../../../jobs/jobSpec';
 import { isActive } from '../../../jobs/jobState';
 import type { JobRecord } from '../../../jobs/jobStore';
 import { jobDir, workspaceDir } from '../../../jobs/remoteLayout';
+import { withAbortSignal } from '../../cancellation';
+import { showInformation } from '../../messages';
 import { jobLabel } from '../jobsPresentation';
 import type { CommandServices } from '../../services';
 
@@ -20,15 +23,16 @@ export function openLogs(services: CommandServices, arg?: unknown): void {
 export async function cancelJob(services: CommandServices, arg?: unknown): Promise<void> {
   const record = requireRecord(services, arg);
   if (!isActive(record.state)) {
-    void vscode.window.showInformationMessage(`Azure PyTorch: ${jobLabel(record)} has already ended.`);
+    void showInformation(`${jobLabel(record)} has already ended.`);
     return;
   }
   const name = `${jobLabel(record)} on ${targetsLabel(record.spec)}`;
   const updated = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cancelling ${name}…` }, () =>
     services.jobsService.cancel(record),
   );
-  void vscode.window.showInformationMessage(
-    `Azure PyTorch: ${name} was cancelled${updated && updated.state.kind !== 'cancelled' ? ` (it had already ended: ${updated.state.kind})` : ''}; no process of it is left on ${record.spec.nodes.length > 1 ? 'any node' : 'the VM'}.`,
+  const alreadyEnded = updated && updated.state.kind !== 'cancelled' ? ` (it had already ended: ${updated.state.kind})` : '';
+  void showInformation(
+    `${name} was cancelled${alreadyEnded}; no process of it is left on ${record.spec.nodes.length > 1 ? 'any node' : 'the VM'}.`,
   );
 }
 
@@ -51,7 +55,7 @@ export async function downloadOutputs(services: CommandServices, arg?: unknown, 
     });
     parent = chosen?.[0];
   }
-  if (!parent) return;
+  if (!parent) throw new UserCancelledError();
   const local = vscode.Uri.joinPath(parent, spec.id);
   const node0 = spec.nodes[0];
   const count = await vscode.window.withProgress(
@@ -60,16 +64,15 @@ export async function downloadOutputs(services: CommandServices, arg?: unknown, 
       title: `Downloading ${spec.outputs}/ from ${node0.target.label}…`,
       cancellable: true,
     },
-    async (_progress, token) => {
-      const controller = new AbortController();
-      token.onCancellationRequested(() => controller.abort());
-      const host = await services.jobsService.connector.connect(node0.target, controller.signal);
-      return services.jobsService.connector.download(host, `${workspaceDir(spec.workspaceId)}/${spec.outputs}`, local, controller.signal);
-    },
+    (_progress, token) =>
+      withAbortSignal(token, async (signal) => {
+        const host = await services.connector.connect(node0.target, signal);
+        return services.connector.download(host, `${workspaceDir(spec.workspaceId)}/${spec.outputs}`, local, signal);
+      }),
   );
   const reveal = 'Reveal in Explorer';
-  const choice = await vscode.window.showInformationMessage(
-    `Azure PyTorch: downloaded ${count} file${count === 1 ? '' : 's'} to ${vscode.workspace.asRelativePath(local)}.`,
+  const choice = await showInformation(
+    `downloaded ${count} file${count === 1 ? '' : 's'} to ${vscode.workspace.asRelativePath(local)}.`,
     reveal,
   );
   if (choice === reveal) await vscode.commands.executeCommand('revealInExplorer', local);
@@ -79,7 +82,7 @@ export async function downloadOutputs(services: CommandServices, arg?: unknown, 
 export async function openJobTerminal(services: CommandServices, arg?: unknown): Promise<void> {
   const record = requireRecord(services, arg);
   const node0 = record.spec.nodes[0];
-  await services.jobsService.connector.openTerminal(node0.target, jobDir(record.spec.id), `${jobLabel(record)} · ${node0.target.label}`);
+  await services.connector.openTerminal(node0.target, jobDir(record.spec.id), `${jobLabel(record)} · ${node0.target.label}`);
 }
 
 /** Removes a finished job from the list (its files stay on the VM). */
@@ -92,7 +95,7 @@ export async function removeJob(services: CommandServices, arg?: unknown): Promi
 export async function clearFinishedJobs(services: CommandServices): Promise<void> {
   const finished = services.jobsService.store.all().filter((r) => !isActive(r.state));
   if (finished.length === 0) {
-    void vscode.window.showInformationMessage('Azure PyTorch: there is no finished job to clear.');
+    void showInformation('there is no finished job to clear.');
     return;
   }
   await services.jobsService.remove(finished.map((r) => r.spec.id));

@@ -1,6 +1,10 @@
 import * as vscode from 'vscode';
-import type { TargetRef } from '../../../jobs/jobSpec';
-import type { SyncProgress } from '../../../sync';
+import { UserCancelledError } from '../../../common/errors';
+import type { MachineRef } from '../../../common/machine';
+import { workspaceDir } from '../../../jobs/remoteLayout';
+import type { SyncProgress } from '../../../sync/workspaceSync';
+import { withAbortSignal } from '../../cancellation';
+import { showInformation } from '../../messages';
 import { availableTargets, needsStart, type TrainingTarget } from '../jobTargets';
 import type { CommandServices } from '../../services';
 
@@ -10,30 +14,24 @@ import type { CommandServices } from '../../services';
  */
 export async function syncWorkspace(services: CommandServices, arg?: unknown): Promise<void> {
   const folder = await pickFolder();
-  if (!folder) return;
   const target = targetFromArgument(services, arg) ?? (await pickTarget(services));
-  if (!target) return;
-  if (needsStart(target)) {
-    void vscode.window.showWarningMessage(`Azure PyTorch: ${target.ref.label} is not running. Start it first, then sync.`);
-    return;
-  }
-  const ssh = services.jobsConnector.sshTarget(target.ref);
-  const remoteDir = `~/.azure-pytorch/ws/${services.workspaceSync.workspaceId(folder.uri)}`;
+  if (needsStart(target)) throw new Error(`${target.machine.label} is not running. Start it first, then sync.`);
+  const ssh = services.connector.resolveSshTarget(target.machine);
+  const remoteDir = `~/${workspaceDir(services.workspaceSync.workspaceId(folder.uri))}`;
   await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Syncing ${folder.name} to ${target.ref.label}`, cancellable: true },
-    async (progress, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      let reported = 0;
-      await services.workspaceSync.sync(ssh, folder.uri, [], abort.signal, (update) => {
-        const fraction = update.bytesTotal > 0 ? (update.bytesDone / update.bytesTotal) * 100 : 0;
-        progress.report({ message: progressMessage(update), increment: Math.max(0, fraction - reported) });
-        reported = Math.max(reported, fraction);
-      });
-    },
+    { location: vscode.ProgressLocation.Notification, title: `Syncing ${folder.name} to ${target.machine.label}`, cancellable: true },
+    (progress, token) =>
+      withAbortSignal(token, async (signal) => {
+        let reported = 0;
+        await services.workspaceSync.sync(ssh, folder.uri, [], signal, (update) => {
+          const fraction = update.bytesTotal > 0 ? (update.bytesDone / update.bytesTotal) * 100 : 0;
+          progress.report({ message: progressMessage(update), increment: Math.max(0, fraction - reported) });
+          reported = Math.max(reported, fraction);
+        });
+      }),
   );
-  void vscode.window.showInformationMessage(
-    `Azure PyTorch: ${folder.name} is synced to ${target.ref.label}:${remoteDir}. The output channel lists what was sent and what was left out.`,
+  void showInformation(
+    `${folder.name} is synced to ${target.machine.label}:${remoteDir}. The output channel lists what was sent and what was left out.`,
   );
 }
 
@@ -56,14 +54,13 @@ function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
+async function pickFolder(): Promise<vscode.WorkspaceFolder> {
   const folders = vscode.workspace.workspaceFolders ?? [];
-  if (folders.length === 0) {
-    void vscode.window.showErrorMessage('Azure PyTorch: open a folder to sync it to a VM.');
-    return undefined;
-  }
+  if (folders.length === 0) throw new Error('Open a folder to sync it to a VM.');
   if (folders.length === 1) return folders[0];
-  return vscode.window.showWorkspaceFolderPick({ placeHolder: 'Sync which folder?' });
+  const picked = await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Sync which folder?' });
+  if (!picked) throw new UserCancelledError();
+  return picked;
 }
 
 /** A Clusters node (a VM or an SSH host) the command was invoked on. */
@@ -71,26 +68,22 @@ function targetFromArgument(services: CommandServices, arg: unknown): TrainingTa
   if (!arg || typeof arg !== 'object') return undefined;
   const node = arg as { kind?: string; host?: string; vmId?: string };
   const targets = availableTargets(services.clustersService);
-  const matches = (ref: TargetRef): boolean =>
-    node.kind === 'sshHost' ? ref.kind === 'ssh' && ref.id === node.host : ref.kind === 'vm' && ref.id === node.vmId;
-  return targets.find((target) => matches(target.ref));
+  const matches = (machine: MachineRef): boolean =>
+    node.kind === 'sshHost' ? machine.kind === 'ssh' && machine.id === node.host : machine.kind === 'vm' && machine.id === node.vmId;
+  return targets.find((target) => matches(target.machine));
 }
 
-async function pickTarget(services: CommandServices): Promise<TrainingTarget | undefined> {
+async function pickTarget(services: CommandServices): Promise<TrainingTarget> {
   const targets = availableTargets(services.clustersService);
-  if (targets.length === 0) {
-    void vscode.window.showErrorMessage(
-      'Azure PyTorch: there is no machine to sync to. Sign in to Azure to use your VMs, or add an SSH host.',
-    );
-    return undefined;
-  }
+  if (targets.length === 0) throw new Error('There is no machine to sync to. Sign in to Azure to use your VMs, or add an SSH host.');
   const picked = await vscode.window.showQuickPick(
     targets.map((target) => ({
-      label: target.vm ? `$(vm) ${target.vm.name}` : `$(terminal) ${target.ref.label}`,
+      label: target.vm ? `$(vm) ${target.vm.name}` : `$(terminal) ${target.machine.label}`,
       description: target.vm ? target.vm.size : 'SSH host',
       target,
     })),
     { title: 'Sync Workspace to VM', placeHolder: 'Sync to which machine?', matchOnDescription: true },
   );
-  return picked?.target;
+  if (!picked) throw new UserCancelledError();
+  return picked.target;
 }

@@ -1,9 +1,12 @@
 import * as vscode from 'vscode';
+import { UserCancelledError } from '../../../common/errors';
+import { field, stringField } from '../../../common/fields';
 import { ArgumentLineError, splitArguments } from '../../../jobs/argumentLine';
 import { LaunchConfigError, launchConfigFile, parseLaunchConfigurations, type LaunchConfiguration } from '../../../jobs/launchConfig';
 import { shellQuote } from '../../../ssh/shellQuote';
-import { pickTargets, resolveConfiguredTargets, vmTarget, sshTarget, type TrainingTarget } from '../jobTargets';
+import { pickTargets, resolveConfiguredTargets, sshHostTrainingTarget, vmTrainingTarget, type TrainingTarget } from '../jobTargets';
 import { launchWithProgress } from '../launchFlow';
+import { ActionableError } from '../../messages';
 import type { CommandServices } from '../../services';
 
 /**
@@ -11,40 +14,31 @@ import type { CommandServices } from '../../services';
  * active file, or asks). With `{ configuration: name }` (a keybinding's args, say) it launches that
  * saved configuration of the first workspace folder without a question. Resolves to the new job's id.
  */
-export async function trainOnAzure(services: CommandServices, arg?: unknown, options?: unknown): Promise<string | undefined> {
+export async function trainOnAzure(services: CommandServices, arg?: unknown, options?: unknown): Promise<string> {
   const named = configurationNamed(arg) ?? configurationNamed(options);
   if (named) return launchNamedConfiguration(services, named, arg instanceof vscode.Uri ? arg : undefined);
   const script = await scriptFromArgument(arg);
-  if (!script) return;
   const located = await locateScript(script);
   const configuration = await chooseConfiguration(located);
-  if (configuration === null) return;
   const targets = configuration?.targets.length
     ? resolveConfiguredTargets(
         configuration.targets.slice(0, configuration.nodes ?? configuration.targets.length),
         services.clustersService,
       )
     : await pickTargets(services.clustersService, configuration?.nodes);
-  if (!targets) return;
   const args = configuration ? configuration.args : await askArguments(services, located);
-  if (!args) return;
-  return (await launchWithProgress(services, { ...located, args, targets, configuration }))?.id;
+  return (await launchWithProgress(services, { ...located, args, targets, configuration })).id;
 }
 
 function configurationNamed(arg: unknown): string | undefined {
-  const name = (arg as { configuration?: unknown } | undefined)?.configuration;
+  const name = field(arg, 'configuration');
   return typeof name === 'string' && !(arg instanceof vscode.Uri) ? name : undefined;
 }
 
-async function launchNamedConfiguration(
-  services: CommandServices,
-  name: string,
-  resource: vscode.Uri | undefined,
-): Promise<string | undefined> {
+async function launchNamedConfiguration(services: CommandServices, name: string, resource: vscode.Uri | undefined): Promise<string> {
   const folder = (resource && vscode.workspace.getWorkspaceFolder(resource)) ?? vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error('Open the folder that holds .vscode/azure-pytorch.json first.');
   const configurations = await readConfigurations(folder);
-  if (configurations === null) return undefined;
   const configuration = configurations.find((c) => c.name === name);
   if (!configuration) throw new Error(`There is no launch configuration named "${name}" in ${launchConfigFile} of ${folder.name}.`);
   await assertScriptExists(folder, configuration.script);
@@ -54,36 +48,32 @@ async function launchNamedConfiguration(
         services.clustersService,
       )
     : await pickTargets(services.clustersService, configuration.nodes);
-  if (!targets) return undefined;
   return (await launchWithProgress(services, { folder, script: configuration.script, args: configuration.args, targets, configuration }))
-    ?.id;
+    .id;
 }
 
 /** Train a Script Here… on a VM (or SSH host) node of the Clusters view. */
-export async function trainHere(services: CommandServices, arg?: unknown): Promise<string | undefined> {
-  const node = arg as { kind?: string; vmId?: string; host?: string } | undefined;
-  let target: TrainingTarget | undefined;
-  if (node?.kind === 'vm' && node.vmId) {
-    const vm = await services.clustersService.findVmWhenListed(node.vmId);
+export async function trainHere(services: CommandServices, arg?: unknown): Promise<string> {
+  const vmId = stringField(arg, 'kind') === 'vm' ? stringField(arg, 'vmId') : undefined;
+  const host = stringField(arg, 'host');
+  let target: TrainingTarget;
+  if (vmId) {
+    const vm = await services.clustersService.findVmWhenListed(vmId);
     if (!vm) throw new Error('That VM is no longer listed; refresh the Clusters view.');
-    target = vmTarget(vm);
-  } else if (typeof node?.host === 'string') {
-    target = sshTarget(node.host);
+    target = vmTrainingTarget(vm);
+  } else if (host !== undefined) {
+    target = sshHostTrainingTarget(host);
   } else {
-    const picked = await pickTargets(services.clustersService, 1);
-    target = picked?.[0];
+    [target] = await pickTargets(services.clustersService, 1);
   }
-  if (!target) return;
-  const script = await scriptFromArgument(undefined, `Train which script on ${target.ref.label}?`, false);
-  if (!script) return;
+  const script = await scriptFromArgument(undefined, `Train which script on ${target.machine.label}?`, false);
   const located = await locateScript(script);
   const args = await askArguments(services, located);
-  if (!args) return;
-  return (await launchWithProgress(services, { ...located, args, targets: [target] }))?.id;
+  return (await launchWithProgress(services, { ...located, args, targets: [target] })).id;
 }
 
 /** Run Again: the job's launch as it was (script, arguments, machines, settings), as a new job. */
-export async function runAgain(services: CommandServices, arg?: unknown): Promise<string | undefined> {
+export async function runAgain(services: CommandServices, arg?: unknown): Promise<string> {
   const record = services.jobsService.recordFrom(arg);
   if (!record) throw new Error('That job is no longer in the Jobs view.');
   const { spec } = record;
@@ -94,11 +84,11 @@ export async function runAgain(services: CommandServices, arg?: unknown): Promis
     );
   await assertScriptExists(folder, spec.script);
   const targets = spec.nodes.map((node) => {
-    if (node.target.kind === 'ssh') return sshTarget(node.target.id);
+    if (node.target.kind === 'ssh') return sshHostTrainingTarget(node.target.id);
     const vm = services.clustersService.findVm(node.target.id);
     if (!vm)
       throw new Error(`The VM ${node.target.label} is not listed: sign in to Azure (or refresh the Clusters view) to run this job again.`);
-    return vmTarget(vm);
+    return vmTrainingTarget(vm);
   });
   const configuration: LaunchConfiguration = {
     name: spec.configurationName ?? spec.script,
@@ -113,7 +103,7 @@ export async function runAgain(services: CommandServices, arg?: unknown): Promis
     syncExclude: spec.syncExclude,
     outputs: spec.outputs,
   };
-  return (await launchWithProgress(services, { folder, script: spec.script, args: spec.args, targets, configuration }))?.id;
+  return (await launchWithProgress(services, { folder, script: spec.script, args: spec.args, targets, configuration })).id;
 }
 
 interface LocatedScript {
@@ -126,11 +116,7 @@ interface LocatedScript {
  * The script to train: the file the command was invoked on, else (when `useActiveEditor`) the
  * active editor's Python file, else the user's pick among the workspace's scripts, active one first.
  */
-async function scriptFromArgument(
-  arg: unknown,
-  placeHolder = 'Train which script?',
-  useActiveEditor = true,
-): Promise<vscode.Uri | undefined> {
+async function scriptFromArgument(arg: unknown, placeHolder = 'Train which script?', useActiveEditor = true): Promise<vscode.Uri> {
   if (arg instanceof vscode.Uri) return arg;
   const active = vscode.window.activeTextEditor?.document.uri;
   if (useActiveEditor && active && active.path.endsWith('.py')) return active;
@@ -140,17 +126,16 @@ async function scriptFromArgument(
     500,
   );
   if (files.length === 0) {
-    void vscode.window.showErrorMessage(
-      'Azure PyTorch: there is no Python script in this workspace to train. Open the folder that holds your training script.',
-    );
-    return undefined;
+    throw new Error('There is no Python script in this workspace to train. Open the folder that holds your training script.');
   }
   const items = files
     .map((uri) => ({ label: vscode.workspace.asRelativePath(uri, true), uri }))
     .sort((a, b) =>
       a.uri.toString() === active?.toString() ? -1 : b.uri.toString() === active?.toString() ? 1 : a.label.localeCompare(b.label),
     );
-  return (await vscode.window.showQuickPick(items, { title: 'Train on Azure', placeHolder, matchOnDescription: true }))?.uri;
+  const picked = await vscode.window.showQuickPick(items, { title: 'Train on Azure', placeHolder, matchOnDescription: true });
+  if (!picked) throw new UserCancelledError();
+  return picked.uri;
 }
 
 async function locateScript(uri: vscode.Uri): Promise<LocatedScript> {
@@ -176,12 +161,11 @@ async function assertScriptExists(folder: vscode.WorkspaceFolder, script: string
 
 /**
  * The saved launch configuration to use for the script: undefined to choose machines and arguments
- * now, null when the user dismissed the choice. A bad configuration file stops here, with the
- * field named and the file one click away; nothing is launched.
+ * now. A bad configuration file stops here, with the field named and the file one click away;
+ * nothing is launched. Throws UserCancelledError when the choice is dismissed.
  */
-async function chooseConfiguration({ folder, script }: LocatedScript): Promise<LaunchConfiguration | undefined | null> {
+async function chooseConfiguration({ folder, script }: LocatedScript): Promise<LaunchConfiguration | undefined> {
   const configurations = await readConfigurations(folder);
-  if (configurations === null) return null;
   const matching = configurations.filter((c) => c.script === script);
   if (matching.length === 0) return undefined;
   const items: Array<vscode.QuickPickItem & { configuration?: LaunchConfiguration }> = [
@@ -198,15 +182,15 @@ async function chooseConfiguration({ folder, script }: LocatedScript): Promise<L
     title: 'Train on Azure',
     placeHolder: `Launch configuration for ${script} (${launchConfigFile})`,
   });
-  if (!picked) return null;
+  if (!picked) throw new UserCancelledError();
   return picked.configuration;
 }
 
 /**
- * The folder's saved launch configurations; [] without the file; null when the file is bad (the
- * user was told which field, with the file one click away).
+ * The folder's saved launch configurations; [] without the file. A bad file throws, naming the
+ * field, with the file one click away.
  */
-async function readConfigurations(folder: vscode.WorkspaceFolder): Promise<LaunchConfiguration[] | null> {
+async function readConfigurations(folder: vscode.WorkspaceFolder): Promise<LaunchConfiguration[]> {
   const uri = vscode.Uri.joinPath(folder.uri, launchConfigFile);
   let text: string;
   try {
@@ -218,18 +202,14 @@ async function readConfigurations(folder: vscode.WorkspaceFolder): Promise<Launc
     return parseLaunchConfigurations(text);
   } catch (error) {
     if (!(error instanceof LaunchConfigError)) throw error;
-    const open = 'Open File';
-    void vscode.window.showErrorMessage(`Azure PyTorch: ${error.message}`, open).then(async (choice) => {
-      if (choice === open) await vscode.window.showTextDocument(uri);
-    });
-    return null;
+    throw new ActionableError(error.message, [{ title: 'Open File', run: () => vscode.window.showTextDocument(uri) }], { cause: error });
   }
 }
 
 const lastArgumentsKey = 'azurePytorch.lastArguments';
 
-/** Asks for the script's arguments, offering the last ones used for it; undefined when dismissed. */
-async function askArguments(services: CommandServices, { folder, script }: LocatedScript): Promise<string[] | undefined> {
+/** Asks for the script's arguments, offering the last ones used for it; throws UserCancelledError when dismissed. */
+async function askArguments(services: CommandServices, { folder, script }: LocatedScript): Promise<string[]> {
   const remembered = services.context.workspaceState.get<Record<string, string[]>>(lastArgumentsKey, {});
   const key = `${folder.uri.toString()}|${script}`;
   const previous = remembered[key] ?? [];
@@ -247,7 +227,7 @@ async function askArguments(services: CommandServices, { folder, script }: Locat
       }
     },
   });
-  if (line === undefined) return undefined;
+  if (line === undefined) throw new UserCancelledError();
   const args = splitArguments(line);
   await services.context.workspaceState.update(lastArgumentsKey, { ...remembered, [key]: args });
   return args;

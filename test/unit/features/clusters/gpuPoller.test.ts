@@ -1,8 +1,9 @@
 import * as assert from 'assert';
+import { machineKey, type MachineRef } from '../../../../src/common/machine';
 import type { JobRecord } from '../../../../src/jobs/jobStore';
 import type { GpuTelemetry } from '../../../../src/logs/nvidiaSmi';
 import type { RemoteCommandRunner } from '../../../../src/logs/remoteCommandRunner';
-import { ClusterGpuPoller, runningJobHosts } from '../../../../src/features/clusters/gpuPoller';
+import { ClusterGpuPoller, runningJobMachines } from '../../../../src/features/clusters/gpuPoller';
 
 function job(id: string, state: JobRecord['state'], targets: Array<[kind: 'vm' | 'ssh', id: string]>): JobRecord {
   return {
@@ -45,22 +46,23 @@ class FakeJobs {
 /** A runner whose nvidia-smi answers after `delayMs`, counting how many run at once. */
 function fakeRunners(delayMs: number) {
   const stats = { running: 0, maxRunning: 0, started: [] as string[] };
-  const connect = async (host: string): Promise<RemoteCommandRunner> => ({
-    start(argv, handlers) {
-      stats.started.push(host);
-      stats.running++;
-      stats.maxRunning = Math.max(stats.maxRunning, stats.running);
-      const result = new Promise<{ exitCode: number }>((resolve) =>
-        setTimeout(() => {
-          handlers.onStdout(Buffer.from(`0, Tesla T4, 50, 1024, 15360\n`));
-          stats.running--;
-          resolve({ exitCode: 0 });
-        }, delayMs),
-      );
-      assert.strictEqual(argv[0], 'nvidia-smi');
-      return { result, cancel: () => undefined };
-    },
-  });
+  const connect = (machine: MachineRef): Promise<RemoteCommandRunner> =>
+    Promise.resolve({
+      start(argv, handlers) {
+        stats.started.push(machineKey(machine));
+        stats.running++;
+        stats.maxRunning = Math.max(stats.maxRunning, stats.running);
+        const result = new Promise<{ exitCode: number }>((resolve) =>
+          setTimeout(() => {
+            handlers.onStdout(Buffer.from(`0, Tesla T4, 50, 1024, 15360\n`));
+            stats.running--;
+            resolve({ exitCode: 0 });
+          }, delayMs),
+        );
+        assert.strictEqual(argv[0], 'nvidia-smi');
+        return { result, cancel: () => undefined };
+      },
+    });
   return { stats, connect };
 }
 
@@ -73,30 +75,36 @@ async function until(check: () => boolean, what: string): Promise<void> {
 }
 
 describe('Clusters GPU poller', () => {
-  it('names the machines of running jobs once each', () => {
+  it('names the machines of running jobs once each, VM ids without case', () => {
     const records = [
       job('a', { kind: 'running' }, [
         ['vm', '/sub/vm1'],
         ['vm', '/sub/vm2'],
       ]),
       job('b', { kind: 'running' }, [
-        ['vm', '/sub/vm1'],
+        ['vm', '/SUB/VM1'],
         ['ssh', 'lab-gpu'],
       ]),
       job('c', { kind: 'preparing' }, [['vm', '/sub/vm3']]),
       job('d', { kind: 'succeeded' }, [['vm', '/sub/vm4']]),
     ];
-    assert.deepStrictEqual(runningJobHosts(records), ['vm:/sub/vm1', 'vm:/sub/vm2', 'ssh:lab-gpu']);
+    assert.deepStrictEqual(runningJobMachines(records), [
+      { kind: 'vm', id: '/sub/vm1', label: '/sub/vm1' },
+      { kind: 'vm', id: '/sub/vm2', label: '/sub/vm2' },
+      { kind: 'ssh', id: 'lab-gpu', label: 'lab-gpu' },
+    ]);
   });
 
   it('reads the running jobs’ machines a few at a time, skips those read recently, and goes idle when jobs end', async () => {
     const jobs = new FakeJobs();
     const readings = new Map<string, GpuTelemetry>();
     const sink = {
-      record: (host: string, reading: GpuTelemetry) => readings.set(host, reading),
-      lastReadAt: (host: string) => readings.get(host)?.time,
-      retainOnly: (hosts: readonly string[]) =>
-        [...readings.keys()].filter((host) => !hosts.includes(host)).forEach((host) => readings.delete(host)),
+      record: (machine: MachineRef, reading: GpuTelemetry) => readings.set(machineKey(machine), reading),
+      lastReadAt: (machine: MachineRef) => readings.get(machineKey(machine))?.time,
+      retainOnly: (machines: readonly MachineRef[]) => {
+        const kept = machines.map(machineKey);
+        [...readings.keys()].filter((key) => !kept.includes(key)).forEach((key) => readings.delete(key));
+      },
     };
     // An open log panel read this one just now.
     readings.set('vm:/sub/vm5', { kind: 'ok', gpus: [], time: Date.now() });
@@ -136,13 +144,11 @@ describe('Clusters GPU poller', () => {
     jobs.records = [job('a', { kind: 'running' }, [['vm', '/sub/gone']])];
     const readings: GpuTelemetry[] = [];
     const sink = {
-      record: (_host: string, reading: GpuTelemetry) => readings.push(reading),
+      record: (_machine: MachineRef, reading: GpuTelemetry) => readings.push(reading),
       lastReadAt: () => readings.at(-1)?.time,
       retainOnly: () => undefined,
     };
-    const connect = async (): Promise<RemoteCommandRunner> => {
-      throw new Error('gpu-gone is deallocated: start it first.');
-    };
+    const connect = (): Promise<RemoteCommandRunner> => Promise.reject(new Error('gpu-gone is deallocated: start it first.'));
     const poller = new ClusterGpuPoller({ sink, jobs, connect, intervalMs: () => 20 });
     try {
       await until(() => readings.length >= 3, 'read again after the interval');

@@ -26,8 +26,7 @@ describe('LogPanelController with a local job', function () {
       jobId: 'job-1',
       title: 'train.py on gpu0',
       nodes: [0, 1].map((node) => ({
-        host: 'local',
-        hostLabel: `gpu${node}`,
+        machine: { kind: 'ssh' as const, id: 'local', label: `gpu${node}` },
         logPath: path.join(dir, 'job', `node-${node}.log`),
         pidPath: path.join(dir, 'job', 'pid'),
         exitCodePath: path.join(dir, 'job', 'exit-code'),
@@ -46,7 +45,7 @@ describe('LogPanelController with a local job', function () {
       (listener) =>
         new JobLogSession(
           job,
-          { cacheDir: path.join(dir, 'cache'), connect: async () => localRunner, telemetryIntervalMs: 0, followerRetryMs: 20 },
+          { cacheDir: path.join(dir, 'cache'), connect: () => Promise.resolve(localRunner), telemetryIntervalMs: 0, followerRetryMs: 20 },
           listener,
         ),
       {

@@ -1,4 +1,5 @@
-// The Azure layer, bundled apart (dist/azure.js) and loaded on first use: see src/azureLayer.ts.
+// The Azure layer's public face: the entry of its own bundle (dist/azure.js, see esbuild.mjs),
+// loaded on first use by src/features/azureLayer.ts.
 export * from './cloudEndpoints';
 export { ArmClients, type ArmClientOptions } from './armClients';
 export { AzureAccount, type AccountHost, type SessionMode } from './azureAccount';
