@@ -6,14 +6,19 @@ export function activityBarItem(page: Page, title: string): Locator {
   return page.locator(`.part.activitybar .action-item a.action-label[aria-label="${title}"]`);
 }
 
-/** Clicks the container's activity bar entry unless the side bar already shows it. */
+/**
+ * Clicks the container's activity bar entry until the side bar shows it. Just after a window reload
+ * the workbench may restore the side bar between our look and our click, and a click on the active
+ * entry then hides it again: so look again after each click instead of trusting one.
+ */
 export async function openViewContainer(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
   const sideBarTitle = page.locator('.part.sidebar .composite.title h2', { hasText: title });
-  if (await sideBarTitle.isVisible()) {
-    return;
+  const deadline = Date.now() + timeoutMs;
+  while (!(await sideBarTitle.isVisible())) {
+    if (Date.now() > deadline) throw new Error(`The side bar did not show ${title} within ${timeoutMs / 1000} s`);
+    await activityBarItem(page, title).click({ timeout: timeoutMs });
+    await sideBarTitle.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
   }
-  await activityBarItem(page, title).click({ timeout: timeoutMs });
-  await sideBarTitle.waitFor({ state: 'visible', timeout: timeoutMs });
 }
 
 /** A view (pane) of the side bar, by its name (e.g. `Clusters`). */

@@ -151,7 +151,8 @@ describe('simulated GPU hosts', function () {
     if (hosts.isolated) await ok('gpu-node1', 'echo kept > disk.txt');
     const job = `sleep ${uniqueSeconds()}`; // unique command line: found on this machine whatever the host's PIDs
     await ok('gpu-node1', `setsid nohup ${job} > /dev/null 2>&1 < /dev/null &`);
-    assert.equal(processesMentioning(job).length, 1, 'the detached job runs');
+    // The detached child may still be between fork and exec when ssh returns: wait for the job itself.
+    await eventually(() => processesRunning(job).length === 1, 'the detached job runs');
     const rootPid = hosts.host('gpu-node1').pid;
 
     await hosts.stop('gpu-node1');
@@ -241,6 +242,20 @@ function isAlive(pid: number): boolean {
 /** A `sleep` duration no other process on this machine has in its command line. */
 function uniqueSeconds(): string {
   return `${1000 + Math.floor(Math.random() * 1e6)}.${process.pid}`;
+}
+
+/** Live processes on this machine whose command line is `command` (not a shell or launcher naming it). */
+function processesRunning(command: string): string[] {
+  return processesMentioning(command).filter((entry) => entry.replace(/^\d+: /, '').trim() === command);
+}
+
+/** Waits for `condition` with a limit a busy machine does not miss, checking every 50 ms. */
+async function eventually(condition: () => boolean, what: string, limitMs = 30_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${limitMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Live processes on this machine whose command line contains `text`. */
