@@ -1,4 +1,5 @@
 import { parseJsonc } from './jsonc';
+import { runScriptVariablePrefix } from './runScript';
 
 /**
  * Saved launch configurations: `.vscode/azure-pytorch.json` in a workspace folder. The JSON schema
@@ -105,6 +106,11 @@ function validateConfiguration(entry: unknown, at: string): LaunchConfiguration 
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(envEntry)) {
     if (!envName.test(key)) throw new LaunchConfigError(`${at}.env`, `has "${key}", which is not a valid environment variable name`);
+    if (key.toLowerCase().startsWith(runScriptVariablePrefix))
+      throw new LaunchConfigError(
+        `${at}.env`,
+        `has "${key}": names starting with ${runScriptVariablePrefix} are reserved for the job's run script`,
+      );
     if (typeof value !== 'string') throw new LaunchConfigError(`${at}.env.${key}`, 'must be a string');
     env[key] = value;
   }

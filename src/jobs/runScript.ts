@@ -11,6 +11,12 @@ export interface RunScriptInputs {
 }
 
 /**
+ * The prefix of every variable the run script sets for itself. The job's `env` is exported in the
+ * same shell, so launch configurations may not use it (launchConfig.ts refuses such names).
+ */
+export const runScriptVariablePrefix = '__azp_';
+
+/**
  * The job's run.sh, the same on every node: `./run.sh <node-rank>`, started detached in the job
  * folder with its output going to the node's log. It prepares the environment, runs torchrun in
  * the synced workspace, and writes its own PID, times and exit code, so the job's state can be
@@ -18,6 +24,11 @@ export interface RunScriptInputs {
  */
 export function runScript({ spec, requirementsText }: RunScriptInputs): string {
   const q = shellQuote;
+  const reserved = Object.keys(spec.env).find((name) => name.toLowerCase().startsWith(runScriptVariablePrefix));
+  if (reserved)
+    throw new Error(
+      `The environment variable ${reserved} uses the prefix ${runScriptVariablePrefix}, which the run script keeps for itself.`,
+    );
   const key = environmentKey({
     python: spec.python,
     requirements: spec.requirements !== undefined ? { path: spec.requirements, text: requirementsText ?? '' } : undefined,
@@ -37,44 +48,49 @@ export function runScript({ spec, requirementsText }: RunScriptInputs): string {
     `# Azure PyTorch job ${spec.id}. Started in this folder as`,
     '#   setsid nohup ./run.sh RANK > node-RANK.log 2>&1 < /dev/null &',
     '# It records its PID (its session id), start and end times and exit code next to its log.',
-    'rank=$1',
-    'job_dir=$(pwd)',
+    "# Its own variables start with __azp_ and are set before the job's environment (which may",
+    '# replace HOME or PATH) is exported, so that nothing in it moves where the exit code goes.',
+    '__azp_rank=$1',
+    '__azp_job_dir=$(pwd)',
+    '__azp_home=$HOME',
+    '__azp_path=$PATH',
     `echo $$ > "${fileOf(jobFiles.pid)}.run" && mv -f "${fileOf(jobFiles.pid)}.run" "${fileOf(jobFiles.pid)}"`,
     `date +%s > "${fileOf(jobFiles.started)}"`,
     '',
     'finish() {',
-    `  date +%s > "$job_dir/${fileOf(jobFiles.ended)}"`,
-    `  echo "$1" > "$job_dir/${fileOf(jobFiles.exitCode)}.tmp" && ` +
-      `mv -f "$job_dir/${fileOf(jobFiles.exitCode)}.tmp" "$job_dir/${fileOf(jobFiles.exitCode)}"`,
+    '  PATH=$__azp_path',
+    `  date +%s > "$__azp_job_dir/${fileOf(jobFiles.ended)}"`,
+    `  echo "$1" > "$__azp_job_dir/${fileOf(jobFiles.exitCode)}.tmp" && ` +
+      `mv -f "$__azp_job_dir/${fileOf(jobFiles.exitCode)}.tmp" "$__azp_job_dir/${fileOf(jobFiles.exitCode)}"`,
     '  exit "$1"',
     '}',
     "trap 'finish 143' TERM",
     "trap 'finish 130' INT",
     'say() { printf \'[azure-pytorch] %s\\n\' "$*"; }',
     '',
-    'case "$rank" in',
+    'case "$__azp_rank" in',
     ...perRank,
     '  *)',
-    '    say "No node $rank in this job."',
+    '    say "No node $__azp_rank in this job."',
     '    finish 2',
     '    ;;',
     'esac',
     '',
-    `python=${q(spec.python)}`,
-    `workspace="$HOME"/${q(workspaceDir(spec.workspaceId))}`,
-    'cd "$workspace" || { say "The synced workspace $workspace is missing: run the job again to sync it."; finish 1; }',
+    `__azp_python=${q(spec.python)}`,
+    `__azp_workspace="$__azp_home"/${q(workspaceDir(spec.workspaceId))}`,
+    'cd "$__azp_workspace" || { say "The synced workspace $__azp_workspace is missing: run the job again to sync it."; finish 1; }',
     ...(key ? environmentSteps(spec, key) : []),
     '',
     // torchrun is a Python script; running it with the job's interpreter makes the workers use it too.
-    'torchrun_path=$(command -v torchrun) || torchrun_path=$(dirname "$(command -v "$python")")/torchrun',
-    'if [ ! -f "$torchrun_path" ]; then',
+    '__azp_torchrun=$(command -v torchrun) || __azp_torchrun=$(dirname "$(command -v "$__azp_python")")/torchrun',
+    'if [ ! -f "$__azp_torchrun" ]; then',
     '  say "torchrun was not found on $(hostname): install PyTorch there, or set azurePytorch.python to the interpreter that has it."',
     '  finish 127',
     'fi',
-    `say "Job ${spec.id}: node $rank of ${spec.nodes.length} on $(hostname), torchrun $*"`,
-    `date +%s > "$job_dir/${fileOf(jobFiles.running)}"`,
-    '"$python" "$torchrun_path" "$@"',
-    'finish $?',
+    `say "Job ${spec.id}: node $__azp_rank of ${spec.nodes.length} on $(hostname), torchrun $*"`,
+    `date +%s > "$__azp_job_dir/${fileOf(jobFiles.running)}"`,
+    '"$__azp_python" "$__azp_torchrun" "$@"',
+    'finish "$?"',
     '',
   ];
   return lines.join('\n');
@@ -86,7 +102,7 @@ function environmentSteps(spec: JobSpec, key: string): string[] {
   const install = spec.requirements
     ? [
         `  say ${q(`Installing ${spec.requirements}`)}`,
-        `  "$env_dir/bin/python" -m pip install --disable-pip-version-check -r ${q(spec.requirements)} || return 1`,
+        `  "$__azp_env_dir/bin/python" -m pip install --disable-pip-version-check -r ${q(spec.requirements)} || return 1`,
       ]
     : [];
   const setup = spec.setup.flatMap((command) => [
@@ -95,33 +111,33 @@ function environmentSteps(spec: JobSpec, key: string): string[] {
   ]);
   return [
     '',
-    `env_dir="$HOME"/${q(envDir(key))}`,
+    `__azp_env_dir="$__azp_home"/${q(envDir(key))}`,
     'prepare_env() {',
-    '  if [ -f "$env_dir/.ready" ] && "$env_dir/bin/python" -c "" 2>/dev/null; then',
-    '    say "Reusing the environment $env_dir"',
+    '  if [ -f "$__azp_env_dir/.ready" ] && "$__azp_env_dir/bin/python" -c "" 2>/dev/null; then',
+    '    say "Reusing the environment $__azp_env_dir"',
     '    return 0',
     '  fi',
-    '  say "Creating the environment $env_dir"',
-    '  rm -rf "$env_dir"',
-    '  "$python" -m venv --system-site-packages "$env_dir" || ' +
+    '  say "Creating the environment $__azp_env_dir"',
+    '  rm -rf "$__azp_env_dir"',
+    '  "$__azp_python" -m venv --system-site-packages "$__azp_env_dir" || ' +
       '{ say "Creating the venv failed: install python3-venv on the VM."; return 1; }',
-    '  . "$env_dir/bin/activate" || return 1',
+    '  . "$__azp_env_dir/bin/activate" || return 1',
     ...install,
     ...setup,
-    '  touch "$env_dir/.ready"',
+    '  touch "$__azp_env_dir/.ready"',
     '}',
-    `mkdir -p "$HOME"/${q(envsDir())}`,
+    `mkdir -p "$__azp_home"/${q(envsDir())}`,
     'if command -v flock > /dev/null 2>&1; then',
-    '  ( flock 9 && prepare_env ) 9> "$env_dir.lock" || finish 1',
+    '  ( flock 9 && prepare_env ) 9> "$__azp_env_dir.lock" || finish 1',
     'else',
     '  ( prepare_env ) || finish 1',
     'fi',
-    '. "$env_dir/bin/activate"',
-    'python="$env_dir/bin/python"',
+    '. "$__azp_env_dir/bin/activate"',
+    '__azp_python="$__azp_env_dir/bin/python"',
   ];
 }
 
 /** A per-node file name with the rank as a shell variable. */
 function fileOf(name: (rank: number) => string): string {
-  return name(0).replace(/^node-0/, 'node-$rank');
+  return name(0).replace(/^node-0/, 'node-$__azp_rank');
 }

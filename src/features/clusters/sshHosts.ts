@@ -3,7 +3,7 @@
  * user added (azurePytorch.ssh.hosts). Pure: the view reads the files and settings.
  */
 import type { SshConfigLine } from '../../ssh/sshConfig';
-import type { SshTarget } from '../../ssh/sshTarget';
+import { describeTarget, type SshTarget } from '../../ssh/sshTarget';
 
 export interface SshHostEntry {
   /** An alias of ~/.ssh/config, or `user@host[:port]`. */
@@ -63,8 +63,11 @@ export function sshHostSpecProblem(spec: string): string | undefined {
 /**
  * The remote authority the Remote-SSH extension opens: `ssh-remote+<alias>` for a bare alias,
  * else its hex-encoded JSON form, which carries a user and port without relying on ~/.ssh/config.
+ * Remote-SSH hands the host to `ssh`, so a target that is not a host (`-oProxyCommand=…`) throws.
  */
 export function remoteSshAuthority(target: Pick<SshTarget, 'host' | 'user' | 'port'>): string {
+  const problem = sshHostSpecProblem(describeTarget(target));
+  if (problem) throw new Error(`Remote-SSH cannot open this host: ${problem}`);
   if (!target.user && !target.port) return `ssh-remote+${target.host}`;
   const json = JSON.stringify({
     hostName: target.host,

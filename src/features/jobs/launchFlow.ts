@@ -7,6 +7,7 @@ import { withAbortSignal } from '../cancellation';
 import { showWarning } from '../messages';
 import { settings } from '../settings';
 import { needsStart, targetGpus, vmTrainingTarget, type TrainingTarget } from './jobTargets';
+import { requireTrustedWorkspace } from './workspaceTrust';
 import type { CommandServices } from '../services';
 
 /** Everything the user chose; the flow does the rest without asking. */
@@ -26,6 +27,7 @@ export interface LaunchRequest {
  * Resolves to the job's spec; throws UserCancelledError when cancelled.
  */
 export async function launchWithProgress(services: CommandServices, request: LaunchRequest): Promise<JobSpec> {
+  requireTrustedWorkspace();
   const { jobsService, connector } = services;
   const scriptName = request.script.split('/').pop() ?? request.script;
   const where = request.targets.length > 1 ? `${request.targets.length} machines` : request.targets[0]?.machine.label;

@@ -87,6 +87,8 @@ describe('launch configurations (.vscode/azure-pytorch.json)', () => {
     expectError(one({ targets: ['a', 'a'] }), 'configurations[0].targets', /twice/);
     expectError(one({ env: { 'BAD-NAME': 'x' } }), 'configurations[0].env', /not a valid environment variable name/);
     expectError(one({ env: { N: 1 } }), 'configurations[0].env.N', /must be a string/);
+    expectError(one({ env: { __azp_rank: 'x' } }), 'configurations[0].env', /"__azp_rank": names starting with __azp_ are reserved/);
+    expectError(one({ env: { __AZP_HOME: 'x' } }), 'configurations[0].env', /reserved for the job's run script/);
     expectError(one({ outputs: '../up' }), 'configurations[0].outputs', /inside the workspace/);
     expectError(one({ nproc: 2 }), 'configurations[0].nproc', /not a known field \(did you mean "nprocPerNode"\?\)/);
     expectError('{"configs": []}', 'configs', /not a known field/);

@@ -18,9 +18,9 @@ describe('run script', () => {
     assert.match(script, /^ {4}export PYTHONUNBUFFERED=1$/m);
     assert.match(script, /^ {4}export AZURE_PYTORCH_NODE_RANK=0$/m);
     assert.match(script, /^ {4}export NCCL_DEBUG=INFO$/m);
-    assert.match(script, /^workspace="\$HOME"\/\.azure-pytorch\/ws\/project-1a2b3c4d$/m);
+    assert.match(script, /^__azp_workspace="\$__azp_home"\/\.azure-pytorch\/ws\/project-1a2b3c4d$/m);
     assert.match(script, /set -- --standalone '--nproc_per_node=2' '--tee=3' \.\/train\.py$/m);
-    assert.match(script, /echo "\$1" > "\$job_dir\/node-\$rank\.exit-code\.tmp" && mv -f/);
+    assert.match(script, /echo "\$1" > "\$__azp_job_dir\/node-\$__azp_rank\.exit-code\.tmp" && mv -f/);
     assert.doesNotMatch(script, /venv/, 'no requirements, no setup: no venv');
   });
 
@@ -29,11 +29,49 @@ describe('run script', () => {
       spec: jobSpec({ requirements: 'requirements.txt', setup: ['pip install -e .'] }),
       requirementsText: 'numpy\n',
     });
-    assert.match(script, /env_dir="\$HOME"\/\.azure-pytorch\/envs\/venv-[0-9a-f]{16}/);
-    assert.match(script, /-m venv --system-site-packages "\$env_dir"/);
+    assert.match(script, /__azp_env_dir="\$__azp_home"\/\.azure-pytorch\/envs\/venv-[0-9a-f]{16}/);
+    assert.match(script, /-m venv --system-site-packages "\$__azp_env_dir"/);
     assert.match(script, /-m pip install --disable-pip-version-check -r requirements\.txt/);
     assert.match(script, /sh -c 'pip install -e \.'/);
     assert.match(script, /flock 9 && prepare_env/);
+  });
+
+  it('writes its exit code in the job folder whatever names the job exports (rank, job_dir, HOME, PATH…)', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'run-sh-'));
+    const home = path.join(root, 'home');
+    const jobDir = path.join(root, 'job');
+    const bin = path.join(root, 'bin');
+    for (const dir of [path.join(home, '.azure-pytorch/ws/project-1a2b3c4d'), jobDir, bin]) fs.mkdirSync(dir, { recursive: true });
+    // Stand-ins: torchrun is found on PATH; the "interpreter" records the environment it got and exits with 3.
+    fs.writeFileSync(path.join(bin, 'torchrun'), '');
+    const python = path.join(bin, 'python-stand-in');
+    fs.writeFileSync(python, '#!/bin/sh\necho "$rank $job_dir $node_rank $HOME" > "$AZP_TEST_SEEN"\nexit 3\n', { mode: 0o755 });
+    const env = { rank: 'x', job_dir: 'y', node_rank: 'z', HOME: '/nonexistent-home', python: 'p', workspace: 'w' };
+    fs.writeFileSync(path.join(jobDir, 'run.sh'), runScript({ spec: jobSpec({ env, python }) }));
+    const seen = path.join(root, 'seen');
+    const run = (pathVariable: string): void => {
+      execFileSync('sh', ['./run.sh', '0'], { cwd: jobDir, env: { HOME: home, PATH: pathVariable, AZP_TEST_SEEN: seen }, stdio: 'pipe' });
+    };
+
+    assert.throws(
+      () => run(`${bin}:${process.env.PATH ?? ''}`),
+      (error: { status?: number }) => error.status === 3,
+    );
+    assert.strictEqual(fs.readFileSync(path.join(jobDir, 'node-0.exit-code'), 'utf8'), '3\n');
+    assert.strictEqual(fs.readFileSync(seen, 'utf8'), 'x y z /nonexistent-home\n', 'the job sees its own env');
+    for (const file of ['node-0.pid', 'node-0.started', 'node-0.running', 'node-0.ended'])
+      assert.ok(fs.existsSync(path.join(jobDir, file)), file);
+  });
+
+  it('refuses an env name with its own prefix, whatever built the spec', () => {
+    assert.throws(() => runScript({ spec: jobSpec({ env: { __azp_rank: '1' } }) }), /__azp_rank uses the prefix __azp_/);
+  });
+
+  it('still writes its exit code when the job replaces PATH', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'run-sh-'));
+    fs.writeFileSync(path.join(root, 'run.sh'), runScript({ spec: jobSpec({ env: { PATH: '/nonexistent' } }) }));
+    assert.throws(() => execFileSync('sh', ['./run.sh', '0'], { cwd: root, env: { HOME: root, PATH: process.env.PATH }, stdio: 'pipe' }));
+    assert.strictEqual(fs.readFileSync(path.join(root, 'node-0.exit-code'), 'utf8'), '1\n', 'no synced workspace: exit code 1');
   });
 
   it('quotes every value from the spec: hostile ones stay one word each', () => {

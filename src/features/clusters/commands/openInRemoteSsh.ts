@@ -11,14 +11,14 @@ const REMOTE_SSH = 'ms-vscode-remote.remote-ssh';
 
 /** Open in Remote-SSH: a new window on the VM (or SSH host) through the Remote - SSH extension. */
 export async function openInRemoteSsh(services: CommandServices, arg?: unknown): Promise<void> {
-  const target = await targetOf(services, arg);
+  const remoteAuthority = remoteSshAuthority(await targetOf(services, arg));
   if (!vscode.extensions.getExtension(REMOTE_SSH)) {
     const install = 'Show Remote - SSH';
     const answer = await showInformation('opening a VM in a remote window needs the Remote - SSH extension.', install);
     if (answer === install) await vscode.commands.executeCommand('workbench.extensions.search', REMOTE_SSH);
     return;
   }
-  await vscode.commands.executeCommand('vscode.newWindow', { remoteAuthority: remoteSshAuthority(target), reuseWindow: false });
+  await vscode.commands.executeCommand('vscode.newWindow', { remoteAuthority, reuseWindow: false });
 }
 
 /** The SSH host node's host, or the VM at the address the extension's own connections use. */

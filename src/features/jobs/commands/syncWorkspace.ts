@@ -7,12 +7,14 @@ import { withAbortSignal } from '../../cancellation';
 import { showInformation } from '../../messages';
 import { availableTargets, needsStart, type TrainingTarget } from '../jobTargets';
 import type { CommandServices } from '../../services';
+import { requireTrustedWorkspace } from '../workspaceTrust';
 
 /**
  * Sync Workspace to VM…: brings the workspace folder's copy on a machine up to date (only what
  * changed), with a cancellable progress notification; what was left out and why goes to the output.
  */
 export async function syncWorkspace(services: CommandServices, arg?: unknown): Promise<void> {
+  requireTrustedWorkspace();
   const folder = await pickFolder();
   const target = targetFromArgument(services, arg) ?? (await pickTarget(services));
   if (needsStart(target)) throw new Error(`${target.machine.label} is not running. Start it first, then sync.`);

@@ -56,4 +56,18 @@ describe('Remote-SSH authorities', () => {
       port: 2222,
     });
   });
+
+  it('refuses a host that ssh would read as an option or that is not one host', () => {
+    for (const destination of ['-oProxyCommand=touch /tmp/pwned', 'me@-oProxyCommand=sh', 'host name', 'me@host;rm', "a'b"]) {
+      assert.throws(() => remoteSshAuthority(parseSshDestination(destination)), /Remote-SSH cannot open this host/, destination);
+    }
+    assert.throws(() => remoteSshAuthority({ host: 'gpu', user: '-oProxyCommand=sh' }), /Remote-SSH cannot open this host/);
+    assert.throws(() => remoteSshAuthority({ host: 'gpu', port: 70000 }), /not between 1 and 65535/);
+  });
+
+  it('opens a VM by its IPv6 address', () => {
+    const authority = remoteSshAuthority({ host: 'fd00::4', user: 'azureuser' });
+    const decoded: unknown = JSON.parse(Buffer.from(authority.slice('ssh-remote+'.length), 'hex').toString('utf8'));
+    assert.deepStrictEqual(decoded, { hostName: 'fd00::4', user: 'azureuser' });
+  });
 });
