@@ -18,6 +18,12 @@ export interface Failure {
   summary: string;
   /** Innermost last, as Python prints them; empty for one-line failures. */
   frames: TracebackFrame[];
+  /** An exception's whole message when it spans lines (grows as its lines arrive). */
+  message?: string;
+  /** The earlier exceptions of a chained traceback (`During handling of …`), first first. */
+  chain?: string[];
+  /** A later exception of the same chain followed: that one says what finally went wrong. */
+  superseded?: boolean;
 }
 
 const tracebackStart = /^\s*Traceback \(most recent call last\):\s*$/;
@@ -45,20 +51,60 @@ interface OpenTraceback {
   frames: TracebackFrame[];
   /** Python prints the failing source line (and 3.11's ^^^ marks) indented under each frame. */
   sawFrame: boolean;
+  /** The traceback this one was raised while handling, or from. */
+  chainedFrom?: Failure;
 }
+
+// Lines that end an exception's message: another program's log record, or our launcher's.
+const logRecord = /^(?:\[?[DIWEF]\d{4} \d|\[azure-pytorch\]|\[?\d{4}-\d{2}-\d{2}[T ]\d|(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\b)/;
+const maxMessageLines = 50;
 
 export class FailureDetector {
   private open: OpenTraceback | undefined;
+  /** The last traceback's failure while its message may go on over the following lines. */
+  private messageOf: Failure | undefined;
+  /** The last traceback's failure, until a line other than a chain's separator follows it. */
+  private chainable: Failure | undefined;
+  private chained = false;
   private readonly killedPids = new Set<string>();
 
-  /** Feeds one line (rank prefix, ANSI escapes and `\r` removed); returns a failure it completes. */
+  /**
+   * Feeds one line (rank prefix, ANSI escapes and `\r` removed); returns a failure it completes.
+   * A traceback's failure is returned at its exception line; lines of the message that follow it
+   * extend that same object (`message`, `endLine`), and a later exception of the same chain marks
+   * it `superseded`.
+   */
   push(text: string, lineNumber: number): Failure | undefined {
     if (tracebackStart.test(text)) {
-      this.open = { startLine: lineNumber, frames: [], sawFrame: false };
+      const chainedFrom = this.chained ? this.chainable : undefined;
+      this.endMessage();
+      this.open = { startLine: lineNumber, frames: [], sawFrame: false, chainedFrom };
       return undefined;
     }
     if (this.open) return this.continueTraceback(text, lineNumber, this.open);
+    if (this.messageOf && text.trim() !== '' && !chainLine.test(text) && !logRecord.test(text)) {
+      return this.extendMessage(this.messageOf, text, lineNumber);
+    }
+    this.messageOf = undefined;
+    if (chainLine.test(text)) {
+      this.chained = this.chainable !== undefined;
+      return undefined;
+    }
+    if (text.trim() !== '') this.endMessage();
     return this.singleLine(text, lineNumber);
+  }
+
+  private extendMessage(failure: Failure, text: string, lineNumber: number): undefined {
+    failure.message = `${failure.message ?? failure.summary}\n${text}`;
+    failure.endLine = lineNumber;
+    if (failure.message.split('\n').length >= maxMessageLines) this.messageOf = undefined;
+    return undefined;
+  }
+
+  private endMessage(): void {
+    this.messageOf = undefined;
+    this.chainable = undefined;
+    this.chained = false;
   }
 
   private continueTraceback(text: string, lineNumber: number, open: OpenTraceback): Failure | undefined {
@@ -72,13 +118,21 @@ export class FailureDetector {
     this.open = undefined;
     if (!exceptionLine.test(text) && !chainLine.test(text)) return this.singleLine(text, lineNumber);
     if (chainLine.test(text)) return undefined;
-    return {
-      kind: classify(text) ?? 'traceback',
+    const earlier = open.chainedFrom;
+    const failure: Failure = {
+      kind: classify(text) ?? (earlier && earlier.kind !== 'traceback' ? earlier.kind : 'traceback'),
       startLine: open.startLine,
       endLine: lineNumber,
       summary: text.trim(),
       frames: open.frames,
     };
+    if (earlier) {
+      earlier.superseded = true;
+      failure.chain = [...(earlier.chain ?? []), earlier.message ?? earlier.summary];
+    }
+    this.messageOf = failure;
+    this.chainable = failure;
+    return failure;
   }
 
   private singleLine(text: string, lineNumber: number): Failure | undefined {

@@ -21,14 +21,16 @@ export function failureTitle(kind: FailureKind): string {
 
 /**
  * The root cause among a job's failures: the first one that is not torchrun's report that a child
- * failed (that report is a consequence; the child's own traceback, OOM or kill says why).
+ * failed (that report is a consequence; the child's own traceback, OOM or kill says why). Of a
+ * chained traceback, the last exception: it carries the message (the first is often a lookup
+ * that failed on the way, `KeyError: 'NOPE'`).
  */
 export function rootCause(failures: readonly LocatedFailure[]): LocatedFailure | undefined {
-  return failures.find((failure) => failure.kind !== 'childFailed') ?? failures[0];
+  return failures.find((failure) => failure.kind !== 'childFailed' && !failure.superseded) ?? failures[0];
 }
 
-/** One line for a notification: `CUDA out of memory on node 0 [default1]: torch.cuda.Out…`. */
+/** For a notification: `CUDA out of memory on node 0 [default1]: torch.cuda.Out…`, with the whole message. */
 export function describeFailure(failure: LocatedFailure): string {
   const where = `node ${failure.node}${failure.rank ? ` [${failure.rank}]` : ''}`;
-  return `${failureTitle(failure.kind)} on ${where}: ${failure.summary}`;
+  return `${failureTitle(failure.kind)} on ${where}: ${failure.message ?? failure.summary}`;
 }

@@ -153,9 +153,14 @@ export class JobLogSession {
       for (let i = failure.startLine; i <= failure.endLine; i++) {
         if (index.node(i) === line.node && index.rank(i) === line.rank) index.setFlag(i, LineFlag.Failure);
       }
-      const located = { ...failure, node: line.node, rank: line.rank };
+      // The same object: the detector extends a traceback's message as its lines arrive.
+      const located = Object.assign(failure, { node: line.node, rank: line.rank });
       this.failures.push(located);
       if (this.started) this.listener.onFailure(located);
+    }
+    for (const earlier of line.overwritten ?? []) {
+      const redrawn = parseMetrics(stripAnsi(earlier));
+      if (redrawn) this.metrics.add(redrawn, stream.label);
     }
     const record = parseMetrics(plain);
     if (record) this.metrics.add(record, stream.label);

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { displayLine } from './displayLine';
+import { displayLine, overwrittenTexts } from './displayLine';
 import { NodeLogCache } from './logCache';
 import { LineIndex } from './lineIndex';
 import { LineOrderFile } from './lineOrderFile';
 import { LineSplitter } from './lineSplitter';
-import type { RankedLine } from './rankPrefix';
+import { embeddedPrefixOffsets, type RankedLine } from './rankPrefix';
 
 /** A complete line as it enters the store: its place in the merged log and its display text. */
 export interface StoredLine {
@@ -14,6 +14,8 @@ export interface StoredLine {
   rank: string;
   /** Display text (carriage returns resolved, rank prefix off), ANSI escapes kept. */
   text: string;
+  /** What the line showed before its last `\r` redraw (a progress bar's earlier steps), if anything. */
+  overwritten?: string[];
 }
 
 const pageSize = 256;
@@ -122,9 +124,16 @@ export class LogStore {
   private addLine(node: number, raw: Buffer, onLine: (line: StoredLine) => void): void {
     const start = this.lineStarts[node];
     this.lineStarts[node] = start + raw.length + 1;
-    const { rank, text } = displayLine(raw);
-    const index = this.index.push(node, start, raw.length, rank);
-    onLine({ index, node, rank, text });
+    // Workers' output sharing one line becomes one stored line per worker: a byte span each.
+    const shared = raw.indexOf(']:') !== raw.lastIndexOf(']:');
+    const bounds = [0, ...(shared ? embeddedPrefixOffsets(raw.toString('latin1')) : []), raw.length];
+    for (let i = 0; i + 1 < bounds.length; i++) {
+      const piece = raw.subarray(bounds[i], bounds[i + 1]);
+      const { rank, text } = displayLine(piece);
+      const index = this.index.push(node, start + bounds[i], piece.length, rank);
+      const overwritten = overwrittenTexts(piece);
+      onLine(overwritten.length > 0 ? { index, node, rank, text, overwritten } : { index, node, rank, text });
+    }
   }
 
   /** One read per node covers that node's lines of the page: they are in file order. */

@@ -28,7 +28,6 @@ const keyValue = new RegExp(
 const axisWord = /\b(epoch|step|iter(?:ation)?)\s*#?\s*(\d+)(?:\s*\/\s*(\d+))?(?![\d.])/gi;
 const bracketProgress = /\[\s*(\d+)\s*\/\s*(\d+)(?:\s*\(\s*\d+(?:\.\d+)?%\))?\s*\]/;
 const barProgress = /\|\s*(\d+)\s*\/\s*(\d+)\s*\[/;
-const rate = new RegExp(String.raw`(?<=[\s,])(${number})\s*(it/s|s/it)${valueEnd}`);
 const timmPhase = /^(?:Train|Test|Eval|Val(?:idation)?):\s*(\d+)\s+\[/;
 const logPrefix = new RegExp(
   String.raw`^(?:\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\]?[\s,-]*)?` +
@@ -39,6 +38,8 @@ const logPrefix = new RegExp(
 export function parseMetrics(line: string): MetricRecord | undefined {
   const text = line.replace(logPrefix, '').trim();
   if (text === '' || !/\d/.test(text) || isNoise(text)) return undefined;
+  const bar = text.includes('%|') || text.includes('it [') ? tqdmBar.exec(text) : null;
+  if (bar) return readTqdm(bar);
   const record: MetricRecord = { values: {} };
   const brace = text.indexOf('{');
   let rest = text;
@@ -53,16 +54,40 @@ export function parseMetrics(line: string): MetricRecord | undefined {
   else readKeyValues(record, rest);
   readAxisWords(record, rest);
   readProgress(record, rest);
-  // The rate pattern looks behind at every position: run it only where a rate can be.
-  const tqdmRate = rest.includes('it/s') || rest.includes('s/it') ? rate.exec(rest) : null;
-  if (tqdmRate && !(tqdmRate[2] in record.values)) record.values[tqdmRate[2]] = Number(tqdmRate[1]);
   const isEmpty = Object.keys(record.values).length === 0;
   return isEmpty ? undefined : record;
 }
 
-/** Configuration dumps and tracebacks are full of `name=value` that are not measurements. */
+// `{desc}: {percentage}%|{bar}| {n}/{total} [{elapsed}<{remaining}, {rate}{postfix}]`, or with no
+// total `{desc}: {n}it [{elapsed}, {rate}{postfix}]`.
+const tqdmBar = /^(?:(.*?):\s*)?(?:\d{1,3}%\|[^|]*\|\s*(\d+)\/(\d+)|(\d+)it)\s*\[([^\]]*)\]$/;
+const tqdmRateField = /^\s*(?:\?|[\d.]+\s*[kMG]?)\s*\S*\/\S+$/;
+
+/**
+ * A tqdm bar: its description, percentage, counters and rate are not measurements; the postfix
+ * (`loss=0.31`) is, at the bar's counter unless the description or postfix says where.
+ */
+function readTqdm(bar: RegExpExecArray): MetricRecord | undefined {
+  const [, description, barCount, total, plainCount, inBrackets] = bar;
+  const record: MetricRecord = { values: {} };
+  const fields = inBrackets.split(',').slice(1);
+  if (fields.length > 0 && tqdmRateField.test(fields[0])) fields.shift();
+  readKeyValues(record, fields.join(','));
+  if (Object.keys(record.values).length === 0) return undefined;
+  if (description) readAxisWords(record, description);
+  const count = Number(barCount ?? plainCount);
+  if (total !== undefined) record.progress ??= { done: count, total: Number(total) };
+  if (record.epoch === undefined) record.step ??= count;
+  return record;
+}
+
+/** Configuration dumps, tracebacks and warnings are full of `name=value` that are not measurements. */
 function isNoise(text: string): boolean {
-  return /^(?:Namespace\(|File "|Traceback|warnings\.warn|[\w.]*(?:Warning|Error|Exception)\b)/.test(text);
+  return (
+    /^(?:Namespace\(|File "|Traceback|warnings\.warn|[\w.]*(?:Warning|Error|Exception)\b)/.test(text) ||
+    // `…/rnn.py:67: UserWarning: dropout option adds dropout … but got dropout=0.2 and num_layers=1`
+    /\b[A-Z]\w*[a-z](?:Warning|Error|Exception): /.test(text)
+  );
 }
 
 function addValue(record: MetricRecord, rawKey: string, value: number): void {

@@ -47,6 +47,14 @@ export class MetricSeriesSet {
       }
       series.samples++;
       const x = xOf(record, series);
+      const n = series.points.length;
+      // One point per step: a progress bar redrawn at the same step updates its point.
+      if (record.step !== undefined && series.axis === 'step' && n >= 2 && series.points[n - 2] === x) {
+        series.points[n - 1] = value;
+        if (series.sent >= n) series.reset = true;
+        this.dirty.add(series);
+        continue;
+      }
       series.points.push(x, value);
       if (series.points.length > 2 * this.maxPoints) thin(series);
       this.dirty.add(series);

@@ -22,7 +22,7 @@ Traceback (most recent call last):
   File "/usr/lib/python3/dist-packages/torch/nn/modules/module.py", line 1194, in _call_impl
     return forward_call(*input, **kwargs)
 ValueError: Expected input batch_size (64) to match target batch_size (32).
-next line`;
+E1204 18:34:43.779000 637 torch/distributed/elastic/multiprocessing/api.py:986] failed (exitcode: 1) local_rank: 0 (pid: 673)`;
 
 const oomTraceback =
   `Traceback (most recent call last):

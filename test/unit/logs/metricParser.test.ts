@@ -32,7 +32,34 @@ const corpus: Case[] = [
   {
     framework: 'Lightning progress bar',
     line: 'Epoch 0:  45%|████▌     | 45/100 [00:02<00:03, 17.23it/s, v_num=0, train_loss=0.512]',
-    expected: { values: { 'it/s': 17.23, train_loss: 0.512 }, epoch: 0, progress: { done: 45, total: 100 } },
+    expected: { values: { train_loss: 0.512 }, epoch: 0, progress: { done: 45, total: 100 } },
+  },
+  {
+    framework: 'tqdm bar with a description and no postfix',
+    line: 'rank0:   3%|▎         | 1/30 [00:00<00:07,  4.14it/s]',
+    expected: undefined,
+  },
+  {
+    framework: 'tqdm bar with a postfix',
+    line: 'train:  25%|██▌       | 25/100 [00:01<00:03, 20.31it/s, loss=0.31, acc=0.9]',
+    expected: { values: { loss: 0.31, acc: 0.9 }, step: 25, progress: { done: 25, total: 100 } },
+  },
+  {
+    framework: 'tqdm without a total',
+    line: '24it [00:01, 20.1it/s, loss=0.5]',
+    expected: { values: { loss: 0.5 }, step: 24 },
+  },
+  {
+    framework: 'a warning with name=value in its message',
+    line:
+      '/opt/torch/.venv/lib/python3.12/site-packages/torch/nn/modules/rnn.py:67: UserWarning: dropout option adds dropout after ' +
+      'all but last recurrent layer, so non-zero dropout expects num_layers greater than 1, but got dropout=0.2 and num_layers=1',
+    expected: undefined,
+  },
+  {
+    framework: 'a metric named error',
+    line: 'Mean Squared Error: 0.25',
+    expected: { values: { mean_squared_error: 0.25 } },
   },
   {
     framework: 'Lightning rich table row',
