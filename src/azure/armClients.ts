@@ -41,7 +41,7 @@ export class ArmClients {
     readonly credentials: CredentialSource,
     readonly options: ArmClientOptions = {},
   ) {
-    this.auth = new ArmAuthPolicy(credentials, environment.endpoints.scope);
+    this.auth = new ArmAuthPolicy(credentials, environment.endpoints.scope, environment.endpoints.resourceManager);
     const cas = environment.trustedCas;
     this.agent = new https.Agent({ keepAlive: true, ...(cas ? { secureContext: tls.createSecureContext({ ca: [...cas] }) } : {}) });
   }

@@ -1,5 +1,6 @@
 import { field, isRecord, numberField, stringField } from '../common/fields';
 import { armErrorBodyOf } from './armErrorBodies';
+import { describeShortfall, readQuotaShortfall } from './quotaRefusal';
 
 /**
  * Turns what the Azure SDK throws into a message a user can act on: what went wrong, in Azure's
@@ -40,6 +41,8 @@ export interface AzureProblem {
   /** Azure's error code (AllocationFailed, AuthorizationFailed…), when there is one. */
   readonly code?: string;
   readonly status?: number;
+  /** A page where the user can act on it (the quota request). */
+  readonly link?: string;
 }
 
 /** What tells errors apart, read off whatever was thrown (the SDK's RestError, Node's system errors…). */
@@ -90,7 +93,7 @@ const CAPACITY_CODES = new Set([
   'OverconstrainedZonalAllocationRequest',
   'SkuNotAvailable',
 ]);
-const QUOTA_CODES = new Set(['QuotaExceeded', 'OperationNotAllowed', 'SkuQuotaExceeded']);
+const QUOTA_CODES = new Set(['QuotaExceeded', 'SkuQuotaExceeded']);
 
 /** "The long-running operation has failed. AllocationFailed. Allocation failed. …" (core-lro's wording). */
 const LRO_FAILURE = /^The long-running operation has failed\. ([A-Za-z]+)\. ([\s\S]*)$/;
@@ -126,6 +129,9 @@ export function describeAzureError(error: unknown): AzureProblem {
       advice: 'Retry; if it persists, the endpoint may not be Azure Resource Manager.',
       code: err.code,
     };
+  }
+  if (err.name === 'ForeignOriginError') {
+    return { kind: 'other', message, advice: 'Check azurePytorch.resourceManagerEndpoint; if it is right, retry later.' };
   }
   if (err.name === 'CredentialUnavailableError' || err.name === 'AuthenticationError' || err.name === 'AuthenticationRequiredError') {
     return signInFailure(message);
@@ -166,6 +172,10 @@ function describeStatus(status: number, code: string | undefined, message: strin
   if (status === 404) {
     return { kind: 'notFound', message, advice: 'It may have been deleted; refresh the view.', code, status };
   }
+  if (status === 400 || status === 409) {
+    const refused = refusal(code, message, status);
+    if (refused) return refused;
+  }
   if (status === 409) {
     return { kind: 'conflict', message, advice: 'Another operation is running on it; wait for it to finish and retry.', code, status };
   }
@@ -191,23 +201,44 @@ function describeStatus(status: number, code: string | undefined, message: strin
 }
 
 function operationFailure(code: string, message: string): AzureProblem {
-  if (CAPACITY_CODES.has(code)) {
+  return (
+    refusal(code, `${code}: ${message}`) ?? {
+      kind: 'other',
+      message: `${code}: ${message}`,
+      advice: "See the VM's activity log in the Azure portal.",
+      code,
+    }
+  );
+}
+
+/**
+ * Azure declining for want of capacity or quota, as a plain response (409) or a failed operation.
+ * OperationNotAllowed is a quota refusal only when its message says so: it also means "another
+ * operation is in progress".
+ */
+function refusal(code: string | undefined, message: string, status?: number): AzureProblem | undefined {
+  if (code && CAPACITY_CODES.has(code)) {
     return {
       kind: 'capacity',
-      message: `${code}: ${message}`,
+      message,
       advice: 'Azure has no capacity for this size there right now. Retry later, or move the VM to another size, zone or region.',
       code,
+      status,
     };
   }
-  if (QUOTA_CODES.has(code) || /quota/i.test(message)) {
-    return {
-      kind: 'quota',
-      message: `${code}: ${message}`,
-      advice: 'Request a higher vCPU quota for this VM family in the Azure portal (Subscriptions › Usage + quotas).',
-      code,
-    };
-  }
-  return { kind: 'other', message: `${code}: ${message}`, advice: "See the VM's activity log in the Azure portal.", code };
+  if (!(code && QUOTA_CODES.has(code)) && !/quota/i.test(message)) return undefined;
+  const shortfall = readQuotaShortfall(message);
+  const newLimit = shortfall.newLimit === undefined ? 'a higher vCPU quota' : `a vCPU quota of at least ${shortfall.newLimit}`;
+  const family = shortfall.family ? ` for ${shortfall.family}` : ' for this VM family';
+  const location = shortfall.location ? ` in ${shortfall.location}` : '';
+  return {
+    kind: 'quota',
+    message: describeShortfall(shortfall) ?? message,
+    advice: `Request ${newLimit}${family}${location}: ${shortfall.requestLink}`,
+    code,
+    status,
+    link: shortfall.requestLink,
+  };
 }
 
 function signInFailure(message: string): AzureProblem {

@@ -45,6 +45,18 @@ export const GPU_FAMILIES: readonly GpuFamily[] = [
     pattern: /^Standard_NC\d+as_T4_v3$/i,
   },
   {
+    series: 'NVv3',
+    gpu: nvidia('M60', 8),
+    sizes: { Standard_NV12s_v3: 1, Standard_NV24s_v3: 2, Standard_NV48s_v3: 4 },
+    pattern: /^Standard_NV\d+s_v3$/i,
+  },
+  {
+    series: 'NVv4',
+    gpu: amd('MI25', 16),
+    sizes: { Standard_NV4as_v4: 1 / 8, Standard_NV8as_v4: 1 / 4, Standard_NV16as_v4: 1 / 2, Standard_NV32as_v4: 1 },
+    pattern: /^Standard_NV\d+as_v4$/i,
+  },
+  {
     series: 'NVadsA10 v5',
     gpu: nvidia('A10', 24),
     sizes: {

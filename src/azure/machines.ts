@@ -20,10 +20,14 @@ export interface ListingReport {
   readonly warnings: string[];
 }
 
-/** The GPUs of a size: the count from the SKU, the model from the catalog. */
+/**
+ * The GPUs of a size: the count from the SKU, the model from the catalog. For a partitioned GPU the
+ * catalog's fraction wins: the SKU rounds it up to `GPUs: 1`.
+ */
 export function gpusOf(size: string, facts: SizeFacts | undefined): VmGpus | undefined {
   const known = findGpuFamily(size);
-  const count = facts?.gpus ?? known?.catalogCount;
+  const partitioned = known?.catalogCount !== undefined && known.catalogCount < 1;
+  const count = partitioned ? known.catalogCount : (facts?.gpus ?? known?.catalogCount);
   if (!count) return undefined;
   return { count, model: known?.family.gpu, series: known?.family.series };
 }
@@ -80,14 +84,17 @@ export async function listSubscriptionVms(
   };
 
   const modelsListed = (async () => {
-    const models: VirtualMachine[] = [];
+    const models = new Map<string, VirtualMachine>();
     for await (const page of compute.virtualMachines.listAll({ abortSignal }).byPage()) {
       for (const model of page) {
-        models.push(model);
+        // Azure may repeat a VM across pages; one VM, one tree item.
+        const key = (model.id ?? '').toLowerCase();
+        if (models.has(key)) continue;
+        models.set(key, model);
         void sizeTableFor(model.location);
       }
     }
-    return models;
+    return [...models.values()];
   })();
   const statusesListed = (async () => {
     const statuses = new Map<string, readonly InstanceStatus[] | undefined>();

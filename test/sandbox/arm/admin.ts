@@ -5,7 +5,8 @@
  *   GET    /_sandbox/state                    cloud summary, request count, faults, settings
  *   GET    /_sandbox/requests                 the request log ({ method, path, status })
  *   GET    /_sandbox/faults                   active fault rules with their hit counts
- *   POST   /_sandbox/faults                   add a FaultRule (JSON) → 201 { id, ... }
+ *   POST   /_sandbox/faults                   add a FaultRule (JSON) → 201 { id, ... }; e.g. a quota refusal of starts:
+ *                                             { "kind": "error", "method": "POST", "path": "/start", "code": "OperationNotAllowed" }
  *   DELETE /_sandbox/faults[/{id}]            remove all rules, or one
  *   POST   /_sandbox/operation-failures       add an OperationFailure (JSON),
  *                                             e.g. { "vmName": "gpu-t4", "action": "start", "code": "AllocationFailed" }

@@ -3,12 +3,19 @@
  * the path plus query) and applies `times` times, or always when `times` is absent. The first
  * matching rule wins. Faults apply to Resource Manager and token-endpoint requests, never to the
  * admin paths under /_sandbox.
+ *
+ * An 'error' with a `code` answers as Azure refuses: e.g. { kind: 'error', method: 'POST', path:
+ * '/start', code: 'OperationNotAllowed' } is a 409 quota refusal in Azure's words (see
+ * refusal-messages.ts). An 'accepted' answers 202 with Azure-AsyncOperation and Location set to
+ * `pollUrl`, e.g. a URL on another origin. A 'respond' answers `body` as JSON (status 200 by
+ * default): a response in any shape Azure gives, e.g. a list that names one VM twice.
  */
 import { jsonAt, jsonMember, jsonNumber, jsonOneOf, jsonString } from '../../json';
 import { ArmError } from './errors';
 import { type RequestContext, sendJson, sendRaw, sleep } from './http';
+import { REFUSAL_MESSAGES } from './refusal-messages';
 
-export type FaultKind = 'throttle' | 'error' | 'unauthorized' | 'forbidden' | 'malformed' | 'delay' | 'reset';
+export type FaultKind = 'throttle' | 'error' | 'unauthorized' | 'forbidden' | 'malformed' | 'delay' | 'reset' | 'accepted' | 'respond';
 
 export interface FaultRule {
   kind: FaultKind;
@@ -16,8 +23,16 @@ export interface FaultRule {
   method?: string;
   /** A regular expression source; every path when absent. */
   path?: string;
-  /** For 'error': the status (500 by default; 502, 503, 504…). */
+  /** For 'error': the status (409 with a `code`, else 500; 502, 503, 504…). */
   status?: number;
+  /** For 'error': Azure's error code (OperationNotAllowed, SkuNotAvailable, ZonalAllocationFailed…). */
+  code?: string;
+  /** For 'error': Azure's message; for a known `code`, Azure's own wording by default. */
+  message?: string;
+  /** For 'accepted': the URL the operation is to be polled at. */
+  pollUrl?: string;
+  /** For 'respond': the JSON to answer with. */
+  body?: unknown;
   /** For 'throttle' (default 1) and, when given, 'error' 503. */
   retryAfterSeconds?: number;
   /** For 'delay': how long to hold the request before serving it normally. */
@@ -34,7 +49,17 @@ export interface ActiveFault {
   remaining: number;
 }
 
-const KINDS: readonly FaultKind[] = ['throttle', 'error', 'unauthorized', 'forbidden', 'malformed', 'delay', 'reset'];
+const KINDS: readonly FaultKind[] = [
+  'throttle',
+  'error',
+  'unauthorized',
+  'forbidden',
+  'malformed',
+  'delay',
+  'reset',
+  'accepted',
+  'respond',
+];
 
 /** A rule as JSON gives it (the admin API's body), each member checked for its type. */
 export function parseFaultRule(json: unknown): FaultRule {
@@ -43,6 +68,10 @@ export function parseFaultRule(json: unknown): FaultRule {
     ...jsonMember(json, 'method', jsonString),
     ...jsonMember(json, 'path', jsonString),
     ...jsonMember(json, 'status', jsonNumber),
+    ...jsonMember(json, 'code', jsonString),
+    ...jsonMember(json, 'message', jsonString),
+    ...jsonMember(json, 'pollUrl', jsonString),
+    ...jsonMember(json, 'body', jsonAt),
     ...jsonMember(json, 'retryAfterSeconds', jsonNumber),
     ...jsonMember(json, 'delayMs', jsonNumber),
     ...jsonMember(json, 'times', jsonNumber),
@@ -71,6 +100,9 @@ export class FaultInjector {
   add(rule: FaultRule): ActiveFault {
     if (!KINDS.includes(rule.kind)) {
       throw new Error(`Unknown fault kind '${rule.kind}'; expected one of ${KINDS.join(', ')}`);
+    }
+    if (rule.kind === 'accepted' && !rule.pollUrl) {
+      throw new Error("An 'accepted' fault needs a pollUrl");
     }
     if (rule.times !== undefined && !(Number.isInteger(rule.times) && rule.times > 0)) {
       throw new Error(`Fault 'times' must be a positive integer, got ${rule.times}`);
@@ -147,16 +179,22 @@ export async function applyFault(fault: ActiveFault, ctx: RequestContext): Promi
       return true;
     }
     case 'error': {
-      const status = rule.status ?? 500;
+      const status = rule.status ?? (rule.code ? 409 : 500);
       const code =
-        status === 503 ? 'ServiceUnavailable' : status === 504 ? 'GatewayTimeout' : status === 502 ? 'BadGateway' : 'InternalServerError';
+        rule.code ??
+        (status === 503 ? 'ServiceUnavailable' : status === 504 ? 'GatewayTimeout' : status === 502 ? 'BadGateway' : 'InternalServerError');
+      const message =
+        rule.message ?? (rule.code && REFUSAL_MESSAGES[rule.code]) ?? `The server encountered an internal error (sandbox fault ${status}).`;
       const headers: Record<string, string> = rule.retryAfterSeconds !== undefined ? { 'Retry-After': String(rule.retryAfterSeconds) } : {};
-      sendJson(
-        ctx,
-        status,
-        new ArmError(status, code, `The server encountered an internal error (sandbox fault ${status}).`).body(),
-        headers,
-      );
+      sendJson(ctx, status, new ArmError(status, code, message).body(), headers);
+      return true;
+    }
+    case 'respond':
+      sendJson(ctx, rule.status ?? 200, rule.body);
+      return true;
+    case 'accepted': {
+      const pollUrl = rule.pollUrl ?? '';
+      sendRaw(ctx, 202, '', { 'Azure-AsyncOperation': pollUrl, Location: pollUrl, 'Retry-After': '0' });
       return true;
     }
     case 'unauthorized': {

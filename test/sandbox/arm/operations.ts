@@ -7,6 +7,7 @@
 import * as crypto from 'crypto';
 import { jsonMember, jsonNumber, jsonOneOf, jsonString } from '../../json';
 import { ArmError } from './errors';
+import { REFUSAL_MESSAGES } from './refusal-messages';
 import type { PowerState, VirtualMachine } from './state';
 
 export type VmAction = 'start' | 'powerOff' | 'deallocate' | 'restart';
@@ -47,14 +48,6 @@ export function parseOperationFailure(json: unknown): OperationFailure {
     ...jsonMember(json, 'times', jsonNumber),
   };
 }
-
-const DEFAULT_FAILURE_MESSAGES: Record<string, string> = {
-  AllocationFailed:
-    'Allocation failed. We do not have sufficient capacity for the requested VM size in this region. ' +
-    'Read more about improving likelihood of allocation success at http://aka.ms/allocation-guidance',
-  OverconstrainedAllocationRequest:
-    'Allocation failed. VM(s) with the following constraints cannot be allocated, because the condition is too restrictive.',
-};
 
 interface Transition {
   transitional?: PowerState;
@@ -165,7 +158,7 @@ export class OperationManager {
     }
     return {
       code: found.code,
-      message: found.message ?? DEFAULT_FAILURE_MESSAGES[found.code] ?? `The operation failed with ${found.code}.`,
+      message: found.message ?? REFUSAL_MESSAGES[found.code] ?? `The operation failed with ${found.code}.`,
     };
   }
 

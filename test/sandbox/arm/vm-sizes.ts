@@ -42,6 +42,8 @@ const ALL_SIZES: readonly VmSize[] = [
   size('Standard_NC4as_T4_v3', 'standardNCASv3_T4Family', 4, 28, { count: 1, model: T4, memoryGB: 16 }),
   size('Standard_NC8as_T4_v3', 'standardNCASv3_T4Family', 8, 56, { count: 1, model: T4, memoryGB: 16 }),
   size('Standard_NC64as_T4_v3', 'standardNCASv3_T4Family', 64, 440, { count: 4, model: T4, memoryGB: 16 }),
+  // A sixth of an A10: Azure's SKU rounds it up to `GPUs: 1`.
+  size('Standard_NV6ads_A10_v5', 'StandardNVADSA10v5Family', 6, 55, { count: 1, model: A10, memoryGB: 24 }),
   size('Standard_NV36ads_A10_v5', 'StandardNVADSA10v5Family', 36, 440, { count: 1, model: A10, memoryGB: 24 }),
   size('Standard_NC24ads_A100_v4', 'StandardNCADSA100v4Family', 24, 220, { count: 1, model: A100_PCIE_80, memoryGB: 80 }),
   size('Standard_NC48ads_A100_v4', 'StandardNCADSA100v4Family', 48, 440, { count: 2, model: A100_PCIE_80, memoryGB: 80 }),

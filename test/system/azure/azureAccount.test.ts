@@ -157,7 +157,7 @@ describe('ARM auth policy', () => {
     Promise.resolve({ request, status, headers: createHttpHeaders() });
 
   it('never sends a token over plain http', async () => {
-    const policy = new ArmAuthPolicy(source, 'scope');
+    const policy = new ArmAuthPolicy(source, 'scope', 'https://127.0.0.1:1');
     let sent = false;
     const next = (request: PipelineRequest): Promise<PipelineResponse> => {
       sent = true;
@@ -165,6 +165,23 @@ describe('ARM auth policy', () => {
     };
     await assert.rejects(policy.sendRequest(createPipelineRequest({ url: 'http://127.0.0.1:1/x' }), next), /plain http/);
     assert.strictEqual(sent, false);
+  });
+
+  it('never sends a token to an origin other than the configured Resource Manager', async () => {
+    const policy = new ArmAuthPolicy(source, 'scope', 'https://127.0.0.1:1');
+    const sentTo: string[] = [];
+    const next = (request: PipelineRequest): Promise<PipelineResponse> => {
+      sentTo.push(request.url);
+      return respond(request, 200);
+    };
+    await policy.sendRequest(createPipelineRequest({ url: 'https://127.0.0.1:1/operations/1' }), next);
+    for (const url of ['https://127.0.0.1:2/operations/1', 'https://127.0.0.2:1/operations/1', 'https://evil.example/operations/1']) {
+      await assert.rejects(
+        policy.sendRequest(createPipelineRequest({ url }), next),
+        /Refusing to send the Azure token to .*only the configured Resource Manager \(https:\/\/127\.0\.0\.1:1\)/,
+      );
+    }
+    assert.deepStrictEqual(sentTo, ['https://127.0.0.1:1/operations/1']);
   });
 
   it('asks one fresh token after a 401 and retries once, however many requests were refused', async () => {
@@ -178,7 +195,7 @@ describe('ARM auth policy', () => {
         return Promise.resolve();
       },
     };
-    const policy = new ArmAuthPolicy(counting, 'scope');
+    const policy = new ArmAuthPolicy(counting, 'scope', 'https://127.0.0.1:1');
     const statuses: number[] = [];
     const next = (req: PipelineRequest): Promise<PipelineResponse> => {
       const status = req.headers.get('Authorization') === 'Bearer t1' ? 401 : 200;

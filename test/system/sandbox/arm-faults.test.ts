@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ArmAdminClient, type ArmStandIn, httpsRequest, StaticTokenCredential, startArmStandIn } from '../../sandbox/arm';
 import { type RetryTiming, computeClient, subscriptionClient } from '../../sandbox/arm/sdk-clients';
+import { jsonString } from '../../json';
 import { restError } from './restError';
 
 const RESEARCH = '1f4a7c2e-9b3d-4e8a-b6c1-0d5e2f9a8b70';
@@ -130,6 +131,20 @@ describe('ARM stand-in: faults', () => {
     assert.strictEqual((await listVms(PRODUCTION)).length, 2);
     const refused = await httpsRequest(`${arm.endpoint}/_sandbox/faults`, arm.caPem, { method: 'POST', body: { kind: 'nonsense' } });
     assert.strictEqual(refused.status, 400, refused.text);
+  });
+
+  it("refuses a VM start over the admin path with a 409 in Azure's shape and words (a quota refusal)", async () => {
+    const admin = ArmAdminClient.fromStateDir(stateDir);
+    await admin.addFault({ kind: 'error', method: 'POST', path: '/start', code: 'OperationNotAllowed', times: 1 });
+    const url = `${arm.endpoint}/subscriptions/${RESEARCH}/resourceGroups/rg-training/providers/Microsoft.Compute/virtualMachines/gpu-t4/start?api-version=2024-07-01`;
+    const refused = await httpsRequest(url, arm.caPem, { method: 'POST', headers: { Authorization: `Bearer ${arm.staticToken}` } });
+    assert.strictEqual(refused.status, 409);
+    assert.strictEqual(jsonString(refused.json, 'error', 'code'), 'OperationNotAllowed');
+    assert.match(
+      jsonString(refused.json, 'error', 'message'),
+      /exceeding approved standardNCADSA100v4Family Cores quota\. .*Current Limit: 24/,
+    );
+    assert.strictEqual((await admin.state()).vms.find((vm) => vm.name === 'gpu-t4')?.powerState, 'deallocated');
   });
 
   it('fails the next VM start over the admin path', async () => {

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import { RestError } from '@azure/core-rest-pipeline';
 import { AzureTimeoutError, describeAzureError, SignInRequiredError } from '../../../src/azure/azureErrors';
+import { PORTAL_QUOTA_LINK } from '../../../src/azure/quotaRefusal';
 
 describe('Azure errors', () => {
   it('asks to sign in again on a 401 or when no token can be had', () => {
@@ -39,6 +40,56 @@ describe('Azure errors', () => {
     );
     assert.strictEqual(quota.kind, 'quota');
     assert.match(quota.advice, /quota/);
+  });
+
+  it("reads a plain 409 quota refusal as quota, with the figures and the link from Azure's message", () => {
+    const problem = describeAzureError(
+      new RestError(
+        'Operation could not be completed as it results in exceeding approved standardNCADSA100v4Family Cores quota. ' +
+          'Additional details - Deployment Model: Resource Manager, Location: eastus, Current Limit: 24, Current Usage: 24, ' +
+          'Additional Required: 24, (Minimum) New Limit Required: 48. Submit a request for Quota increase at ' +
+          'https://aka.ms/ProdportalCRP/#blade/Microsoft_Azure_Capacity/UsageAndQuota.ReactView/Parameters/%7B%7D by specifying parameters.',
+        { statusCode: 409, code: 'OperationNotAllowed' },
+      ),
+    );
+    assert.strictEqual(problem.kind, 'quota');
+    assert.strictEqual(
+      problem.message,
+      'Not enough vCPU quota: 24 of 24 standardNCADSA100v4Family vCPUs in eastus are in use; this needs 24 more',
+    );
+    assert.strictEqual(
+      problem.link,
+      'https://aka.ms/ProdportalCRP/#blade/Microsoft_Azure_Capacity/UsageAndQuota.ReactView/Parameters/%7B%7D',
+    );
+    assert.match(problem.advice, /^Request a vCPU quota of at least 48 for standardNCADSA100v4Family in eastus: https:\/\/aka\.ms\//);
+  });
+
+  it("points at the portal's quota page when a quota refusal carries no figures or link", () => {
+    const problem = describeAzureError(new RestError('Quota exceeded for this subscription.', { statusCode: 409, code: 'QuotaExceeded' }));
+    assert.strictEqual(problem.kind, 'quota');
+    assert.strictEqual(problem.message, 'Quota exceeded for this subscription.');
+    assert.strictEqual(problem.link, PORTAL_QUOTA_LINK);
+    assert.match(problem.advice, /^Request a higher vCPU quota for this VM family: https:\/\/portal\.azure\.com\//);
+  });
+
+  it('reads plain 409 capacity refusals as capacity: try another zone, region or size', () => {
+    for (const code of ['SkuNotAvailable', 'ZonalAllocationFailed', 'AllocationFailed']) {
+      const problem = describeAzureError(new RestError('Not available.', { statusCode: 409, code }));
+      assert.strictEqual(problem.kind, 'capacity', code);
+      assert.strictEqual(problem.code, code);
+      assert.match(problem.advice, /another size, zone or region/);
+    }
+  });
+
+  it('keeps the conflict advice for an OperationNotAllowed that is not about quota', () => {
+    const problem = describeAzureError(
+      new RestError("Operation 'start' is not allowed on VM 'x' since another operation ('deallocate') is in progress.", {
+        statusCode: 409,
+        code: 'OperationNotAllowed',
+      }),
+    );
+    assert.strictEqual(problem.kind, 'conflict');
+    assert.match(problem.advice, /wait for it to finish/);
   });
 
   it('points at azurePytorch.caCertificate when the endpoint certificate is not trusted', () => {

@@ -26,6 +26,17 @@ describe('GPU catalog', () => {
     expectSize('standard_nc64as_t4_v3', 'NCasT4_v3', 'T4 16GB', 4);
   });
 
+  it('NVv3: M60 8GB, 1 to 4 GPUs', () => {
+    expectSize('Standard_NV12s_v3', 'NVv3', 'M60 8GB', 1);
+    expectSize('Standard_NV48s_v3', 'NVv3', 'M60 8GB', 4);
+  });
+
+  it('NVv4: AMD MI25 16GB, from 1/8 of one to one whole GPU', () => {
+    expectSize('Standard_NV4as_v4', 'NVv4', 'MI25 16GB', 1 / 8, 'AMD');
+    expectSize('Standard_NV16as_v4', 'NVv4', 'MI25 16GB', 1 / 2, 'AMD');
+    expectSize('Standard_NV32as_v4', 'NVv4', 'MI25 16GB', 1, 'AMD');
+  });
+
   it('NVadsA10 v5: A10 24GB, partitioned on the small sizes', () => {
     expectSize('Standard_NV6ads_A10_v5', 'NVadsA10 v5', 'A10 24GB', 1 / 6);
     expectSize('Standard_NV36adms_A10_v5', 'NVadsA10 v5', 'A10 24GB', 1);
