@@ -83,7 +83,9 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       renderStatus(message.nodes, message.summary, message.ended);
       break;
     case 'failures':
-      renderFailures(message.failures);
+      failures.length = message.from;
+      failures.push(...message.failures);
+      renderFailures(message.total, message.rootCause);
       break;
     case 'searchResult':
       if (pendingSearch?.id !== message.requestId) break;
@@ -211,11 +213,18 @@ function renderStatus(nodes: readonly NodeStatus[], summary: string, ended: bool
   status.replaceChildren(element('span', { className: 'summary', text: summary }), ...badges);
 }
 
-function renderFailures(failures: readonly FailureInfo[]): void {
+/** The failures the host has sent (it keeps and sends only the first ones of a job). */
+const failures: FailureInfo[] = [];
+
+function renderFailures(total: number, rootCause: number): void {
   const container = byId('failures');
-  container.hidden = failures.length === 0;
-  const ordered = [...failures].sort((a, b) => Number(b.isRootCause) - Number(a.isRootCause));
+  container.hidden = total === 0;
+  const cause = failures[rootCause];
+  const ordered = cause ? [cause, ...failures.filter((failure) => failure !== cause)] : failures;
+  const count =
+    total > 5 ? [element('div', { className: 'failure-count', text: `${total.toLocaleString()} failures (the first shown)` })] : [];
   container.replaceChildren(
+    ...count,
     ...ordered.slice(0, 5).map((failure) => {
       const where = [nodeLabel(failure.node), failure.rank].filter(Boolean).join(' ');
       const show = element('a', { text: 'Show in log', attributes: { href: '#' } });
@@ -240,7 +249,7 @@ function renderFailures(failures: readonly FailureInfo[]): void {
       }
       return element(
         'div',
-        { className: failure.isRootCause ? 'failure-item root-cause' : 'failure-item' },
+        { className: failure === cause ? 'failure-item root-cause' : 'failure-item' },
         element('span', { className: 'failure-title', text: `${failure.title} (${where})` }),
         element('span', { className: 'failure-summary', text: failure.summary }),
         element('span', { className: 'failure-links' }, ...links),

@@ -14,6 +14,8 @@ import type { GpuTelemetry } from './nvidiaSmi';
 import type { NodeStatus } from './panelMessages';
 import type { RemoteCommandRunner } from './remoteCommandRunner';
 
+export const maxKeptFailures = 200;
+
 export interface JobLogSessionListener {
   /** Lines added to the store (in order), from one received chunk or from a restore. */
   onLines(lines: readonly StoredLine[]): void;
@@ -41,7 +43,10 @@ export interface JobLogSessionOptions {
 export class JobLogSession {
   readonly store: LogStore;
   readonly metrics = new MetricSeriesSet();
+  /** The first `maxKeptFailures` failures: a job logging a traceback per bad sample must not fill memory. */
   readonly failures: LocatedFailure[] = [];
+  /** Every failure seen, kept or not. */
+  failureCount = 0;
   readonly status: NodeStatus[];
   readonly gpu = new Map<number, GpuTelemetry>();
   /** Per node, per rank: the stream's failure detector and its label in charts. */
@@ -55,7 +60,7 @@ export class JobLogSession {
     private readonly options: JobLogSessionOptions,
     private readonly listener: JobLogSessionListener,
   ) {
-    this.store = new LogStore(options.cacheDir, job.nodes.length);
+    this.store = new LogStore(options.cacheDir, job.nodes.length, (node, rank, texts) => this.analyseRedraws(node, rank, texts));
     this.status = job.nodes.map((node, index) => ({ node: index, label: node.machine.label, state: 'connecting' }));
     this.streams = job.nodes.map(() => new Map<string, { detector: FailureDetector; label: string }>());
     this.store.restore((line) => this.analyse(line));
@@ -144,9 +149,7 @@ export class JobLogSession {
 
   private analyse(line: StoredLine): void {
     const plain = stripAnsi(line.text);
-    const streams = this.streams[line.node];
-    let stream = streams.get(line.rank);
-    if (!stream) streams.set(line.rank, (stream = { detector: new FailureDetector(), label: this.streamLabel(line.node, line.rank) }));
+    const stream = this.stream(line.node, line.rank);
     const failure = stream.detector.push(plain, line.index);
     if (failure) {
       const index = this.store.index;
@@ -155,15 +158,28 @@ export class JobLogSession {
       }
       // The same object: the detector extends a traceback's message as its lines arrive.
       const located = Object.assign(failure, { node: line.node, rank: line.rank });
-      this.failures.push(located);
+      this.failureCount++;
+      if (this.failures.length < maxKeptFailures) this.failures.push(located);
       if (this.started) this.listener.onFailure(located);
     }
-    for (const earlier of line.overwritten ?? []) {
-      const redrawn = parseMetrics(stripAnsi(earlier));
-      if (redrawn) this.metrics.add(redrawn, stream.label);
-    }
+    this.analyseRedraws(line.node, line.rank, line.overwritten ?? []);
     const record = parseMetrics(plain);
     if (record) this.metrics.add(record, stream.label);
+  }
+
+  /** The metrics of what a line showed before a later redraw (a tqdm bar's earlier steps). */
+  private analyseRedraws(node: number, rank: string, texts: readonly string[]): void {
+    for (const text of texts) {
+      const record = parseMetrics(stripAnsi(text));
+      if (record) this.metrics.add(record, this.stream(node, rank).label);
+    }
+  }
+
+  private stream(node: number, rank: string): { detector: FailureDetector; label: string } {
+    const streams = this.streams[node];
+    let stream = streams.get(rank);
+    if (!stream) streams.set(rank, (stream = { detector: new FailureDetector(), label: this.streamLabel(node, rank) }));
+    return stream;
   }
 
   private streamLabel(node: number, rank: string): string {

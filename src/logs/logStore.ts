@@ -4,8 +4,8 @@ import { displayLine, overwrittenTexts } from './displayLine';
 import { NodeLogCache } from './logCache';
 import { LineIndex } from './lineIndex';
 import { LineOrderFile } from './lineOrderFile';
-import { LineSplitter } from './lineSplitter';
-import { embeddedPrefixOffsets, type RankedLine } from './rankPrefix';
+import { LineSplitter, maxLineBytes } from './lineSplitter';
+import { embeddedPrefixOffsets, splitRankPrefix, type RankedLine } from './rankPrefix';
 
 /** A complete line as it enters the store: its place in the merged log and its display text. */
 export interface StoredLine {
@@ -33,12 +33,18 @@ export class LogStore {
   private readonly lineStarts: number[];
   private readonly order: LineOrderFile;
   private readonly pages = new Map<number, RankedLine[]>();
+  private readonly longLines = new Map<number, RankedLine>();
 
-  constructor(dir: string, nodeCount: number) {
+  /** `onRedrawn` gets the earlier redraws of a line too long to keep (see LineSplitter), as display texts. */
+  constructor(
+    dir: string,
+    nodeCount: number,
+    private readonly onRedrawn?: (node: number, rank: string, texts: string[]) => void,
+  ) {
     if (nodeCount < 1 || nodeCount > 255) throw new Error(`Unsupported node count ${nodeCount}`);
     fs.mkdirSync(dir, { recursive: true });
     this.caches = Array.from({ length: nodeCount }, (_, node) => new NodeLogCache(path.join(dir, `node-${node}.log`)));
-    this.splitters = this.caches.map(() => new LineSplitter());
+    this.splitters = this.caches.map((_, node) => new LineSplitter(maxLineBytes, this.redrawnHandler(node)));
     this.lineStarts = this.caches.map(() => 0);
     this.order = new LineOrderFile(path.join(dir, 'order.bin'));
   }
@@ -69,33 +75,37 @@ export class LogStore {
   /** Rebuilds the index from the cache files (after a reload), in the order lines first arrived. */
   restore(onLine: (line: StoredLine) => void): void {
     const order = this.order.readAll();
-    const readers = this.caches.map((cache) => cachedLines(cache));
+    const readers = this.caches.map((cache, node) => cachedLines(cache, this.redrawnHandler(node)));
     let kept = 0;
     for (const node of order) {
       const next = node < readers.length ? readers[node].next() : { done: true as const, value: undefined };
       if (next.done) break;
-      this.addLine(node, next.value, onLine);
+      this.addLine(node, next.value.raw, next.value.end, onLine);
       kept++;
     }
     if (kept < order.length) this.order.truncate(kept);
     readers.forEach((reader, node) => {
       for (let next = reader.next(); !next.done; next = reader.next()) {
-        this.addLine(node, next.value, onLine);
+        this.addLine(node, next.value.raw, next.value.end, onLine);
         this.order.add(node);
       }
     });
     this.order.flush();
     this.caches.forEach((cache, node) => {
-      if (this.lineStarts[node] < cache.size)
-        this.splitters[node].push(cache.read(this.lineStarts[node], cache.size - this.lineStarts[node]));
+      for (const block of blocks(cache, this.lineStarts[node])) this.splitters[node].push(block);
     });
   }
 
   /** Stores bytes received for a node and indexes the lines they complete. */
   ingest(node: number, chunk: Buffer, onLine: (line: StoredLine) => void): void {
+    const at = this.caches[node].size;
     this.caches[node].append(chunk);
     const lines = this.splitters[node].push(chunk);
-    for (const raw of lines) this.addLine(node, raw, onLine);
+    let newline = -1;
+    for (const raw of lines) {
+      newline = chunk.indexOf(0x0a, newline + 1);
+      this.addLine(node, raw, at + newline, onLine);
+    }
     this.order.add(node, lines.length);
     this.order.flush();
   }
@@ -121,9 +131,17 @@ export class LogStore {
     this.order.close();
   }
 
-  private addLine(node: number, raw: Buffer, onLine: (line: StoredLine) => void): void {
+  /** `raw` is the line as the splitter gave it (compacted when long), `end` where its '\n' is in the cache. */
+  private addLine(node: number, raw: Buffer, end: number, onLine: (line: StoredLine) => void): void {
     const start = this.lineStarts[node];
-    this.lineStarts[node] = start + raw.length + 1;
+    this.lineStarts[node] = end + 1;
+    if (end - start > maxLineBytes) {
+      const { rank, text } = displayLine(raw);
+      const index = this.index.push(node, start, end - start, rank);
+      const overwritten = overwrittenTexts(raw);
+      onLine(overwritten.length > 0 ? { index, node, rank, text, overwritten } : { index, node, rank, text });
+      return;
+    }
     // Workers' output sharing one line becomes one stored line per worker: a byte span each.
     const shared = raw.indexOf(']:') !== raw.lastIndexOf(']:');
     const bounds = [0, ...(shared ? embeddedPrefixOffsets(raw.toString('latin1')) : []), raw.length];
@@ -136,12 +154,41 @@ export class LogStore {
     }
   }
 
+  private redrawnHandler(node: number): ((prefix: Buffer, redraws: Buffer) => void) | undefined {
+    const onRedrawn = this.onRedrawn;
+    if (!onRedrawn) return undefined;
+    return (prefix, redraws) => {
+      const segments = redraws.toString('utf8').split('\r');
+      const texts = segments.map((segment) => splitRankPrefix(segment).text).filter((text) => text.trim() !== '');
+      if (texts.length > 0) onRedrawn(node, splitRankPrefix(prefix.toString('utf8')).rank, texts);
+    };
+  }
+
+  /** A line too long to keep whole, compacted as when it arrived (read once: the tail page is read often). */
+  private longLine(index: number): RankedLine {
+    let line = this.longLines.get(index);
+    if (!line) {
+      const splitter = new LineSplitter();
+      const start = this.index.start(index);
+      for (const block of blocks(this.caches[this.index.node(index)], start, start + this.index.byteLength(index))) splitter.push(block);
+      line = displayLine(splitter.push(Buffer.from('\n'))[0]);
+      this.longLines.set(index, line);
+      if (this.longLines.size > maxCachedPages) this.longLines.delete(this.longLines.keys().next().value!);
+    }
+    return line;
+  }
+
   /** One read per node covers that node's lines of the page: they are in file order. */
   private readPage(page: number): RankedLine[] {
     const first = page * pageSize;
     const end = Math.min(this.index.length, first + pageSize);
     const spans = new Map<number, { from: number; to: number }>();
     for (let i = first; i < end; i++) {
+      // A page with a long line reads its lines one by one: a span over the long line would read all of it.
+      if (this.index.byteLength(i) > maxLineBytes) {
+        spans.clear();
+        break;
+      }
       const node = this.index.node(i);
       const to = this.index.start(i) + this.index.byteLength(i);
       const span = spans.get(node);
@@ -153,18 +200,34 @@ export class LogStore {
     const lines: RankedLine[] = [];
     for (let i = first; i < end; i++) {
       const node = this.index.node(i);
-      const from = this.index.start(i) - spans.get(node)!.from;
-      lines.push(displayLine(bytes.get(node)!.subarray(from, from + this.index.byteLength(i))));
+      const start = this.index.start(i);
+      const length = this.index.byteLength(i);
+      const span = spans.get(node);
+      if (length > maxLineBytes) lines.push(this.longLine(i));
+      else if (span) lines.push(displayLine(bytes.get(node)!.subarray(start - span.from, start - span.from + length)));
+      else lines.push(displayLine(this.caches[node].read(start, length)));
     }
     return lines;
   }
 }
 
-/** The complete lines of a cache file, read in blocks. */
-function* cachedLines(cache: NodeLogCache): Generator<Buffer> {
-  const splitter = new LineSplitter();
-  const block = 4 << 20;
-  for (let at = 0; at < cache.size; at += block) {
-    yield* splitter.push(cache.read(at, Math.min(block, cache.size - at)));
+const blockSize = 4 << 20;
+
+/** A cache file's bytes from `from` to `to`, in blocks. */
+function* blocks(cache: NodeLogCache, from: number, to = cache.size): Generator<Buffer> {
+  for (let at = from; at < to; at += blockSize) yield cache.read(at, Math.min(blockSize, to - at));
+}
+
+/** The complete lines of a cache file (compacted as the live splitter does) and where each line's '\n' is. */
+function* cachedLines(cache: NodeLogCache, onRedrawn?: (prefix: Buffer, redraws: Buffer) => void): Generator<{ raw: Buffer; end: number }> {
+  const splitter = new LineSplitter(maxLineBytes, onRedrawn);
+  let at = 0;
+  for (const block of blocks(cache, 0)) {
+    let newline = -1;
+    for (const raw of splitter.push(block)) {
+      newline = block.indexOf(0x0a, newline + 1);
+      yield { raw, end: at + newline };
+    }
+    at += block.length;
   }
 }

@@ -55,7 +55,6 @@ export interface FailureInfo {
   /** Merged-log position of the failure's first line. */
   line: number;
   frames: FrameLink[];
-  isRootCause: boolean;
 }
 
 export type HostMessage =
@@ -67,7 +66,11 @@ export type HostMessage =
   | { type: 'metrics'; updates: SeriesUpdate[] }
   | { type: 'gpu'; node: number; reading: GpuTelemetry }
   | { type: 'status'; nodes: NodeStatus[]; summary: string; ended: boolean }
-  | { type: 'failures'; failures: FailureInfo[] }
+  /**
+   * Failures from position `from` on (the webview keeps those before it); `total` counts every failure
+   * seen, kept or not; `rootCause` is a position in the kept list, -1 when none.
+   */
+  | { type: 'failures'; from: number; failures: FailureInfo[]; total: number; rootCause: number }
   | { type: 'searchResult'; requestId: number; version: number; position: number }
   | { type: 'reveal'; version: number; position: number };
 

@@ -16,6 +16,11 @@ const prefix = /^((?:\x1b\[[0-9;]*m)*)\[([A-Za-z_][A-Za-z_-]*\d+)\]:/;
 // inside torchrun's prefix: `[default0]:[rank0]: Traceback …`.
 const innerPrefix = /^\[rank\d+\]: ?/;
 
+/** The length of the line's outer rank prefix (colour codes before it included); 0 when none. */
+export function rankPrefixLength(line: string): number {
+  return prefix.exec(line)?.[0].length ?? 0;
+}
+
 export function splitRankPrefix(line: string): RankedLine {
   const match = prefix.exec(line);
   if (!match) return { rank: '', text: line };

@@ -38,9 +38,13 @@ export function parseKnownHosts(text: string): KnownHostsEntry[] {
   return entries;
 }
 
-/** The name a host is recorded under: `host` on port 22, `[host]:port` otherwise. */
+/**
+ * The name a host is recorded under: `host` on port 22, `[host]:port` otherwise, lower-cased as
+ * OpenSSH does before it matches or hashes a name (host names are case-insensitive).
+ */
 export function knownHostsName(host: string, port: number): string {
-  return port === 22 ? host : `[${host}]:${port}`;
+  const name = host.toLowerCase();
+  return port === 22 ? name : `[${name}]:${port}`;
 }
 
 /** Whether an entry's host field names this host (hashed or as a pattern list). */

@@ -41,6 +41,10 @@ export class LogPanelController implements JobLogSessionListener {
   private notifyAtEnd = false;
   private notified = false;
   private ranksKnown = 0;
+  /** Failures the webview holds, and the count and root cause it was last told. */
+  private failuresSent = 0;
+  private failureCountSent = 0;
+  private rootCauseSent = -1;
 
   constructor(
     createSession: (listener: JobLogSessionListener) => JobLogSession,
@@ -132,7 +136,7 @@ export class LogPanelController implements JobLogSessionListener {
   }
 
   onFailure(): void {
-    this.postFailures();
+    this.scheduleLines();
     if (this.notified || this.notifyTimer) return;
     // Wait for the other nodes' output: the first failure seen is often a consequence.
     this.notifyTimer = setTimeout(() => this.notifyRootCause(), rootCauseSettleMs);
@@ -174,6 +178,9 @@ export class LogPanelController implements JobLogSessionListener {
       tail: this.tailRows(maxTailRows),
     });
     this.postStatus();
+    // A webview (re)started holds nothing: send it all.
+    this.failuresSent = 0;
+    this.failureCountSent = -1;
     this.postFailures();
     this.host.post({ type: 'metrics', updates: session.metrics.snapshot() });
     session.metrics.takeUpdates();
@@ -214,6 +221,7 @@ export class LogPanelController implements JobLogSessionListener {
     }
     for (const node of this.pendingNodes) this.host.post({ type: 'pending', node, text: session.store.pendingText(node) });
     this.pendingNodes.clear();
+    this.postFailures();
   }
 
   private postStatus(): void {
@@ -227,22 +235,28 @@ export class LogPanelController implements JobLogSessionListener {
     });
   }
 
+  /** Sends the failures the webview does not have yet, and the count and root cause when they changed. */
   private postFailures(): void {
     const session = this.current;
     if (!this.ready || !session) return;
     const cause = session.rootCause();
+    const rootCause = cause ? session.failures.indexOf(cause) : -1;
+    const from = this.failuresSent;
+    if (from === session.failures.length && this.failureCountSent === session.failureCount && this.rootCauseSent === rootCause) return;
     const workspace = session.job.workspace;
-    const failures: FailureInfo[] = session.failures.map((failure) => ({
+    const failures: FailureInfo[] = session.failures.slice(from).map((failure) => ({
       kind: failure.kind,
       title: failureTitle(failure.kind),
       summary: failure.summary,
       node: failure.node,
       rank: failure.rank,
       line: failure.startLine,
-      isRootCause: failure === cause,
       frames: failure.frames.map((frame) => ({ ...frame, localPath: workspace ? mapRemotePath(frame.path, workspace) : undefined })),
     }));
-    this.host.post({ type: 'failures', failures });
+    this.failuresSent = session.failures.length;
+    this.failureCountSent = session.failureCount;
+    this.rootCauseSent = rootCause;
+    this.host.post({ type: 'failures', from, failures, total: session.failureCount, rootCause });
   }
 
   private reveal(line: number): void {

@@ -59,6 +59,22 @@ describe('parseAnsi', () => {
     assert.deepEqual(parseAnsi('\x1b[38;5;244mx')[0].style, { fg: '#808080' });
   });
 
+  it('understands colon-form colours and underline styles', () => {
+    assert.deepEqual(parseAnsi('\x1b[38:2::255:128:0mx')[0], { text: 'x', style: { fg: '#ff8000' } });
+    assert.deepEqual(parseAnsi('\x1b[48:2:1:2:3mx')[0].style, { bg: '#010203' });
+    assert.deepEqual(parseAnsi('\x1b[1;38:5:196mx')[0].style, { bold: true, fg: '#ff0000' });
+    const [curly, plain] = parseAnsi('\x1b[4:3mx\x1b[4:0my');
+    assert.deepEqual([curly.text, curly.style.underline, plain.text, plain.style.underline], ['x', true, 'y', undefined]);
+    assert.equal(stripAnsi('\x1b[38:2::1:2:3mred\x1b[m'), 'red');
+  });
+
+  it('keeps the rest of a line after an OSC that never ends, and drops ended ones', () => {
+    assert.equal(stripAnsi('a\x1b]0;title\x07b'), 'ab');
+    assert.equal(stripAnsi('\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ done'), 'link done');
+    assert.equal(stripAnsi('\x1b]8;;http://x\x1b[31mred'), 'red');
+    assert.equal(stripAnsi('loss=0.5 \x1b]2;unterminated step=3'), 'loss=0.5 2;unterminated step=3');
+  });
+
   it('drops cursor movement and erase codes', () => {
     assert.equal(stripAnsi('\x1b[A\x1b[2Kline\x1b[K'), 'line');
     assert.deepEqual(parseAnsi('\x1b[2Kline'), [{ text: 'line', style: {} }]);

@@ -71,6 +71,20 @@ describe('known_hosts', function () {
     assert.equal(checkHostKey(entries, '20.1.2.4', 22, key(a)).kind, 'unknown');
   });
 
+  it('matches a hashed name whatever the case of the host name, as OpenSSH does', function () {
+    const file = path.join(dir, 'hashed-names');
+    fs.writeFileSync(
+      file,
+      `gpu.example.com ${typeAndKey(a)}
+[gpu.example.com]:2200 ${typeAndKey(b)}
+`,
+    );
+    execFileSync('ssh-keygen', ['-H', '-f', file], { stdio: 'ignore' });
+    const entries = located(fs.readFileSync(file, 'utf8'));
+    assert.equal(checkHostKey(entries, 'GPU.example.com', 22, key(a)).kind, 'known');
+    assert.equal(checkHostKey(entries, 'Gpu.Example.COM', 2200, key(b)).kind, 'known');
+  });
+
   it('tells known, changed, unknown (with other types) and revoked apart', function () {
     const entries = located(`vm ${typeAndKey(a)}\n`);
     assert.equal(checkHostKey(entries, 'vm', 22, key(a)).kind, 'known');

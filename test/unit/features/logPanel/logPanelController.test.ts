@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { JobLogDescription } from '../../../../src/logs/jobLogDescription';
-import { JobLogSession } from '../../../../src/logs/jobLogSession';
+import { JobLogSession, maxKeptFailures } from '../../../../src/logs/jobLogSession';
 import type { HostMessage } from '../../../../src/logs/panelMessages';
 import { LogPanelController } from '../../../../src/features/logPanel/logPanelController';
 import { localRunner } from './localRunner';
@@ -159,6 +159,31 @@ describe('LogPanelController with a local job', function () {
     ]);
     assert.equal(last(again, 'failures')?.failures.length, 1);
     reopened.dispose();
+  });
+
+  it('sends each failure once, keeps the first ones and counts them all (a traceback per bad sample)', async () => {
+    const messages: HostMessage[] = [];
+    const controller = open(messages);
+    controller.handle({ type: 'ready' });
+    const traceback = (sample: number) =>
+      ['Traceback (most recent call last):', '  File "/remote/ws/data.py", line 7, in load', `ValueError: bad sample ${sample}`, ''].join(
+        '\n',
+      );
+    fs.writeFileSync(job.nodes[0].logPath, Array.from({ length: 4000 }, (_, sample) => traceback(sample)).join(''));
+    await until(() => last(messages, 'failures')?.total === 4000, 'every failure counted');
+    const sent = messages.filter((message): message is Message<'failures'> => message.type === 'failures');
+    const bytes = sent.reduce((sum, message) => sum + JSON.stringify(message).length, 0);
+    // What the webview holds once it applied every message.
+    const held: string[] = [];
+    for (const message of sent) {
+      held.length = message.from;
+      held.push(...message.failures.map((failure) => failure.summary));
+    }
+    assert.equal(held.length, maxKeptFailures);
+    assert.deepEqual(held.slice(0, 2), ['ValueError: bad sample 0', 'ValueError: bad sample 1']);
+    assert.equal(last(messages, 'failures')?.rootCause, 0);
+    assert.ok(bytes < 200_000, `${bytes} bytes of failure messages`);
+    controller.dispose();
   });
 
   it('calls a cancelled job cancelled, and does not report the signal that stopped it as a failure', async () => {
