@@ -4,7 +4,7 @@ import { AzureTimeoutError, describeAzureError, type AzureProblem } from './azur
 import { mapConcurrently, timeoutSignal } from '../common/concurrency';
 import { getVm, getVmStatus, listSubscriptionVms, type VmRef } from './machines';
 import { runPowerAction, type PowerAction } from './powerActions';
-import { isTransitional } from './powerState';
+import { isUnsettled } from './powerState';
 import { SkuCatalog } from './skuCatalog';
 import { listSubscriptions, type AzureSubscription } from './subscriptions';
 import type { AzureVm } from './virtualMachine';
@@ -36,7 +36,7 @@ export interface InventoryOptions {
   readonly concurrency?: number;
   /** Time one subscription's listing may take before it shows as timed out. */
   readonly subscriptionTimeoutMs?: number;
-  /** How often VMs in a transitional state (starting, stopping…) are polled until they settle. */
+  /** How often VMs in a transitional state (starting, stopping…) or an unknown one are polled until they settle. */
   readonly transitionPollMs?: number;
   readonly log?: Logger;
 }
@@ -44,7 +44,7 @@ export interface InventoryOptions {
 /**
  * The Azure VMs of the signed-in account, subscription by subscription, kept up to date: a
  * subscription that fails shows its problem while the others list; power operations mark their VM
- * busy and refresh just that VM; VMs in transition are polled until they settle.
+ * busy and refresh just that VM; VMs in transition or of unknown state are polled until they settle.
  */
 export class ClusterInventory {
   private armClients?: ArmClients;
@@ -275,19 +275,19 @@ export class ClusterInventory {
     this.schedulePolling();
   }
 
-  /** Polls VMs in transition that no operation of ours is watching, until they settle. */
+  /** Polls VMs in transition or of unknown state that no operation of ours is watching, until they settle. */
   private schedulePolling(): void {
     if (this.pollTimer || !this.armClients) return;
     if (!this.allVms().some((vm) => this.needsPolling(vm))) return;
-    this.pollTimer = setTimeout(() => void this.pollTransitional(), this.options.transitionPollMs);
+    this.pollTimer = setTimeout(() => void this.pollUnsettled(), this.options.transitionPollMs);
     this.pollTimer.unref?.();
   }
 
   private needsPolling(vm: AzureVm): boolean {
-    return isTransitional(vm.status.powerState) && !this.pending.has(vm.id.toLowerCase());
+    return isUnsettled(vm.status.powerState) && !this.pending.has(vm.id.toLowerCase());
   }
 
-  private async pollTransitional(): Promise<void> {
+  private async pollUnsettled(): Promise<void> {
     this.pollTimer = undefined;
     const clients = this.armClients;
     if (!clients) return;
@@ -297,7 +297,7 @@ export class ClusterInventory {
       try {
         const status = await getVmStatus(clients, vm, timeoutSignal(this.options.subscriptionTimeoutMs, this.lifetime.signal));
         if (generation !== this.generation) return;
-        if (isTransitional(status.powerState)) {
+        if (isUnsettled(status.powerState)) {
           if (status.powerState !== vm.status.powerState) this.replaceVm({ ...vm, status });
         } else {
           await this.refreshVm(vm);

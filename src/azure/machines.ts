@@ -1,6 +1,7 @@
-import type { VirtualMachine } from '@azure/arm-compute';
-import { errorMessage } from '../common/errors';
+import type { ComputeManagementClient, VirtualMachine } from '@azure/arm-compute';
+import { mapConcurrently } from '../common/concurrency';
 import type { ArmClients } from './armClients';
+import { describeAzureError } from './azureErrors';
 import { findGpuFamily } from './gpuCatalog';
 import { loadAddressBook, loadVmAddresses, type VmAddresses } from './networkAddresses';
 import { vmStatusFromStatuses, type InstanceStatus, type VmStatus } from './powerState';
@@ -75,7 +76,7 @@ export async function listSubscriptionVms(
     let table = sizeTables.get(key);
     if (!table) {
       table = skus.sizes(compute, key, abortSignal).catch((error: unknown) => {
-        warnings.push(`VM sizes of ${location} could not be read (${errorMessage(error)}); GPU counts come from the catalog.`);
+        warnings.push(`VM sizes of ${location} could not be read; GPU counts come from the catalog. ${describeAzureError(error).message}`);
         return undefined;
       });
       sizeTables.set(key, table);
@@ -111,6 +112,8 @@ export async function listSubscriptionVms(
   );
 
   const [models, statuses, addresses] = await Promise.all([modelsListed, statusesListed, addressesListed]);
+  warnings.push(...addresses.warnings);
+  await readMissingStatuses(compute, models, statuses, abortSignal);
   const vms = await Promise.all(
     models.map(async (model) => {
       const table = await sizeTableFor(model.location);
@@ -118,12 +121,38 @@ export async function listSubscriptionVms(
       return assembleVm(
         model,
         vmStatusFromStatuses(statuses.get((model.id ?? '').toLowerCase())),
-        addresses.addressesOf(nicIdsOf(model)),
+        addresses.book.addressesOf(nicIdsOf(model)),
         table?.get(size),
       );
     }),
   );
   return { vms, warnings };
+}
+
+/** Instance views asked at once for the VMs the status list gave no power state. */
+const INSTANCE_VIEW_CONCURRENCY = 8;
+
+/**
+ * Reads the instance view of each VM the status list gave no power state (one created between the
+ * two lists, or listed without an instance view). One that cannot be read stays unknown, and is polled.
+ */
+async function readMissingStatuses(
+  compute: ComputeManagementClient,
+  models: readonly VirtualMachine[],
+  statuses: Map<string, readonly InstanceStatus[] | undefined>,
+  abortSignal?: AbortSignal,
+): Promise<void> {
+  const missing = models.filter((model) => vmStatusFromStatuses(statuses.get((model.id ?? '').toLowerCase())).powerState === 'unknown');
+  await mapConcurrently(missing, INSTANCE_VIEW_CONCURRENCY, async (model) => {
+    const id = model.id ?? '';
+    const { resourceGroup, name } = parseResourceId(id);
+    try {
+      const view = await compute.virtualMachines.instanceView(resourceGroup, name, { abortSignal });
+      statuses.set(id.toLowerCase(), view.statuses);
+    } catch (error) {
+      if (abortSignal?.aborted) throw error;
+    }
+  });
 }
 
 /** One VM, read afresh: its model with instance view, its addresses, its size's facts. */

@@ -1,5 +1,6 @@
-import { arrayField, booleanField, field, stringField } from '../common/fields';
+import { arrayField, booleanField, field, numberField, stringField } from '../common/fields';
 import { armGetJson, armListAll, type PipelineSender } from './armGet';
+import { describeAzureError } from './azureErrors';
 
 export const NETWORK_API_VERSION = '2024-05-01';
 
@@ -77,19 +78,40 @@ export class AddressBook {
   }
 }
 
-/** The NICs and public IPs of a whole subscription: two paged lists, however many VMs it has. */
+/** A subscription's addresses, and what could not be read of them. */
+export interface AddressListing {
+  readonly book: AddressBook;
+  /** One per list the role may not read: the permission it lacks and Azure's own message. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * The NICs and public IPs of a whole subscription: two paged lists, however many VMs it has. A list
+ * the role may not read (403; a reader scoped to compute is common) costs the addresses, not the VMs.
+ */
 export async function loadAddressBook(
   client: PipelineSender,
   endpoint: string,
   subscriptionId: string,
   abortSignal?: AbortSignal,
-): Promise<AddressBook> {
+): Promise<AddressListing> {
   const base = `${endpoint}/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.Network`;
+  const warnings: string[] = [];
+  const listUnlessForbidden = async (type: string, what: string, consequence: string): Promise<unknown[]> => {
+    try {
+      return await armListAll(client, `${base}/${type}?api-version=${NETWORK_API_VERSION}`, abortSignal);
+    } catch (error) {
+      if (numberField(error, 'statusCode') !== 403) throw error;
+      const permission = `Microsoft.Network/${type}/read`;
+      warnings.push(`${what} could not be read (the role lacks ${permission}); ${consequence}. ${describeAzureError(error).message}`);
+      return [];
+    }
+  };
   const [nics, publicIps] = await Promise.all([
-    armListAll(client, `${base}/networkInterfaces?api-version=${NETWORK_API_VERSION}`, abortSignal),
-    armListAll(client, `${base}/publicIPAddresses?api-version=${NETWORK_API_VERSION}`, abortSignal),
+    listUnlessForbidden('networkInterfaces', 'Network interfaces', 'VMs are listed without IP addresses'),
+    listUnlessForbidden('publicIPAddresses', 'Public IP addresses', 'VMs are listed without public IP addresses'),
   ]);
-  return AddressBook.of(parsed(nics, nicOf), parsed(publicIps, publicIpOf));
+  return { book: AddressBook.of(parsed(nics, nicOf), parsed(publicIps, publicIpOf)), warnings };
 }
 
 /** The addresses of one VM, read resource by resource (for refreshing a single VM). */

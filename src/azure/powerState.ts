@@ -1,8 +1,11 @@
 /** A VM's power state as Azure reports it in the instance view (`PowerState/<state>`). */
 export type PowerState = 'starting' | 'running' | 'stopping' | 'stopped' | 'deallocating' | 'deallocated' | 'unknown';
 
-/** What the Clusters view shows: the power state, or `failed` when provisioning failed. */
-export type DisplayState = PowerState | 'failed';
+/**
+ * What the Clusters view shows: the power state; `failed` when provisioning failed on a VM that does
+ * not run; `running-failed` when it failed on one that runs (a failed extension, say): it still bills.
+ */
+export type DisplayState = PowerState | 'failed' | 'running-failed';
 
 const POWER_STATES: readonly PowerState[] = ['starting', 'running', 'stopping', 'stopped', 'deallocating', 'deallocated', 'unknown'];
 
@@ -39,6 +42,12 @@ export function isTransitional(state: PowerState): boolean {
   return state === 'starting' || state === 'stopping' || state === 'deallocating';
 }
 
+/** Whether the state is worth polling until it settles: on its way to another, or not read yet. */
+export function isUnsettled(state: PowerState): boolean {
+  return isTransitional(state) || state === 'unknown';
+}
+
 export function displayState(status: VmStatus): DisplayState {
-  return status.provisioningError !== undefined ? 'failed' : status.powerState;
+  if (status.provisioningError === undefined) return status.powerState;
+  return status.powerState === 'running' ? 'running-failed' : 'failed';
 }

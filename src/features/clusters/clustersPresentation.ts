@@ -28,6 +28,7 @@ const STATE_LABELS: Record<DisplayState, string> = {
   deallocated: 'deallocated',
   unknown: 'state unknown',
   failed: 'failed',
+  'running-failed': 'running · provisioning failed',
 };
 
 export function pendingLabel(operation: PendingOperation): string {
@@ -76,6 +77,12 @@ export function vmDescription(vm: AzureVm, pending?: PendingOperation, load?: Gp
   return withLoad([hardware, vm.location, state], live).join(' · ');
 }
 
+/** The description beside a listed subscription: "3 VMs", or "3 VMs · 1 warning" when part of it could not be read. */
+export function subscriptionDescription(visibleVms: number, warnings: readonly string[]): string {
+  const vms = `${visibleVms} VM${visibleVms === 1 ? '' : 's'}`;
+  return warnings.length === 0 ? vms : `${vms} · ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
+}
+
 /**
  * The description beside an SSH host: what nvidia-smi found (`gpus`, may be empty) and where the host
  * comes from, with the live load of a job running there placed as on VM nodes.
@@ -100,7 +107,7 @@ export function vmTooltipRows(vm: AzureVm, pending?: PendingOperation, load?: Gp
     ['Public IP', vm.publicIp ?? (vm.status.powerState === 'deallocated' ? 'none while deallocated' : 'none')],
     ['Private IP', vm.privateIp],
     ['OS user', vm.osUser],
-    ['Error', vm.status.provisioningError],
+    ['Provisioning error', vm.status.provisioningError],
   ];
   const live = shownLoad(vm, pending, load);
   return [...rows.filter((row): row is [string, string] => row[1] !== undefined), ...(live ? gpuLoadTooltipRows(live) : [])];
@@ -127,6 +134,8 @@ const ICONS: Record<DisplayState, VmIcon> = {
   deallocated: { id: 'vm-outline', color: 'disabledForeground' },
   stopped: { id: 'vm', color: 'list.warningForeground' },
   failed: { id: 'error', color: 'list.errorForeground' },
+  // It runs (and bills): the running icon, in the colour of a warning.
+  'running-failed': { id: 'vm-running', color: 'list.warningForeground' },
   unknown: { id: 'vm', color: 'disabledForeground' },
 };
 

@@ -12,7 +12,7 @@ import type { GpuTelemetry } from '../../logs/nvidiaSmi';
 import { settings, settingsChanged } from '../settings';
 import { gpuLoadTooltipRows } from './gpuLoad';
 import type { ClusterGpuTelemetry } from './gpuTelemetry';
-import { sshHostDescription, vmContextValue, vmDescription, vmIcon, vmTooltipRows } from './clustersPresentation';
+import { sshHostDescription, subscriptionDescription, vmContextValue, vmDescription, vmIcon, vmTooltipRows } from './clustersPresentation';
 import type { ClustersService } from './clustersService';
 import { sshHostGpuPresentation, type SshHostGpuState } from './sshHostGpus';
 import type { SshHostGpuReader } from './sshHostReader';
@@ -294,7 +294,11 @@ function subscriptionItem(entry: SubscriptionEntry, visible: number): vscode.Tre
     item.description = listing.problem.message;
     item.tooltip = problemTooltip(listing.problem, `${subscription.displayName} (${subscription.subscriptionId})`);
   } else if (listing.status === 'loaded') {
-    item.description = `${visible} VM${visible === 1 ? '' : 's'}`;
+    item.description = subscriptionDescription(visible, listing.warnings);
+    if (listing.warnings.length > 0) {
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+      item.tooltip = `${subscription.displayName}\n${subscription.subscriptionId}\n\n${listing.warnings.join('\n\n')}`;
+    }
   }
   return item;
 }

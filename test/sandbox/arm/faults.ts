@@ -8,9 +8,12 @@
  * '/start', code: 'OperationNotAllowed' } is a 409 quota refusal in Azure's words (see
  * refusal-messages.ts). An 'accepted' answers 202 with Azure-AsyncOperation and Location set to
  * `pollUrl`, e.g. a URL on another origin. A 'respond' answers `body` as JSON (status 200 by
- * default): a response in any shape Azure gives, e.g. a list that names one VM twice.
+ * default): a response in any shape Azure gives, e.g. a list that names one VM twice. A 'forbidden'
+ * answers 403 AuthorizationFailed naming the action the request needs, as Azure does (e.g.
+ * 'Microsoft.Network/publicIPAddresses/read' for the subscription's public IP list).
  */
 import { jsonAt, jsonMember, jsonNumber, jsonOneOf, jsonString } from '../../json';
+import { authorizationFailedMessage } from './authorization-failure';
 import { ArmError } from './errors';
 import { type RequestContext, sendJson, sendRaw, sleep } from './http';
 import { REFUSAL_MESSAGES } from './refusal-messages';
@@ -27,7 +30,7 @@ export interface FaultRule {
   status?: number;
   /** For 'error': Azure's error code (OperationNotAllowed, SkuNotAvailable, ZonalAllocationFailed…). */
   code?: string;
-  /** For 'error': Azure's message; for a known `code`, Azure's own wording by default. */
+  /** For 'error' and 'forbidden': Azure's message; by default Azure's own wording for the code or the request. */
   message?: string;
   /** For 'accepted': the URL the operation is to be polled at. */
   pollUrl?: string;
@@ -207,10 +210,7 @@ export async function applyFault(fault: ActiveFault, ctx: RequestContext): Promi
       return true;
     }
     case 'forbidden': {
-      const scope = ctx.url.pathname;
-      const message =
-        `The client does not have authorization to perform action '${ctx.method} ${scope}' over scope '${scope}' ` +
-        'or the scope is invalid. (sandbox fault)';
+      const message = rule.message ?? authorizationFailedMessage(ctx.method, ctx.url.pathname);
       sendJson(ctx, 403, new ArmError(403, 'AuthorizationFailed', message).body());
       return true;
     }

@@ -9,6 +9,7 @@ import { resolveAzureEnvironment, type AzureSettings } from '../../../src/azure/
 import type { CredentialSource } from '../../../src/azure/credentialSource';
 import { describeAzureError } from '../../../src/azure/azureErrors';
 import { ClusterInventory, type SubscriptionEntry } from '../../../src/azure/clusterInventory';
+import { displayState } from '../../../src/azure/powerState';
 import type { AzureVm } from '../../../src/azure/virtualMachine';
 
 const RESEARCH = '1f4a7c2e-9b3d-4e8a-b6c1-0d5e2f9a8b70';
@@ -51,6 +52,13 @@ function listingOf(inventory: ClusterInventory, subscriptionId: string): Subscri
   const entry = entries(inventory).find((e) => e.subscription.subscriptionId === subscriptionId);
   assert.ok(entry, `subscription ${subscriptionId} is listed`);
   return entry.listing;
+}
+
+/** The warnings of a subscription that listed. */
+function warningsOf(inventory: ClusterInventory, subscriptionId: string): readonly string[] {
+  const listing = listingOf(inventory, subscriptionId);
+  assert.strictEqual(listing.status, 'loaded', JSON.stringify(listing));
+  return listing.status === 'loaded' ? listing.warnings : [];
 }
 
 function vmNamed(inventory: ClusterInventory, name: string): AzureVm {
@@ -238,6 +246,53 @@ describe('Azure layer against the ARM stand-in', function () {
     }
   });
 
+  it('reads the instance view of the VMs the status list leaves out, and polls one still without a power state', async () => {
+    arm.faults.add({
+      kind: 'respond',
+      method: 'GET',
+      path: `${RESEARCH}/providers/Microsoft\\.Compute/virtualMachines\\?.*statusOnly=true`,
+      body: { value: [] },
+      times: 1,
+    });
+    // A VM being created, as it were: no PowerState yet.
+    const creating = arm.faults.add({
+      kind: 'respond',
+      method: 'GET',
+      path: '/virtualMachines/gpu-t4/instanceView',
+      body: { statuses: [{ code: 'ProvisioningState/creating', level: 'Info', displayStatus: 'Creating' }] },
+      times: 1,
+    });
+    const before = arm.requestLog.length;
+    await inventory.refresh();
+    const views = arm.requestLog.slice(before).filter((r) => /\/instanceView/i.test(r.path));
+    assert.strictEqual(views.length, 4, 'one instance view per VM of the subscription');
+    assert.strictEqual(creating.hits, 1);
+    assert.strictEqual(vmNamed(inventory, 'gpu-a100-1').status.powerState, 'running');
+    assert.strictEqual(vmNamed(inventory, 'dev-box').status.powerState, 'running');
+    assert.strictEqual(vmNamed(inventory, 'gpu-nd96').status.powerState, 'stopped', 'the other subscription listed as usual');
+    assert.strictEqual(vmNamed(inventory, 'gpu-t4').status.powerState, 'unknown');
+    const deadline = Date.now() + 10_000;
+    while (vmNamed(inventory, 'gpu-t4').status.powerState === 'unknown') {
+      assert.ok(Date.now() < deadline, 'the unknown state was polled within 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.strictEqual(vmNamed(inventory, 'gpu-t4').status.powerState, 'deallocated');
+  });
+
+  it('keeps a running VM whose extension failed running, with the error beside it', async () => {
+    const machine = arm.state.vmNamed('gpu-a100-1');
+    const message = "VM has reported a failure when processing extension 'CustomScript'. Error message: 'Enable failed: exit status 1'.";
+    machine.provisioning = { state: 'Failed', error: { code: 'VMExtensionProvisioningError', message } };
+    try {
+      await inventory.refresh();
+      const vm = vmNamed(inventory, 'gpu-a100-1');
+      assert.deepStrictEqual(vm.status, { powerState: 'running', provisioningError: message });
+      assert.strictEqual(displayState(vm.status), 'running-failed');
+    } finally {
+      machine.provisioning = { state: 'Succeeded' };
+    }
+  });
+
   it('waits out a 429 for its Retry-After, then lists', async () => {
     const fault = arm.faults.add({
       kind: 'throttle',
@@ -306,7 +361,7 @@ describe('Azure layer against the ARM stand-in', function () {
     assert.strictEqual(failed.status === 'failed' && failed.problem.code, 'AuthorizationFailed');
     assert.match(
       failed.status === 'failed' ? failed.problem.message : '',
-      /^Access denied: The client does not have authorization/,
+      /^Access denied: The client '[^']+' with object id '[^']+' does not have authorization to perform action 'Microsoft\.Compute\/virtualMachines\/read'/,
       "Azure's own words",
     );
     assert.strictEqual(listingOf(inventory, PRODUCTION).status, 'loaded');
@@ -317,6 +372,63 @@ describe('Azure layer against the ARM stand-in', function () {
         .sort(),
       ['gpu-h100', 'gpu-nd96'],
     );
+  });
+
+  it('lists the VMs without public addresses when public IPs may not be read, with one warning naming the permission', async () => {
+    const fault = arm.faults.add({ kind: 'forbidden', path: `${RESEARCH}/providers/Microsoft.Network/publicIPAddresses` });
+    await inventory.refresh();
+    assert.ok(fault.hits >= 1);
+    const warnings = warningsOf(inventory, RESEARCH);
+    assert.strictEqual(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /^Public IP addresses could not be read \(the role lacks Microsoft\.Network\/publicIPAddresses\/read\)/);
+    assert.match(
+      warnings[0],
+      new RegExp(
+        `does not have authorization to perform action 'Microsoft\\.Network/publicIPAddresses/read' over scope '/subscriptions/${RESEARCH}'`,
+      ),
+      "Azure's own message",
+    );
+    assert.doesNotMatch(warnings[0], /Pagination failed/);
+    const a100 = vmNamed(inventory, 'gpu-a100-1');
+    assert.strictEqual(a100.publicIp, undefined);
+    assert.match(a100.privateIp ?? '', /^10\./, 'the network interfaces still give the private address');
+    assert.deepStrictEqual(
+      inventory
+        .allVms()
+        .map((vm) => vm.name)
+        .sort(),
+      ['dev-box', 'gpu-a100-1', 'gpu-a100-2', 'gpu-h100', 'gpu-nd96', 'gpu-t4'],
+    );
+    assert.deepStrictEqual(warningsOf(inventory, PRODUCTION), []);
+  });
+
+  it('lists the VMs without addresses when network interfaces may not be read', async () => {
+    arm.faults.add({ kind: 'forbidden', path: `${RESEARCH}/providers/Microsoft.Network/networkInterfaces` });
+    await inventory.refresh();
+    const warnings = warningsOf(inventory, RESEARCH);
+    assert.strictEqual(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], /Microsoft\.Network\/networkInterfaces\/read/);
+    const a100 = vmNamed(inventory, 'gpu-a100-1');
+    assert.strictEqual(a100.status.powerState, 'running');
+    assert.strictEqual(a100.publicIp, undefined);
+    assert.strictEqual(a100.privateIp, undefined);
+  });
+
+  it("warns with Azure's own message when the VM sizes may not be read", async () => {
+    // Every subscription shares the sizes of a location, kept once read: a fresh inventory asks for them.
+    arm.faults.add({ kind: 'forbidden', path: '/providers/Microsoft.Compute/skus' });
+    const fresh = new ClusterInventory();
+    try {
+      await fresh.connect(clients, [RESEARCH]);
+      const warnings = warningsOf(fresh, RESEARCH);
+      assert.strictEqual(warnings.length, 2, 'one warning per location whose sizes could not be read');
+      assert.match(warnings[0], /could not be read; GPU counts come from the catalog/);
+      assert.match(warnings[0], /does not have authorization to perform action 'Microsoft\.Compute\/skus\/read'/);
+      assert.doesNotMatch(warnings[0], /Pagination failed/);
+      assert.strictEqual(vmNamed(fresh, 'gpu-a100-1').gpus?.model?.name, 'A100');
+    } finally {
+      fresh.dispose();
+    }
   });
 
   it('shows a subscription that takes too long as timed out, and the others listed', async () => {

@@ -147,6 +147,28 @@ describe('ARM stand-in: faults', () => {
     assert.strictEqual((await admin.state()).vms.find((vm) => vm.name === 'gpu-t4')?.powerState, 'deallocated');
   });
 
+  it('refuses with 403 AuthorizationFailed naming the action and scope the request needs, as Azure words it', async () => {
+    arm.faults.add({ kind: 'forbidden', path: '/publicIPAddresses|/start' });
+    const headers = { Authorization: `Bearer ${arm.staticToken}` };
+    const list = `${arm.endpoint}/subscriptions/${RESEARCH}/providers/Microsoft.Network/publicIPAddresses?api-version=2024-05-01`;
+    const listRefused = await httpsRequest(list, arm.caPem, { headers });
+    assert.strictEqual(listRefused.status, 403);
+    assert.strictEqual(jsonString(listRefused.json, 'error', 'code'), 'AuthorizationFailed');
+    assert.match(
+      jsonString(listRefused.json, 'error', 'message'),
+      new RegExp(
+        `^The client '[^']+' with object id '[^']+' does not have authorization to perform action ` +
+          `'Microsoft\\.Network/publicIPAddresses/read' over scope '/subscriptions/${RESEARCH}' or the scope is invalid\\.`,
+      ),
+    );
+    const vm = `/subscriptions/${RESEARCH}/resourceGroups/rg-training/providers/Microsoft.Compute/virtualMachines/gpu-t4`;
+    const startRefused = await httpsRequest(`${arm.endpoint}${vm}/start?api-version=2024-07-01`, arm.caPem, { method: 'POST', headers });
+    assert.match(
+      jsonString(startRefused.json, 'error', 'message'),
+      new RegExp(`perform action 'Microsoft\\.Compute/virtualMachines/start/action' over scope '${vm}'`),
+    );
+  });
+
   it('fails the next VM start over the admin path', async () => {
     const admin = ArmAdminClient.fromStateDir(stateDir);
     await admin.updateSettings({ operationMs: 50 });

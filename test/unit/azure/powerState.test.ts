@@ -34,6 +34,20 @@ describe('power state', () => {
     assert.strictEqual(displayState(status), 'failed');
   });
 
+  it('shows a running VM whose provisioning failed (a failed extension) as running and failed, not failed alone', () => {
+    const status = vmStatusFromStatuses([
+      {
+        code: 'ProvisioningState/failed/VMExtensionProvisioningError',
+        displayStatus: 'Provisioning failed',
+        message: "VM has reported a failure when processing extension 'CustomScript'.",
+      },
+      { code: 'PowerState/running', displayStatus: 'VM running' },
+    ]);
+    assert.strictEqual(status.powerState, 'running');
+    assert.strictEqual(status.provisioningError, "VM has reported a failure when processing extension 'CustomScript'.");
+    assert.strictEqual(displayState(status), 'running-failed');
+  });
+
   it('calls starting, stopping and deallocating transitional, and nothing else', () => {
     assert.deepStrictEqual(
       (['starting', 'running', 'stopping', 'stopped', 'deallocating', 'deallocated', 'unknown'] as const).filter(isTransitional),

@@ -3,6 +3,7 @@ import { GPU_FAMILIES } from '../../../../src/azure/gpuCatalog';
 import type { AzureVm } from '../../../../src/azure/virtualMachine';
 import {
   formatGpuCount,
+  subscriptionDescription,
   vmContextValue,
   vmDescription,
   vmIcon,
@@ -84,7 +85,32 @@ describe('clusters presentation', () => {
     assert.strictEqual(rows.get('Public IP'), '20.1.2.3');
     assert.strictEqual(rows.get('Private IP'), '10.0.0.4');
     assert.strictEqual(rows.get('OS user'), 'azureuser');
-    assert.strictEqual(rows.has('Error'), false);
+    assert.strictEqual(rows.has('Provisioning error'), false);
+  });
+
+  it('shows a running VM whose provisioning failed as running, with the error in the tooltip', () => {
+    const extensionError =
+      "VM has reported a failure when processing extension 'CustomScript'. Error message: 'Enable failed: exit status 1'.";
+    const running = vm({ status: { powerState: 'running', provisioningError: extensionError } });
+    assert.strictEqual(vmDescription(running), '2× A100 80GB · eastus · running · provisioning failed');
+    assert.deepStrictEqual(vmIcon(running), { id: 'vm-running', color: 'list.warningForeground' });
+    const rows = new Map(vmTooltipRows(running));
+    assert.strictEqual(rows.get('State'), 'running · provisioning failed');
+    assert.strictEqual(rows.get('Provisioning error'), extensionError);
+    assert.strictEqual(vmContextValue(running), 'vm:running:failed');
+    assert.match(vmContextValue(running), /^vm:running/, 'the actions of a running VM stay offered');
+  });
+
+  it('keeps "failed" for a VM whose provisioning failed while it does not run', () => {
+    const deallocated = vm({ status: { powerState: 'deallocated', provisioningError: 'Allocation failed.' } });
+    assert.strictEqual(vmDescription(deallocated), '2× A100 80GB · eastus · failed');
+    assert.strictEqual(new Map(vmTooltipRows(deallocated)).get('Provisioning error'), 'Allocation failed.');
+  });
+
+  it('counts the warnings of a subscription listed in part', () => {
+    assert.strictEqual(subscriptionDescription(1, []), '1 VM');
+    assert.strictEqual(subscriptionDescription(3, ['Public IP addresses could not be read']), '3 VMs · 1 warning');
+    assert.strictEqual(subscriptionDescription(0, ['a', 'b']), '0 VMs · 2 warnings');
   });
 
   it('says why a deallocated VM has no public IP', () => {
