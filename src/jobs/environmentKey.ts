@@ -19,6 +19,7 @@ export interface EnvironmentInputs {
 export function environmentKey(inputs: EnvironmentInputs): string | undefined {
   if (!inputs.requirements && inputs.setup.length === 0) return undefined;
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ python: inputs.python, requirements: inputs.requirements?.text ?? null, setup: inputs.setup }));
+  // layout: bumped when the run script builds venvs differently, so old ones are not reused (2: a venv's parent packages).
+  hash.update(JSON.stringify({ layout: 2, python: inputs.python, requirements: inputs.requirements?.text ?? null, setup: inputs.setup }));
   return `venv-${hash.digest('hex').slice(0, 16)}`;
 }

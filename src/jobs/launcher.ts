@@ -1,3 +1,4 @@
+import { posix } from 'path';
 import type { JobSpec } from './jobSpec';
 
 /**
@@ -38,11 +39,13 @@ function escapeMacros(arg: string): string {
 }
 
 /**
- * The script as torchrun's positional argument: `./` in front, so that a name starting with a dash
- * is not taken for one of torchrun's options.
+ * The script as torchrun's positional argument, normalised: Python makes it absolute by joining it
+ * to the working folder, so `./train.py` would show as `…/workspace/./train.py` in every traceback.
+ * Only a name starting with a dash gets `./`, so that it is not taken for one of torchrun's options.
  */
 export function scriptArgument(script: string): string {
-  return script.startsWith('/') ? script : `./${script}`;
+  const normalised = posix.normalize(script);
+  return normalised.startsWith('-') ? `./${normalised}` : normalised;
 }
 
 /** Variables describing the job, exported on every node for scripts that want them. */

@@ -82,7 +82,8 @@ export function runScript({ spec, requirementsText }: RunScriptInputs): string {
     ...(key ? environmentSteps(spec, key) : []),
     '',
     // torchrun is a Python script; running it with the job's interpreter makes the workers use it too.
-    '__azp_torchrun=$(command -v torchrun) || __azp_torchrun=$(dirname "$(command -v "$__azp_python")")/torchrun',
+    // Not on PATH, it is beside the image's interpreter (the job's venv has none of its own).
+    `__azp_torchrun=$(command -v torchrun) || __azp_torchrun=$(dirname "$(command -v ${q(spec.python)})")/torchrun`,
     'if [ ! -f "$__azp_torchrun" ]; then',
     '  say "torchrun was not found on $(hostname): install PyTorch there, or set azurePytorch.python to the interpreter that has it."',
     '  finish 127',
@@ -121,6 +122,7 @@ function environmentSteps(spec: JobSpec, key: string): string[] {
     '  rm -rf "$__azp_env_dir"',
     '  "$__azp_python" -m venv --system-site-packages "$__azp_env_dir" || ' +
       '{ say "Creating the venv failed: install python3-venv on the VM."; return 1; }',
+    ...parentSitePackagesSteps(),
     '  . "$__azp_env_dir/bin/activate" || return 1',
     ...install,
     ...setup,
@@ -134,6 +136,30 @@ function environmentSteps(spec: JobSpec, key: string): string[] {
     'fi',
     '. "$__azp_env_dir/bin/activate"',
     '__azp_python="$__azp_env_dir/bin/python"',
+  ];
+}
+
+/**
+ * `venv --system-site-packages` from an interpreter that is itself a venv (an image's
+ * /opt/torch/.venv/bin/python3) sees the base installation's packages, not that venv's, so torch
+ * would be missing. When the image's interpreter is a venv (or an old virtualenv), a .pth file in
+ * the new venv adds the image venv's site-packages after its own, .pth files there included.
+ */
+function parentSitePackagesSteps(): string[] {
+  const q = shellQuote;
+  const parentPth = [
+    'import sys, sysconfig',
+    'if sys.prefix != getattr(sys, "real_prefix", getattr(sys, "base_prefix", sys.prefix)):',
+    '    sites = dict.fromkeys(sysconfig.get_path(name) for name in ("purelib", "platlib"))',
+    '    print("import site; " + "; ".join("site.addsitedir(%r)" % site for site in sites))',
+  ].join('\n');
+  const purelib = 'import sysconfig; print(sysconfig.get_path("purelib"))';
+  return [
+    `  __azp_parent_pth=$("$__azp_python" -c ${q(parentPth)}) || return 1`,
+    '  if [ -n "$__azp_parent_pth" ]; then',
+    `    __azp_env_site=$("$__azp_env_dir/bin/python" -c ${q(purelib)}) || return 1`,
+    `    printf '%s\\n' "$__azp_parent_pth" > "$__azp_env_site/_azure_pytorch_parent.pth" || return 1`,
+    '  fi',
   ];
 }
 

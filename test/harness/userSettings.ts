@@ -14,6 +14,8 @@ export const quietUserSettings: Readonly<Record<string, unknown>> = {
   'extensions.autoUpdate': false,
   'extensions.ignoreRecommendations': true,
   'chat.disableAIFeatures': true,
+  // The sandbox opens many ports (sshd's, the ARM stand-in, rendezvous): none of them is the user's.
+  'remote.autoForwardPorts': false,
 };
 
 /** Writes user-data/User/settings.json: the quiet settings, then `extra` on top. */

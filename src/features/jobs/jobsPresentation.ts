@@ -2,7 +2,7 @@
  * How a job reads in the Jobs view: label, description, tooltip, icon, context value. Pure, so it
  * is tested directly; the tree items turn these into VS Code objects.
  */
-import { targetsLabel } from '../../jobs/jobSpec';
+import { targetsLabel, type JobSpec } from '../../jobs/jobSpec';
 import { describeState, isActive, type JobState } from '../../jobs/jobState';
 import type { JobRecord } from '../../jobs/jobStore';
 
@@ -24,6 +24,15 @@ export function jobDescription(record: JobRecord, now: number): string {
     formatStartTime(record.startedAt, now),
     formatDuration(jobDuration(record, now)),
   ].join(' · ');
+}
+
+/**
+ * A log panel's title, "train.py on gpu-a100-1 · 14:23": the start time, as the Jobs view shows it,
+ * tells two runs of one script on one machine apart.
+ */
+export function jobLogTitle(spec: Pick<JobSpec, 'script' | 'nodes' | 'createdAt'>, now: number): string {
+  const script = spec.script.split('/').pop() ?? spec.script;
+  return `${script} on ${targetsLabel(spec)} · ${formatStartTime(Date.parse(spec.createdAt), now)}`;
 }
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -14,7 +14,7 @@ import { jobDir, jobFiles, nodePaths, workspaceDir } from '../../jobs/remoteLayo
 import type { JobLogDescription } from '../../logs/jobLogDescription';
 import type { MachineConnector } from '../connections/machineConnector';
 import { showError, showInformation, showWarning } from '../messages';
-import { formatDuration, jobDuration, jobLabel } from './jobsPresentation';
+import { formatDuration, jobDuration, jobLabel, jobLogTitle } from './jobsPresentation';
 
 /** The log panel feature, as jobs use it. */
 export interface JobLogPanels {
@@ -125,7 +125,7 @@ export function logDescription(spec: JobSpec): JobLogDescription {
   const folder = vscode.Uri.parse(spec.workspaceFolder);
   return {
     jobId: spec.id,
-    title: `${spec.script.split('/').pop()} on ${targetsLabel(spec)}`,
+    title: jobLogTitle(spec, Date.now()),
     nodes: spec.nodes.map((node, rank) => {
       const paths = nodePaths(spec.id, rank);
       return {

@@ -25,7 +25,7 @@ const files = {
   [hostileScriptPath]: echoArgs,
   'sleepy.py': 'import time\nprint("sleeping", flush=True)\ntime.sleep(600)\n',
   'exit3.py': 'import sys\nprint("failing on purpose", flush=True)\nsys.exit(3)\n',
-  'which_python.py': 'import sys, numpy\nprint("PREFIX=" + sys.prefix, flush=True)\n',
+  'which_python.py': 'import sys, numpy\nprint("PREFIX=" + sys.prefix, "FILE=" + __file__, flush=True)\n',
   // Satisfied by the image's numpy (--system-site-packages): pip needs no network.
   'requirements.txt': 'numpy\n',
 };
@@ -181,6 +181,7 @@ describe('jobs on simulated GPU VMs', function () {
     assert.match(firstLog, /Creating the environment .*\.azure-pytorch\/envs\/venv-[0-9a-f]{16}/);
     assert.match(firstLog, /setup ran in \/.*\/\.azure-pytorch\/ws\/fixture-0001/);
     assert.match(firstLog, /PREFIX=\/.*\/\.azure-pytorch\/envs\/venv-/, 'the script runs in the venv');
+    assert.match(firstLog, /FILE=\/.*\/\.azure-pytorch\/ws\/fixture-0001\/which_python\.py$/m, 'clean paths in tracebacks: no ws/./');
     const second = await launch(spec([node0], overrides), [node0]);
     await waitForEnd(second, [node0]);
     const secondLog = log(hosts.hosts[0].name, second.id, 0);

@@ -5,8 +5,8 @@ import { jobSpec, node } from './fixtures';
 describe('launcher (torchrun command lines)', () => {
   it("runs one node standalone with one process per GPU, each process's lines labelled", () => {
     const spec = jobSpec({ nprocPerNode: 2, args: ['--steps', '5'] });
-    assert.deepStrictEqual(torchrunArguments(spec, 0), ['--standalone', '--nproc_per_node=2', '--tee=3', './train.py', '--steps', '5']);
-    assert.deepStrictEqual(torchrunArguments(jobSpec({ nprocPerNode: 1 }), 0), ['--standalone', '--nproc_per_node=1', './train.py']);
+    assert.deepStrictEqual(torchrunArguments(spec, 0), ['--standalone', '--nproc_per_node=2', '--tee=3', 'train.py', '--steps', '5']);
+    assert.deepStrictEqual(torchrunArguments(jobSpec({ nprocPerNode: 1 }), 0), ['--standalone', '--nproc_per_node=1', 'train.py']);
   });
 
   it('gives every node of a multi-node job its rank and one c10d rendezvous on node 0', () => {
@@ -23,7 +23,7 @@ describe('launcher (torchrun command lines)', () => {
       `--rdzv_id=${spec.id}`,
       '--max_restarts=0',
       '--nproc_per_node=1',
-      './src/train.py',
+      'src/train.py',
     ];
     for (const rank of [0, 1]) {
       const args = torchrunArguments(spec, rank);
@@ -46,23 +46,22 @@ describe('launcher (torchrun command lines)', () => {
   it('keeps a script whose name starts with a dash from being read as an option', () => {
     assert.strictEqual(scriptArgument('-x.py'), './-x.py');
     assert.strictEqual(scriptArgument('/abs/train.py'), '/abs/train.py');
+    assert.strictEqual(scriptArgument('sub/-x.py'), 'sub/-x.py');
     // Script arguments that look like torchrun options stay after the script, where they belong to it.
     const args = torchrunArguments(jobSpec({ args: ['--nproc_per_node=8', '--standalone'] }), 0);
-    assert.deepStrictEqual(args.slice(3), ['./train.py', '--nproc_per_node=8', '--standalone']);
+    assert.deepStrictEqual(args.slice(3), ['train.py', '--nproc_per_node=8', '--standalone']);
+  });
+
+  it('passes the script path normalised, so tracebacks show clean paths (no workspace/./train.py)', () => {
+    assert.strictEqual(scriptArgument('./train.py'), 'train.py');
+    assert.strictEqual(scriptArgument('src//models/../train.py'), 'src/train.py');
+    assert.strictEqual(scriptArgument('./-x.py'), './-x.py');
+    assert.strictEqual(scriptArgument('/abs/./dir//train.py'), '/abs/dir/train.py');
   });
 
   it('doubles each $ of the script and its arguments, which torchrun would substitute (${local_rank}, $$)', () => {
     const args = torchrunArguments(jobSpec({ script: 'a$b.py', args: ['$$', '${local_rank}', '$HOME', 'plain'] }), 0);
-    assert.deepStrictEqual(args, [
-      '--standalone',
-      '--nproc_per_node=2',
-      '--tee=3',
-      './a$$b.py',
-      '$$$$',
-      '$${local_rank}',
-      '$$HOME',
-      'plain',
-    ]);
+    assert.deepStrictEqual(args, ['--standalone', '--nproc_per_node=2', '--tee=3', 'a$$b.py', '$$$$', '$${local_rank}', '$$HOME', 'plain']);
   });
 
   it('exports the job to the script: rank, node count, addresses, GPUs per node, id, unbuffered output', () => {

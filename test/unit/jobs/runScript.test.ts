@@ -19,7 +19,7 @@ describe('run script', () => {
     assert.match(script, /^ {4}export AZURE_PYTORCH_NODE_RANK=0$/m);
     assert.match(script, /^ {4}export NCCL_DEBUG=INFO$/m);
     assert.match(script, /^__azp_workspace="\$__azp_home"\/\.azure-pytorch\/ws\/project-1a2b3c4d$/m);
-    assert.match(script, /set -- --standalone '--nproc_per_node=2' '--tee=3' \.\/train\.py$/m);
+    assert.match(script, /set -- --standalone '--nproc_per_node=2' '--tee=3' train\.py$/m);
     assert.match(script, /echo "\$1" > "\$__azp_job_dir\/node-\$__azp_rank\.exit-code\.tmp" && mv -f/);
     assert.doesNotMatch(script, /venv/, 'no requirements, no setup: no venv');
   });
@@ -61,6 +61,40 @@ describe('run script', () => {
     assert.strictEqual(fs.readFileSync(seen, 'utf8'), 'x y z /nonexistent-home\n', 'the job sees its own env');
     for (const file of ['node-0.pid', 'node-0.started', 'node-0.running', 'node-0.ended'])
       assert.ok(fs.existsSync(path.join(jobDir, file)), file);
+  });
+
+  it("gives the job's venv the packages of an image interpreter that is itself a venv", function () {
+    this.timeout(20000);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'run-sh-'));
+    const home = path.join(root, 'home');
+    const jobDir = path.join(root, 'job');
+    const bin = path.join(root, 'bin');
+    for (const dir of [path.join(home, '.azure-pytorch/ws/project-1a2b3c4d'), jobDir, bin]) fs.mkdirSync(dir, { recursive: true });
+    // The image's Python: a venv (as /opt/torch/.venv) holding a module the base installation lacks.
+    const base = path.join(root, 'image-venv');
+    execFileSync('python3', ['-m', 'venv', '--without-pip', '--system-site-packages', base]);
+    const baseSite = execFileSync(path.join(base, 'bin/python3'), ['-c', 'import sysconfig; print(sysconfig.get_path("purelib"))'], {
+      encoding: 'utf8',
+    }).trim();
+    fs.writeFileSync(path.join(baseSite, 'azp_probe.py'), 'WHERE = "image venv"\n');
+    // torchrun stand-in, run by the job's interpreter like the real one.
+    fs.writeFileSync(path.join(bin, 'torchrun'), 'import sys, azp_probe\nprint("probe:", azp_probe.WHERE, "prefix:", sys.prefix)\n', {
+      mode: 0o755,
+    });
+    const spec = jobSpec({ python: path.join(base, 'bin/python3'), setup: ['python -c "import azp_probe"'] });
+    fs.writeFileSync(path.join(jobDir, 'run.sh'), runScript({ spec }));
+
+    const output = execFileSync('sh', ['./run.sh', '0'], {
+      cwd: jobDir,
+      env: { HOME: home, PATH: `${bin}:${process.env.PATH ?? ''}` },
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
+    const envDir = /Creating the environment (\S+)/.exec(output)?.[1];
+    assert.ok(envDir, output);
+    assert.match(output, /\$ python -c "import azp_probe"\n(?!\[azure-pytorch\] Setup command failed)/, 'setup commands see it too');
+    assert.ok(output.includes(`probe: image venv prefix: ${envDir}\n`), output);
+    assert.strictEqual(fs.readFileSync(path.join(jobDir, 'node-0.exit-code'), 'utf8'), '0\n');
   });
 
   it('refuses an env name with its own prefix, whatever built the spec', () => {

@@ -7,6 +7,7 @@ import {
   jobDescription,
   jobIcon,
   jobLabel,
+  jobLogTitle,
   jobTooltipRows,
 } from '../../../../src/features/jobs/jobsPresentation';
 import { jobSpec, node } from '../../jobs/fixtures';
@@ -34,6 +35,15 @@ describe('Jobs view presentation', () => {
       'a finished job keeps its duration; another day shows the date',
     );
     assert.strictEqual(formatStartTime(new Date(2026, 0, 5, 9, 7).getTime(), new Date(2026, 0, 5, 23, 0).getTime()), '09:07');
+  });
+
+  it('titles log panels so that two runs of one script on one machine differ', () => {
+    const run = (at: Date): ReturnType<typeof jobSpec> => jobSpec({ script: 'src/train.py', createdAt: at.toISOString() });
+    const first = jobLogTitle(run(new Date(2026, 10, 25, 14, 3, 9)), start);
+    const second = jobLogTitle(run(new Date(2026, 10, 25, 14, 41, 0)), start);
+    assert.strictEqual(first, 'train.py on gpu-a100-1 · 14:03');
+    assert.strictEqual(second, 'train.py on gpu-a100-1 · 14:41');
+    assert.strictEqual(jobLogTitle(run(new Date(2026, 10, 24, 9, 5)), start), 'train.py on gpu-a100-1 · Nov 24 09:05', 'another day');
   });
 
   it('gives menus a context value per state', () => {
