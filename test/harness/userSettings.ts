@@ -18,11 +18,17 @@ export const quietUserSettings: Readonly<Record<string, unknown>> = {
   'remote.autoForwardPorts': false,
 };
 
-/** Writes user-data/User/settings.json: the quiet settings, then `extra` on top. */
+/**
+ * Writes user-data/User/settings.json: the quiet settings, then `extra` on top; and the same into
+ * user-data/Machine/settings.json, the server's own ("Remote") settings. The workbench is a remote
+ * window of the server, so settings of machine scope are taken from there: VS Code drops them from
+ * User settings once the extension's settings are registered.
+ */
 export function writeUserSettings(userDataDir: string, extra: Record<string, unknown> = {}): string {
-  const userDir = path.join(userDataDir, 'User');
-  fs.mkdirSync(userDir, { recursive: true });
-  const file = path.join(userDir, 'settings.json');
-  fs.writeFileSync(file, JSON.stringify({ ...quietUserSettings, ...extra }, null, 2));
-  return file;
+  const settings = JSON.stringify({ ...quietUserSettings, ...extra }, null, 2);
+  for (const folder of ['Machine', 'User']) {
+    fs.mkdirSync(path.join(userDataDir, folder), { recursive: true });
+    fs.writeFileSync(path.join(userDataDir, folder, 'settings.json'), settings);
+  }
+  return path.join(userDataDir, 'User', 'settings.json');
 }
