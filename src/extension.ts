@@ -11,7 +11,7 @@ import { SshHostGpuReader } from './features/clusters/sshHostReader';
 import { ClustersTreeProvider } from './features/clusters/clustersTreeProvider';
 import { MachineConnector, poolWorkspaceSyncer } from './features/connections/machineConnector';
 import { JobsService } from './features/jobs/jobsService';
-import { createSshPool, poolCommandRunner } from './features/connections/sshPool';
+import { backgroundSshPool, createSshPool } from './features/connections/sshPool';
 import { JobsTreeProvider } from './features/jobs/jobsTreeProvider';
 import { LogPanelManager } from './features/logPanel/logPanelManager';
 import { settings } from './features/settings';
@@ -28,10 +28,17 @@ export function activate(context: vscode.ExtensionContext): { readonly jobs: Job
   });
   const clusters = new ClustersTreeProvider(clustersService, gpuTelemetry, sshHostGpus);
   const workspaceSync = poolWorkspaceSyncer(() => ssh, vscode.Uri.joinPath(context.globalStorageUri, 'sync').fsPath, log);
-  const connector = new MachineConnector(() => ssh, clustersService, workspaceSync);
+  // Log followers, GPU telemetry and the job monitor never show a host key dialog: one notification.
+  const backgroundSsh = backgroundSshPool(ssh, log);
+  const connector = new MachineConnector(
+    () => ssh,
+    clustersService,
+    workspaceSync,
+    () => backgroundSsh,
+  );
   // A machine that cannot be resolved (a VM not listed, stopped) rejects, as an async connect would.
   const connectRunner = (machine: MachineRef): Promise<RemoteCommandRunner> =>
-    new Promise((resolve) => resolve(poolCommandRunner(ssh, connector.resolveSshTarget(machine))));
+    new Promise((resolve) => resolve(connector.backgroundRunner(machine)));
   const logPanels = new LogPanelManager({ context, log, connect: connectRunner });
   const jobsService = new JobsService(context, log, connector, {
     show: (job) => logPanels.show(job),

@@ -39,23 +39,45 @@ export interface SshConnectionPoolOptions {
   readonly reconnect?: { readonly retries: number; readonly initialDelayMs: number; readonly maxDelayMs: number };
 }
 
+/** What a pool and its views (withHostKeyPrompt) share. */
+export interface SharedPoolState {
+  readonly connections: Map<string, Promise<SshConnection>>;
+  readonly unlocker: KeyUnlocker;
+  disposed: boolean;
+}
+
 /**
  * One SSH connection per host, shared by every feature. A connection that dropped is replaced on
  * next use; opening one retries transient failures with backoff; dispose closes them all.
  */
 export class SshConnectionPool {
-  private readonly connections = new Map<string, Promise<SshConnection>>();
   private readonly hostKeys: HostKeyVerifier;
-  private readonly unlocker: KeyUnlocker;
-  private disposed = false;
+  private readonly state: SharedPoolState;
 
-  constructor(private readonly options: SshConnectionPoolOptions) {
+  constructor(
+    private readonly options: SshConnectionPoolOptions,
+    shared?: SharedPoolState,
+  ) {
     this.hostKeys = new HostKeyVerifier(options.hostKeyPrompt);
-    this.unlocker = new KeyUnlocker({
-      prompt: options.passphrasePrompt,
-      store: options.passphraseStore,
-      rememberPassphrases: () => options.settings().rememberPassphrases,
-    });
+    this.state = shared ?? {
+      connections: new Map(),
+      unlocker: new KeyUnlocker({
+        prompt: options.passphrasePrompt,
+        store: options.passphraseStore,
+        rememberPassphrases: () => options.settings().rememberPassphrases,
+      }),
+      disposed: false,
+    };
+  }
+
+  /**
+   * This pool with another host key prompt for the connections it opens: the connections
+   * themselves are shared (one per host still), so a reader that must never show a dialog uses the
+   * connection the user opened, and the user's next command uses one the reader opened. Disposing
+   * either closes them all.
+   */
+  withHostKeyPrompt(hostKeyPrompt: HostKeyPrompt): SshConnectionPool {
+    return new SshConnectionPool({ ...this.options, hostKeyPrompt }, this.state);
   }
 
   /** The target with ~/.ssh/config applied (HostName, User, Port, IdentityFile, ProxyJump, …). */
@@ -67,28 +89,28 @@ export class SshConnectionPool {
 
   /** An open connection to the target: the pooled one, or a new one if there is none or it dropped. */
   async connection(target: SshTarget): Promise<SshConnection> {
-    if (this.disposed) throw new SshError('The SSH connection pool is closed');
+    if (this.state.disposed) throw new SshError('The SSH connection pool is closed');
     const endpoint = this.resolve(target);
     const key = endpointKey(endpoint);
-    const existing = this.connections.get(key);
+    const existing = this.state.connections.get(key);
     if (existing) {
       const connection = await existing.catch(() => undefined);
       if (connection?.isOpen) return connection;
-      if (this.connections.get(key) !== existing) return this.connection(target); // someone else is reconnecting
-      this.connections.delete(key);
+      if (this.state.connections.get(key) !== existing) return this.connection(target); // someone else is reconnecting
+      this.state.connections.delete(key);
     }
     const opening = this.openWithRetries(endpoint);
-    this.connections.set(key, opening);
+    this.state.connections.set(key, opening);
     opening.then(
       (connection) => {
         connection.onClose((reason) => {
           this.options.log.info(`SSH connection to ${endpoint.label} closed: ${reason}`);
-          if (this.connections.get(key) === opening) this.connections.delete(key);
+          if (this.state.connections.get(key) === opening) this.state.connections.delete(key);
         });
-        if (this.disposed) connection.close();
+        if (this.state.disposed) connection.close();
       },
       () => {
-        if (this.connections.get(key) === opening) this.connections.delete(key);
+        if (this.state.connections.get(key) === opening) this.state.connections.delete(key);
       },
     );
     return opening;
@@ -109,19 +131,19 @@ export class SshConnectionPool {
   /** Closes the target's pooled connection (the next use opens a new one). */
   async close(target: SshTarget): Promise<void> {
     const key = endpointKey(this.resolve(target));
-    const existing = this.connections.get(key);
-    this.connections.delete(key);
+    const existing = this.state.connections.get(key);
+    this.state.connections.delete(key);
     (await existing?.catch(() => undefined))?.close();
   }
 
   dispose(): void {
-    this.disposed = true;
-    for (const opening of this.connections.values())
+    this.state.disposed = true;
+    for (const opening of this.state.connections.values())
       void opening.then(
         (connection) => connection.close(),
         () => undefined,
       );
-    this.connections.clear();
+    this.state.connections.clear();
   }
 
   private async openWithRetries(endpoint: SshEndpoint): Promise<SshConnection> {
@@ -132,7 +154,7 @@ export class SshConnectionPool {
         return await SshConnection.open(endpoint, {
           hostKeys: this.hostKeys,
           knownHostsFor: (each) => this.knownHostsFiles(each),
-          unlocker: this.unlocker,
+          unlocker: this.state.unlocker,
           log: this.options.log,
           keepaliveIntervalMs: this.options.keepaliveIntervalMs ?? 3000,
           keepaliveCountMax: this.options.keepaliveCountMax ?? 3,
@@ -140,7 +162,7 @@ export class SshConnectionPool {
         });
       } catch (error) {
         const transient = error instanceof SshError && error.transient;
-        if (!transient || attempt >= retries || this.disposed) throw error;
+        if (!transient || attempt >= retries || this.state.disposed) throw error;
         this.options.log.info(`SSH to ${endpoint.label} failed (${(error as Error).message}); retrying in ${delay} ms`);
         await new Promise((resolve) => setTimeout(resolve, delay));
         delay = Math.min(delay * 2, maxDelayMs);

@@ -19,6 +19,21 @@ export interface UnknownHostKey {
   readonly fingerprint: string;
   /** Key types already known for this host, if any (the server offered another type). */
   readonly otherKnownTypes: readonly string[];
+  /** The keys of those other types: type, fingerprint and `file:line` each. */
+  readonly otherKnownKeys: readonly KnownKeySummary[];
+  /**
+   * Records the offered key, for a yes given later, outside this connection attempt (from a
+   * notification). Nothing is changed if known_hosts meanwhile holds a key of its type for the host.
+   */
+  recordKey(): Promise<void>;
+}
+
+/** A recorded host key, as the user is shown it. */
+export interface KnownKeySummary {
+  readonly keyType: string;
+  readonly fingerprint: string;
+  /** `file:line`. */
+  readonly recordedAt: string;
 }
 
 /** A host key different from the one recorded: possibly an attack, usually a recreated VM. */
@@ -30,6 +45,11 @@ export interface ChangedHostKey {
   readonly oldFingerprints: readonly string[];
   /** `file:line` of each recorded entry. */
   readonly recordedAt: readonly string[];
+  /**
+   * Does what the user may ask for later, outside this connection attempt (from a notification):
+   * removes the recorded entries of this key type for the host and records the offered key instead.
+   */
+  replaceRecordedKey(): Promise<void>;
 }
 
 /** The user's say on host keys. Nothing is ever accepted without asking. */

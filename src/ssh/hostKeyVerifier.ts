@@ -1,12 +1,13 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { ChangedHostKey, HostKeyPrompt } from './credentials';
+import type { ChangedHostKey, HostKeyPrompt, KnownKeySummary } from './credentials';
 import { HostKeyChangedError, HostKeyRejectedError } from './errors';
 import { sha256Fingerprint, type HostKey } from './hostKey';
 import {
   checkHostKey,
   formatKnownHostsLine,
   knownHostsName,
+  knownKeysFor,
   knownKeyTypes,
   parseKnownHosts,
   removeLines,
@@ -44,7 +45,8 @@ export class HostKeyVerifier {
     const { host, port, label } = identity;
     const name = knownHostsName(host, port);
     const fingerprint = sha256Fingerprint(key.blob);
-    const status = checkHostKey(await readEntries(files.read), host, port, key);
+    const entries = await readEntries(files.read);
+    const status = checkHostKey(entries, host, port, key);
     switch (status.kind) {
       case 'known':
         return;
@@ -61,6 +63,7 @@ export class HostKeyVerifier {
           fingerprint,
           oldFingerprints: status.entries.map((entry) => sha256Fingerprint(entry.keyBlob)),
           recordedAt: status.entries.map((entry) => `${entry.file}:${entry.line}`),
+          replaceRecordedKey: () => this.replaceRecordedKey(identity, key, files),
         };
         if (!(await this.prompt.offerRemoveChangedKey(changed))) throw changedKeyError(changed);
         await removeEntries(status.entries);
@@ -75,9 +78,36 @@ export class HostKeyVerifier {
         break;
     }
     const otherKnownTypes = status.kind === 'unknown' ? status.otherTypes : [];
-    const accepted = await this.prompt.confirmUnknownKey({ hostName: name, label, keyType: key.type, fingerprint, otherKnownTypes });
+    const otherKnownKeys = status.kind === 'unknown' ? knownKeysFor(entries, host, port).map(summarize) : [];
+    const accepted = await this.prompt.confirmUnknownKey({
+      hostName: name,
+      label,
+      keyType: key.type,
+      fingerprint,
+      otherKnownTypes,
+      otherKnownKeys,
+      recordKey: () => this.recordKey(identity, key, files),
+    });
     if (!accepted) throw new HostKeyRejectedError(`The host key of ${label} (${name}, ${fingerprint}) was not accepted.`);
     await appendLine(files.write, formatKnownHostsLine(host, port, key, files.hash));
+  }
+
+  /**
+   * The user's "remove the old entry" given later, for a changed key they were shown: the entries
+   * of its type are removed and the offered key recorded, unless the files meanwhile know it.
+   */
+  private async replaceRecordedKey(identity: HostIdentity, key: HostKey, files: KnownHostsFiles): Promise<void> {
+    const status = checkHostKey(await readEntries(files.read), identity.host, identity.port, key);
+    if (status.kind === 'changed') await removeEntries(status.entries);
+    if (status.kind === 'changed' || status.kind === 'unknown') {
+      await appendLine(files.write, formatKnownHostsLine(identity.host, identity.port, key, files.hash));
+    }
+  }
+
+  /** The user's yes given later, for an unknown key they were shown. */
+  private async recordKey(identity: HostIdentity, key: HostKey, files: KnownHostsFiles): Promise<void> {
+    const status = checkHostKey(await readEntries(files.read), identity.host, identity.port, key);
+    if (status.kind === 'unknown') await appendLine(files.write, formatKnownHostsLine(identity.host, identity.port, key, files.hash));
   }
 
   /** Key types already recorded for the host: ask the server for those first, as OpenSSH does. */
@@ -95,6 +125,10 @@ function changedKeyError(key: ChangedHostKey): HostKeyChangedError {
   );
 }
 
+function summarize(entry: LocatedEntry): KnownKeySummary {
+  return { keyType: entry.keyType, fingerprint: sha256Fingerprint(entry.keyBlob), recordedAt: `${entry.file}:${entry.line}` };
+}
+
 async function readEntries(files: readonly string[]): Promise<LocatedEntry[]> {
   const perFile = await Promise.all(
     files.map(async (file) => {
@@ -105,7 +139,11 @@ async function readEntries(files: readonly string[]): Promise<LocatedEntry[]> {
   return perFile.flat();
 }
 
-/** Removes the given entries, keeping a copy of each file as FILE.old (as ssh-keygen -R does). */
+/**
+ * Removes the given entries, keeping a copy of each file as FILE.old (as ssh-keygen -R does). A
+ * known_hosts that is a symbolic link (to a dotfiles repository, say) stays one: the new text
+ * replaces the file it points to, with that file's permissions.
+ */
 async function removeEntries(entries: readonly LocatedEntry[]): Promise<void> {
   const byFile = new Map<string, Set<number>>();
   for (const entry of entries) {
@@ -114,11 +152,14 @@ async function removeEntries(entries: readonly LocatedEntry[]): Promise<void> {
     byFile.set(entry.file, lines);
   }
   for (const [file, lines] of byFile) {
-    const text = await fs.readFile(file, 'utf8');
-    await fs.writeFile(`${file}.old`, text, { mode: 0o600 });
-    const temporary = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(temporary, removeLines(text, lines), { mode: 0o600 });
-    await fs.rename(temporary, file);
+    const target = await fs.realpath(file);
+    const text = await fs.readFile(target, 'utf8');
+    const mode = (await fs.stat(target)).mode & 0o777;
+    await fs.writeFile(`${target}.old`, text, { mode: 0o600 });
+    const temporary = `${target}.${process.pid}.tmp`;
+    await fs.writeFile(temporary, removeLines(text, lines), { mode });
+    await fs.chmod(temporary, mode);
+    await fs.rename(temporary, target);
   }
 }
 

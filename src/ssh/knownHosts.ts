@@ -98,10 +98,14 @@ export function checkHostKey(entries: readonly LocatedEntry[], host: string, por
   return { kind: 'unknown', otherTypes: [...new Set(plain.map((entry) => entry.keyType))] };
 }
 
+/** The plain (unmarked) key lines recorded for a host. */
+export function knownKeysFor(entries: readonly LocatedEntry[], host: string, port: number): LocatedEntry[] {
+  return entries.filter((entry) => entry.marker === undefined && entryMatchesHost(entry, host, port));
+}
+
 /** Key types already known for a host, to ask the server for those first (as OpenSSH orders them). */
 export function knownKeyTypes(entries: readonly LocatedEntry[], host: string, port: number): string[] {
-  const types = entries.filter((entry) => entry.marker === undefined && entryMatchesHost(entry, host, port)).map((entry) => entry.keyType);
-  return [...new Set(types)];
+  return [...new Set(knownKeysFor(entries, host, port).map((entry) => entry.keyType))];
 }
 
 /**

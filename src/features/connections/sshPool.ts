@@ -1,12 +1,20 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { errorMessage } from '../../common/errors';
 import type { Logger } from '../../common/logger';
-import type { RemoteCommand, RemoteCommandRunner } from '../../logs/remoteCommandRunner';
 import { SshConnectionPool } from '../../ssh/connectionPool';
 import type { HostKeyPrompt, PassphrasePrompt, PassphraseStore } from '../../ssh/credentials';
-import type { SshTarget } from '../../ssh/sshTarget';
 import { settings } from '../settings';
+import { BackgroundHostKeyPolicy } from './backgroundHostKeyPolicy';
+import {
+  changedKeyDialog,
+  changedKeyNotice,
+  replaceKeyDialog,
+  unknownKeyDialog,
+  unknownKeyNotice,
+  type DialogText,
+} from './hostKeyMessages';
 
 /**
  * The SSH layer's pool with VS Code's side: modal host key questions (never a silent yes), the
@@ -41,36 +49,78 @@ export function createSshPool(
 const hostKeyPrompt: HostKeyPrompt = {
   async confirmUnknownKey(key) {
     const trust = 'Trust and Connect';
-    const other = key.otherKnownTypes.length ? ` (keys of type ${key.otherKnownTypes.join(', ')} are already known for it)` : '';
-    const hostKeyFile = `/etc/ssh/ssh_host_${key.keyType.replace(/^ssh-/, '').replace(/-.*$/, '')}_key.pub`;
-    const choice = await vscode.window.showWarningMessage(
-      `First connection to ${key.label}: its host key is not known yet${other}.`,
-      {
-        modal: true,
-        detail:
-          `${key.keyType} key fingerprint:\n${key.fingerprint}\n\n` +
-          `Connect only if it matches the VM's own (on the VM: ssh-keygen -lf ${hostKeyFile}). It is then recorded as ${key.hostName}.`,
-      },
-      trust,
-    );
+    const { message, detail } = unknownKeyDialog(key);
+    const choice = await vscode.window.showWarningMessage(message, { modal: true, detail }, trust);
     return choice === trust;
   },
   async offerRemoveChangedKey(key) {
     const remove = 'Remove the Old Entry…';
-    const choice = await vscode.window.showErrorMessage(
-      `The host key of ${key.label} has CHANGED: the connection was refused.`,
-      {
-        modal: true,
-        detail:
-          `Recorded: ${key.oldFingerprints.join(', ')} (${key.recordedAt.join(', ')})\nOffered now: ${key.keyType} ${key.fingerprint}\n\n` +
-          'A VM deleted and recreated with the same IP address has a new key: then remove the old entry and check the new one. ' +
-          'Otherwise someone may be intercepting the connection: do not connect.',
-      },
-      remove,
-    );
+    const { message, detail } = changedKeyDialog(key);
+    const choice = await vscode.window.showErrorMessage(message, { modal: true, detail }, remove);
     return choice === remove;
   },
 };
+
+/**
+ * The pool's view for the readers nobody clicked for (log followers, GPU telemetry, the job
+ * monitor): the same connections, but a host key question becomes one notification, not a dialog.
+ */
+export function backgroundSshPool(pool: SshConnectionPool, log: Logger): SshConnectionPool {
+  return pool.withHostKeyPrompt(
+    new BackgroundHostKeyPolicy({
+      changed: (key) =>
+        actOnNotification(key, log, {
+          severity: 'error',
+          notice: changedKeyNotice(key),
+          action: 'Remove the Old Entry…',
+          dialog: replaceKeyDialog(key),
+          trust: 'Trust the New Key',
+          record: () => key.replaceRecordedKey(),
+        }),
+      unknown: (key) =>
+        actOnNotification(key, log, {
+          severity: 'warning',
+          notice: unknownKeyNotice(key),
+          action: 'Check the Key…',
+          dialog: unknownKeyDialog(key),
+          trust: 'Trust and Connect',
+          record: () => key.recordKey(),
+        }),
+    }),
+  );
+}
+
+/**
+ * A notification whose action opens the modal with the fingerprint to check; a yes there records
+ * the key. Resolves true once the user acted (a failure to record is shown, and meeting the key
+ * again may notify again), false when they dismissed either.
+ */
+async function actOnNotification(
+  key: { readonly label: string; readonly hostName: string; readonly keyType: string; readonly fingerprint: string },
+  log: Logger,
+  ui: {
+    severity: 'error' | 'warning';
+    notice: string;
+    action: string;
+    dialog: DialogText;
+    trust: string;
+    record: () => Promise<void>;
+  },
+): Promise<boolean> {
+  const show = ui.severity === 'error' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+  if ((await show(ui.notice, ui.action)) !== ui.action) return false;
+  const { message, detail } = ui.dialog;
+  if ((await vscode.window.showWarningMessage(message, { modal: true, detail }, ui.trust)) !== ui.trust) return false;
+  try {
+    await ui.record();
+    log.info(`Host key of ${key.label} (${key.hostName}) recorded: ${key.keyType} ${key.fingerprint}`);
+  } catch (error) {
+    void vscode.window.showErrorMessage(
+      `Recording the host key of ${key.label} failed: ${errorMessage(error)}. Check known_hosts (ssh-keygen -F '${key.hostName}'), then connect again.`,
+    );
+  }
+  return true;
+}
 
 const passphrasePrompt: PassphrasePrompt = {
   askPassphrase: ({ keyPath, previousWasWrong }) =>
@@ -90,32 +140,5 @@ function secretPassphrases(secrets: vscode.SecretStorage): PassphraseStore {
     get: async (keyPath) => secrets.get(key(keyPath)),
     set: async (keyPath, passphrase) => secrets.store(key(keyPath), passphrase),
     delete: async (keyPath) => secrets.delete(key(keyPath)),
-  };
-}
-
-/** The log panel's view of a host: commands streamed over the pooled connection. */
-export function poolCommandRunner(pool: SshConnectionPool, target: SshTarget): RemoteCommandRunner {
-  return {
-    start(argv, handlers): RemoteCommand {
-      let kill: (() => void) | undefined;
-      let cancelled = false;
-      const result = (async () => {
-        const process = await pool.spawn(target, argv);
-        kill = () => process.kill();
-        if (cancelled) kill();
-        process.stdout.on('data', (chunk: Buffer) => handlers.onStdout(chunk));
-        process.stderr.on('data', (chunk: Buffer) => handlers.onStderr?.(chunk));
-        process.stdin.end();
-        const status = await process.exit;
-        return { exitCode: status.code, signal: status.signal ?? undefined };
-      })();
-      return {
-        result,
-        cancel: () => {
-          cancelled = true;
-          kill?.();
-        },
-      };
-    },
   };
 }

@@ -98,6 +98,23 @@ describe('known_hosts', function () {
     assert.equal(checkHostKey(located(`@cert-authority vm ${typeAndKey(b)}\n`), 'vm', 22, key(a)).kind, 'unknown');
   });
 
+  it('hashes names as OpenSSH does: |1|salt|hash of 20 bytes each, found and removed by ssh-keygen -F / -R', function () {
+    const file = path.join(dir, 'hashed-written');
+    const lines = [formatKnownHostsLine('20.9.9.9', 22, key(a), true), formatKnownHostsLine('GPU.Example.com', 2201, key(b), true)];
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    for (const line of lines) {
+      const [, salt, hash] = /^\|1\|([A-Za-z0-9+/]+=*)\|([A-Za-z0-9+/]+=*) ssh-ed25519 /.exec(line) ?? assert.fail(line);
+      assert.equal(Buffer.from(salt, 'base64').length, 20, 'salt: 20 bytes, as OpenSSH requires');
+      assert.equal(Buffer.from(hash, 'base64').length, 20, 'HMAC-SHA1');
+    }
+    const find = (name: string): string => execFileSync('ssh-keygen', ['-F', name, '-f', file], { encoding: 'utf8' });
+    assert.match(find('20.9.9.9'), /found: line 1\b/);
+    assert.match(find('[gpu.example.com]:2201'), /found: line 2\b/);
+    assert.throws(() => find('[20.9.9.9]:2201'), 'another port is another name');
+    execFileSync('ssh-keygen', ['-R', '[gpu.example.com]:2201', '-f', file], { stdio: 'ignore' });
+    assert.equal(fs.readFileSync(file, 'utf8'), `${lines[0]}\n`);
+  });
+
   it('writes lines OpenSSH reads back, hashed or not, and removes only the given lines', function () {
     const file = path.join(dir, 'written');
     fs.writeFileSync(
