@@ -174,20 +174,20 @@ with open("node-0.log", "w") as f:
   return session;
 }
 
-function searchMillion(session: JobLogSession): void {
+async function searchMillion(session: JobLogSession): Promise<void> {
   const view = new LineView(session.store);
   const needle = 'train-00998.tar';
   let start = process.hrtime.bigint();
-  const position = view.search(needle, -1, 'next');
+  const position = await view.search(needle, -1, 'next');
   const firstMs = Number(process.hrtime.bigint() - start) / 1e6;
   start = process.hrtime.bigint();
-  const fromEnd = view.search('shard train-00002.tar', view.length - 1, 'previous');
+  const fromEnd = await view.search('shard train-00002.tar', view.length - 1, 'previous');
   const backMs = Number(process.hrtime.bigint() - start) / 1e6;
   start = process.hrtime.bigint();
-  const last = view.search('no such text anywhere', 0, 'next');
+  const last = await view.search('no such text anywhere', 0, 'next');
   const fullMs = Number(process.hrtime.bigint() - start) / 1e6;
   start = process.hrtime.bigint();
-  view.setFilter({ ranks: ['default1'] });
+  view.setFilter({ ranks: [{ node: 0, rank: 'default1' }] });
   const filterMs = Number(process.hrtime.bigint() - start) / 1e6;
   start = process.hrtime.bigint();
   for (let i = 0; i < 200; i++) session.store.line(500_000 + i);
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
     );
     await latency(hosts, home);
     const session = await throughput(hosts, home);
-    searchMillion(session);
+    await searchMillion(session);
     session.dispose();
   } finally {
     await hosts.dispose();

@@ -1,7 +1,8 @@
 // The log panel's front end. It talks to the extension host only through typed messages.
 import type { JobLogDescription } from '../../src/logs/jobLogDescription';
-import type { FailureInfo, HostMessage, LineFilter, NodeStatus, RowData, SearchDirection } from '../../src/logs/panelMessages';
+import type { FailureInfo, HostMessage, LineFilter, NodeStatus, RankRef, RowData, SearchDirection } from '../../src/logs/panelMessages';
 import { mapRemotePath } from '../../src/logs/pathMapping';
+import { rankLabel } from '../../src/logs/rankLabel';
 import { byId, element } from './dom';
 import { GpuPanel } from './gpuPanel';
 import { MetricCharts } from './metricCharts';
@@ -10,7 +11,7 @@ import { vscode } from './vscodeApi';
 
 let job: JobLogDescription | undefined = vscode.getState()?.job;
 let filter: LineFilter = {};
-let ranks: string[] = [];
+let ranks: RankRef[] = [];
 let requestId = 0;
 let pendingSearch: { id: number; query: string } | undefined;
 const pendingByNode = new Map<number, string>();
@@ -28,21 +29,42 @@ const log = new VirtualLog(byId('log'), {
   },
   openSource: (path, line) => vscode.postMessage({ type: 'openSource', path, line }),
   labelOf: (row) => rowLabel(row),
-  colourOf: (row) => row.node * 8 + Math.max(0, ranks.indexOf(row.rank)),
+  colourOf: (row) =>
+    row.node * 8 +
+    Math.max(
+      0,
+      ranks.findIndex((worker) => sameWorker(worker, row)),
+    ),
 });
 
-const charts = new MetricCharts(byId('charts'), byId('metric-chooser'), vscode.getState()?.hiddenMetrics ?? [], (hiddenMetrics) => {
-  if (job) vscode.setState({ job, hiddenMetrics });
-});
+const charts = new MetricCharts(
+  byId('charts'),
+  byId('metric-chooser'),
+  byId('metric-summary'),
+  vscode.getState()?.hiddenMetrics ?? [],
+  (hiddenMetrics) => {
+    if (job) vscode.setState({ job, hiddenMetrics });
+  },
+);
 const gpus = new GpuPanel(byId('gpus'), (node) => nodeLabel(node));
 
 function nodeLabel(node: number): string {
   return job?.nodes[node]?.machine.label ?? `node ${node}`;
 }
 
+/** `rank 3 (node 1)`: the worker's rank, with its node on a multi-node job. */
+function workerLabel(node: number, rank: string): string {
+  return rankLabel(node, rank, job?.nodes.length ?? 1);
+}
+
 function rowLabel(row: RowData): string {
-  const multiNode = (job?.nodes.length ?? 1) > 1;
-  return [multiNode ? nodeLabel(row.node) : '', row.rank].filter(Boolean).join(' ');
+  // A line no worker printed (torchrun's own) is labelled with its machine on a multi-node job.
+  if (row.rank === '') return (job?.nodes.length ?? 1) > 1 ? nodeLabel(row.node) : '';
+  return workerLabel(row.node, row.rank);
+}
+
+function sameWorker(a: RankRef, b: RankRef): boolean {
+  return a.node === b.node && a.rank === b.rank;
 }
 
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
@@ -73,7 +95,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       renderFilter();
       break;
     case 'metrics':
-      charts.apply(message.updates);
+      charts.apply(message.updates, message.replace);
       byId('insights').classList.toggle('has-metrics', charts.metricCount > 0);
       break;
     case 'gpu':
@@ -166,13 +188,16 @@ function renderFilter(): void {
       : [];
   const rankBoxes =
     ranks.length > 1
-      ? ranks.map((rank) =>
-          checkbox(rank || '(no rank)', !filter.ranks || filter.ranks.includes(rank), (checked) => {
-            const current = new Set(filter.ranks ?? ranks);
-            if (checked) current.add(rank);
-            else current.delete(rank);
-            sendFilter({ ...filter, ranks: current.size === ranks.length ? undefined : [...current] });
-          }),
+      ? ranks.map((worker) =>
+          checkbox(
+            workerLabel(worker.node, worker.rank) || '(no rank)',
+            !filter.ranks || filter.ranks.some((allowed) => sameWorker(allowed, worker)),
+            (checked) => {
+              const current = (filter.ranks ?? ranks).filter((allowed) => !sameWorker(allowed, worker));
+              if (checked) current.push(worker);
+              sendFilter({ ...filter, ranks: current.length === ranks.length ? undefined : current });
+            },
+          ),
         )
       : [];
   byId('filter-nodes').replaceChildren(...nodeBoxes);
@@ -226,7 +251,7 @@ function renderFailures(total: number, rootCause: number): void {
   container.replaceChildren(
     ...count,
     ...ordered.slice(0, 5).map((failure) => {
-      const where = [nodeLabel(failure.node), failure.rank].filter(Boolean).join(' ');
+      const where = failure.rank ? workerLabel(failure.node, failure.rank) : nodeLabel(failure.node);
       const show = element('a', { text: 'Show in log', attributes: { href: '#' } });
       show.addEventListener('click', (event) => {
         event.preventDefault();

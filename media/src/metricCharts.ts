@@ -1,10 +1,12 @@
 import type { SeriesUpdate } from '../../src/logs/metricSeries';
+import { runSummary } from '../../src/logs/runSummary';
 import { element, themeColour } from './dom';
 
 interface StreamSeries {
   stream: string;
   axis: string;
   points: number[];
+  best?: number;
   hidden: boolean;
 }
 
@@ -40,6 +42,7 @@ export class MetricCharts {
   constructor(
     private readonly grid: HTMLElement,
     private readonly chooser: HTMLElement,
+    private readonly summary: HTMLElement,
     hiddenMetrics: readonly string[],
     private readonly onHiddenChange: (hidden: string[]) => void,
   ) {
@@ -54,7 +57,15 @@ export class MetricCharts {
     return this.charts.size;
   }
 
-  apply(updates: readonly SeriesUpdate[]): void {
+  /** `replace`: the updates are the whole set (a new filter); series not in it are dropped. */
+  apply(updates: readonly SeriesUpdate[], replace = false): void {
+    if (replace) {
+      for (const chart of this.charts.values()) {
+        chart.streams.clear();
+        chart.card.dataset.points = '0';
+        this.renderLegend(chart);
+      }
+    }
     for (const update of updates) {
       const chart = this.charts.get(update.metric) ?? this.createChart(update.metric);
       let series = chart.streams.get(update.stream);
@@ -64,10 +75,46 @@ export class MetricCharts {
         this.renderLegend(chart);
       }
       series.points = update.reset ? update.points.slice() : series.points.concat(update.points);
+      series.best = update.best;
       chart.card.dataset.points = String(maxPoints(chart));
       this.dirty.add(chart);
     }
+    if (replace) this.layout();
+    this.renderSummary();
     this.schedule();
+  }
+
+  /** Every metric's last (and best) value per stream, beside the charts: one-point results draw no curve. */
+  private renderSummary(): void {
+    const sources = [...this.charts.values()]
+      .filter((chart) => !this.hidden.has(chart.metric))
+      .flatMap((chart) => [...chart.streams.values()].map((series) => ({ metric: chart.metric, ...series })));
+    const rows = runSummary(sources);
+    const streams = new Set(rows.map((row) => row.stream));
+    const header = element(
+      'tr',
+      {},
+      element('th', { text: 'Metric' }),
+      ...(streams.size > 1 ? [element('th', { text: 'Worker' })] : []),
+      element('th', { text: 'Last' }),
+      element('th', { text: 'Best' }),
+    );
+    const body = rows.map((row) =>
+      element(
+        'tr',
+        { attributes: { 'data-metric': row.metric } },
+        element('td', { text: row.metric }),
+        ...(streams.size > 1 ? [element('td', { text: row.stream })] : []),
+        element('td', { className: 'number', text: formatNumber(row.last) }),
+        element('td', {
+          className: 'number',
+          text: row.best === undefined ? '' : formatNumber(row.best),
+          title: row.goal === 'min' ? 'lowest so far' : row.goal === 'max' ? 'highest so far' : '',
+        }),
+      ),
+    );
+    this.summary.replaceChildren(...(rows.length > 0 ? [element('caption', { text: 'Summary' }), header, ...body] : []));
+    this.summary.hidden = rows.length === 0;
   }
 
   private createChart(metric: string): Chart {
@@ -96,6 +143,7 @@ export class MetricCharts {
         else this.hidden.add(metric);
         this.onHiddenChange([...this.hidden]);
         this.layout();
+        this.renderSummary();
       });
       return element('label', {}, box, document.createTextNode(metric));
     });

@@ -52,6 +52,9 @@ export function scriptArgument(script: string): string {
 export function jobEnvironment(spec: JobSpec, nodeRank: number): Record<string, string> {
   return {
     PYTHONUNBUFFERED: '1',
+    // torch ≥ 2.2 labels each worker's lines with its global rank (`[rank3]:`) instead of
+    // `[default{local_rank}]:`, the same on every node; older torch ignores it.
+    TORCHELASTIC_LOG_LINE_PREFIX_TEMPLATE: '[rank${rank}]:',
     AZURE_PYTORCH_JOB_ID: spec.id,
     AZURE_PYTORCH_NODE_RANK: String(nodeRank),
     AZURE_PYTORCH_NUM_NODES: String(spec.nodes.length),

@@ -8,10 +8,11 @@ import type { JobLogDescription } from './jobLogDescription';
 import { LineFlag } from './lineIndex';
 import { LogFollower, type FollowerState } from './logFollower';
 import { LogStore, type StoredLine } from './logStore';
-import { parseMetrics } from './metricParser';
+import { parseLineMetrics } from './metricParser';
 import { MetricSeriesSet } from './metricSeries';
 import type { GpuTelemetry } from './nvidiaSmi';
 import type { NodeStatus } from './panelMessages';
+import { rankLabel } from './rankLabel';
 import type { RemoteCommandRunner } from './remoteCommandRunner';
 
 export const maxKeptFailures = 200;
@@ -163,15 +164,13 @@ export class JobLogSession {
       if (this.started) this.listener.onFailure(located);
     }
     this.analyseRedraws(line.node, line.rank, line.overwritten ?? []);
-    const record = parseMetrics(plain);
-    if (record) this.metrics.add(record, stream.label);
+    for (const record of parseLineMetrics(plain)) this.metrics.add(record, stream.label, line.node, line.rank);
   }
 
   /** The metrics of what a line showed before a later redraw (a tqdm bar's earlier steps). */
   private analyseRedraws(node: number, rank: string, texts: readonly string[]): void {
     for (const text of texts) {
-      const record = parseMetrics(stripAnsi(text));
-      if (record) this.metrics.add(record, this.stream(node, rank).label);
+      for (const record of parseLineMetrics(stripAnsi(text))) this.metrics.add(record, this.stream(node, rank).label, node, rank);
     }
   }
 
@@ -183,8 +182,7 @@ export class JobLogSession {
   }
 
   private streamLabel(node: number, rank: string): string {
-    const nodeLabel = this.job.nodes.length > 1 ? `node ${node}` : '';
-    return [nodeLabel, rank].filter(Boolean).join(' ') || 'log';
+    return rankLabel(node, rank, this.job.nodes.length) || 'log';
   }
 
   private setState(node: number, state: FollowerState): void {

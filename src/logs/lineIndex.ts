@@ -16,6 +16,9 @@ export class LineIndex {
   private flagBits = new Uint8Array(this.capacity);
   private readonly rankLabels: string[] = [''];
   private readonly rankIds = new Map<string, number>([['', 0]]);
+  /** Each node's workers seen, in order of first appearance (keyed node × 65536 + rank id). */
+  private readonly streamKeys = new Set<number>();
+  private readonly streams: { node: number; rank: string }[] = [];
 
   get length(): number {
     return this.count;
@@ -27,7 +30,13 @@ export class LineIndex {
     this.nodes[index] = node;
     this.starts[index] = start;
     this.lengths[index] = length;
-    this.ranks[index] = this.rankId(rank);
+    const rankId = this.rankId(rank);
+    this.ranks[index] = rankId;
+    const key = node * 0x10000 + rankId;
+    if (!this.streamKeys.has(key)) {
+      this.streamKeys.add(key);
+      this.streams.push({ node, rank: this.rankLabels[rankId] });
+    }
     return index;
   }
 
@@ -54,6 +63,11 @@ export class LineIndex {
   /** Every rank label seen, in order of first appearance ('' for lines without a prefix). */
   get ranksSeen(): readonly string[] {
     return this.rankLabels;
+  }
+
+  /** Every worker (node and rank label) seen, in order of first appearance. */
+  get streamsSeen(): readonly { node: number; rank: string }[] {
+    return this.streams;
   }
 
   rankIdFor(label: string): number | undefined {

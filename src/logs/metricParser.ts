@@ -31,12 +31,31 @@ const barProgress = /\|\s*(\d+)\s*\/\s*(\d+)\s*\[/;
 const timmPhase = /^(?:Train|Test|Eval|Val(?:idation)?):\s*(\d+)\s+\[/;
 const logPrefix = new RegExp(
   String.raw`^(?:\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\]?[\s,-]*)?` +
-    String.raw`(?:\[?(?:INFO|DEBUG|WARNING|WARN|ERROR|CRITICAL)\]?(?::[\w.]+:|\s*[-|:]\s*|\s+))?`,
+    String.raw`(?:\[?(INFO|DEBUG|WARNING|WARN|ERROR|CRITICAL)\]?(?::[\w.]+:|\s*[-|:]\s*|\s+))?`,
 );
 
-/** Reads the metrics of one line (ANSI escapes, `\r` and rank prefix already removed). */
+/**
+ * The metrics of one line (ANSI escapes, `\r` and rank prefix already removed): one record, or two
+ * where a tqdm bar left without its newline has other output glued after it
+ * (`…| 10/10 [00:01<00:00, 9.1it/s]test accuracy: 0.91` reads as the bar, then `test accuracy: 0.91`).
+ */
+export function parseLineMetrics(line: string): MetricRecord[] {
+  const bar = line.includes('%|') || line.includes('it [') ? gluedTqdmBar.exec(line) : null;
+  const parts = bar && bar[0].length < line.length ? [bar[0], line.slice(bar[0].length)] : [line];
+  const records: MetricRecord[] = [];
+  for (const part of parts) {
+    const record = parseMetrics(part);
+    if (record) records.push(record);
+  }
+  return records;
+}
+
+/** Reads the metrics of one piece of output (ANSI escapes, `\r` and rank prefix already removed). */
 export function parseMetrics(line: string): MetricRecord | undefined {
-  const text = line.replace(logPrefix, '').trim();
+  const prefix = logPrefix.exec(line)!;
+  // A logged warning or error says `name=value` about a setting, never a measurement.
+  if (prefix[1] !== undefined && prefix[1] !== 'INFO' && prefix[1] !== 'DEBUG') return undefined;
+  const text = beforeWarning(line.slice(prefix[0].length).trim());
   if (text === '' || !/\d/.test(text) || isNoise(text)) return undefined;
   const bar = text.includes('%|') || text.includes('it [') ? tqdmBar.exec(text) : null;
   if (bar) return readTqdm(bar);
@@ -61,6 +80,7 @@ export function parseMetrics(line: string): MetricRecord | undefined {
 // `{desc}: {percentage}%|{bar}| {n}/{total} [{elapsed}<{remaining}, {rate}{postfix}]`, or with no
 // total `{desc}: {n}it [{elapsed}, {rate}{postfix}]`.
 const tqdmBar = /^(?:(.*?):\s*)?(?:\d{1,3}%\|[^|]*\|\s*(\d+)\/(\d+)|(\d+)it)\s*\[([^\]]*)\]$/;
+const gluedTqdmBar = /^\s*(?:.*?:\s*)?(?:\d{1,3}%\|[^|]*\|\s*\d+\/\d+|\d+it)\s*\[[^\]]*\]/;
 const tqdmRateField = /^\s*(?:\?|[\d.]+\s*[kMG]?)\s*\S*\/\S+$/;
 
 /**
@@ -81,13 +101,24 @@ function readTqdm(bar: RegExpExecArray): MetricRecord | undefined {
   return record;
 }
 
-/** Configuration dumps, tracebacks and warnings are full of `name=value` that are not measurements. */
+/**
+ * Configuration dumps, tracebacks and warnings are full of `name=value` that are not measurements;
+ * torch's C++ (`[W socket.cpp:601] …`) and glog-style (`W1204 18:36:59.707000 463 run.py:851] …`) warnings too.
+ */
 function isNoise(text: string): boolean {
-  return (
-    /^(?:Namespace\(|File "|Traceback|warnings\.warn|[\w.]*(?:Warning|Error|Exception)\b)/.test(text) ||
-    // `…/rnn.py:67: UserWarning: dropout option adds dropout … but got dropout=0.2 and num_layers=1`
-    /\b[A-Z]\w*[a-z](?:Warning|Error|Exception): /.test(text)
+  return /^(?:Namespace\(|File "|Traceback|warnings\.warn|[\w.]*(?:Warning|Error|Exception)\b|\[[WE][\s\d]|[WE]\d{4} \d{2}:\d{2})/.test(
+    text,
   );
+}
+
+// `…/rnn.py:67: UserWarning: dropout option adds dropout … but got dropout=0.2 and num_layers=1`,
+// `Warning: lr=0.1 is high`: where a warning or exception starts, wherever in the line.
+const embeddedWarning = /\b(?:[A-Z]\w*[a-z](?:Warning|Error|Exception)|[Ww]arning|WARNING): |\bwarnings\.warn\(/;
+
+/** The text before a warning glued into the line (all of it when there is none). */
+function beforeWarning(text: string): string {
+  const warning = embeddedWarning.exec(text);
+  return warning ? text.slice(0, warning.index).trim() : text;
 }
 
 function addValue(record: MetricRecord, rawKey: string, value: number): void {

@@ -1,25 +1,36 @@
 import type { MetricRecord } from './metricParser';
+import { metricGoal, type MetricGoal } from './metricNames';
 
 export type AxisKind = 'step' | 'epoch' | 'sample';
 
 /** One metric as reported by one stream (node/rank): what one line of a chart draws. */
 export interface SeriesUpdate {
   metric: string;
+  /** The stream's label in legends and the summary, e.g. `rank 3 (node 1)`. */
   stream: string;
+  /** The stream's node and rank label (as in the log's lines), for the panel's filter. */
+  node: number;
+  rank: string;
   axis: AxisKind;
   /** Flattened x0, y0, x1, y1, …; the whole series when `reset`, else points added since the last update. */
   points: number[];
   reset: boolean;
+  /** The best value so far (min of a loss, max of an accuracy), over every point, thinned or not. */
+  best?: number;
 }
 
 interface Series {
   metric: string;
   stream: string;
+  node: number;
+  rank: string;
   axis: AxisKind;
   points: number[];
   sent: number;
   reset: boolean;
   samples: number;
+  goal: MetricGoal | undefined;
+  best?: number;
 }
 
 /**
@@ -34,18 +45,30 @@ export class MetricSeriesSet {
 
   constructor(private readonly maxPoints = 4000) {}
 
-  add(record: MetricRecord, stream: string): void {
+  add(record: MetricRecord, stream: string, node = 0, rank = ''): void {
     let streamSeries = this.byStream.get(stream);
     if (!streamSeries) this.byStream.set(stream, (streamSeries = new Map<string, Series>()));
     for (const metric in record.values) {
       const value = record.values[metric];
       let series = streamSeries.get(metric);
       if (!series) {
-        series = { metric, stream, axis: axisOf(record), points: [], sent: 0, reset: true, samples: 0 };
+        series = {
+          metric,
+          stream,
+          node,
+          rank,
+          axis: axisOf(record),
+          points: [],
+          sent: 0,
+          reset: true,
+          samples: 0,
+          goal: metricGoal(metric),
+        };
         this.series.set(`${metric}\u0000${stream}`, series);
         streamSeries.set(metric, series);
       }
       series.samples++;
+      series.best = better(series.goal, series.best, value);
       const x = xOf(record, series);
       const n = series.points.length;
       // One point per step: a progress bar redrawn at the same step updates its point.
@@ -66,7 +89,7 @@ export class MetricSeriesSet {
     const updates: SeriesUpdate[] = [];
     for (const series of this.dirty) {
       const points = series.reset ? series.points.slice() : series.points.slice(series.sent);
-      updates.push({ metric: series.metric, stream: series.stream, axis: series.axis, points, reset: series.reset });
+      updates.push(updateOf(series, points, series.reset));
       series.sent = series.points.length;
       series.reset = false;
     }
@@ -74,16 +97,23 @@ export class MetricSeriesSet {
     return updates;
   }
 
-  /** Every series in full, for a front end that starts over (a reloaded webview). */
+  /** Every series in full, for a front end that starts over (a reloaded webview, a new filter). */
   snapshot(): SeriesUpdate[] {
-    return [...this.series.values()].map((series) => ({
-      metric: series.metric,
-      stream: series.stream,
-      axis: series.axis,
-      points: series.points.slice(),
-      reset: true,
-    }));
+    return [...this.series.values()].map((series) => updateOf(series, series.points.slice(), true));
   }
+}
+
+function updateOf(series: Series, points: number[], reset: boolean): SeriesUpdate {
+  const { metric, stream, node, rank, axis, best } = series;
+  return best === undefined
+    ? { metric, stream, node, rank, axis, points, reset }
+    : { metric, stream, node, rank, axis, points, reset, best };
+}
+
+function better(goal: MetricGoal | undefined, best: number | undefined, value: number): number | undefined {
+  if (!goal || Number.isNaN(value)) return best;
+  if (best === undefined) return value;
+  return goal === 'min' ? Math.min(best, value) : Math.max(best, value);
 }
 
 function axisOf(record: MetricRecord): AxisKind {

@@ -7,10 +7,16 @@ import type { JobLogDescription } from './jobLogDescription';
 import type { SeriesUpdate } from './metricSeries';
 import type { GpuTelemetry } from './nvidiaSmi';
 
-/** Which lines to show; an absent list means all. */
+/** A worker: its node and the rank label of its lines (`rank3`, or `default0` from older torch). */
+export interface RankRef {
+  node: number;
+  rank: string;
+}
+
+/** Which lines (and chart series) to show; an absent list means all. */
 export interface LineFilter {
   nodes?: readonly number[];
-  ranks?: readonly string[];
+  ranks?: readonly RankRef[];
 }
 
 export type SearchDirection = 'next' | 'previous';
@@ -62,8 +68,9 @@ export type HostMessage =
   | { type: 'lines'; version: number; filter: LineFilter; total: number; tail: RowData[] }
   | { type: 'rows'; requestId: number; version: number; start: number; rows: RowData[] }
   | { type: 'pending'; node: number; text: string }
-  | { type: 'ranks'; ranks: string[] }
-  | { type: 'metrics'; updates: SeriesUpdate[] }
+  | { type: 'ranks'; ranks: RankRef[] }
+  /** `replace`: the whole set under the current filter; the webview drops the series it held. */
+  | { type: 'metrics'; updates: SeriesUpdate[]; replace?: boolean }
   | { type: 'gpu'; node: number; reading: GpuTelemetry }
   | { type: 'status'; nodes: NodeStatus[]; summary: string; ended: boolean }
   /**

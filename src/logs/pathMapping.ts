@@ -11,7 +11,8 @@ export interface WorkspaceMapping {
 }
 
 export function mapRemotePath(remotePath: string, mapping: WorkspaceMapping): string | undefined {
-  if (remotePath.startsWith('<')) return undefined;
+  // A backslash is a file name character on the VM but a separator on Windows: `..\..\x` would leave the folder.
+  if (remotePath.startsWith('<') || remotePath.includes('\\')) return undefined;
   const root = normalisePosix(mapping.remoteRoot);
   const absolute = normalisePosix(remotePath.startsWith('/') ? remotePath : `${root}/${remotePath}`);
   if (!absolute.startsWith(`${root}/`)) return undefined;
@@ -30,4 +31,22 @@ export function normalisePosix(path: string): string {
     else parts.push(part);
   }
   return `/${parts.join('/')}`;
+}
+
+/**
+ * Whether a local path lies inside a folder (either platform's form: a drive letter or UNC root
+ * means Windows, compared case-insensitively). `.` and `..` are resolved first, so
+ * `C:\ws\..\x` is not inside `C:\ws`. No file system access (links are not followed).
+ */
+export function isInsideFolder(file: string, folder: string): boolean {
+  const windows = /^[A-Za-z]:[\\/]|^\\\\/.test(folder);
+  if (windows !== /^[A-Za-z]:[\\/]|^\\\\/.test(file)) return false;
+  const parts = (path: string): string[] => {
+    const resolved = normalisePosix(windows ? path.replace(/\\/g, '/') : path);
+    return (windows ? resolved.toLowerCase() : resolved).split('/').filter(Boolean);
+  };
+  if (!windows && !file.startsWith('/')) return false;
+  const inner = parts(file);
+  const outer = parts(folder);
+  return inner.length > outer.length && outer.every((part, i) => part === inner[i]);
 }

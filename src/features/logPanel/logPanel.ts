@@ -104,8 +104,15 @@ export class LogPanel extends Disposable {
   }
 
   private async openSource(file: string, line: number): Promise<void> {
+    const uri = vscode.Uri.file(file);
+    if (!vscode.workspace.getWorkspaceFolder(uri)) {
+      void showWarning(
+        `not opening ${file}: it is outside the workspace folders. Open the job's workspace folder to follow its traceback links.`,
+      );
+      return;
+    }
     try {
-      const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+      const document = await vscode.workspace.openTextDocument(uri);
       const position = new vscode.Position(Math.max(0, line - 1), 0);
       await vscode.window.showTextDocument(document, {
         viewColumn: vscode.ViewColumn.One,

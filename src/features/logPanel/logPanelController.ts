@@ -3,8 +3,11 @@ import type { JobLogSession, JobLogSessionListener } from '../../logs/jobLogSess
 import { LineFlag } from '../../logs/lineIndex';
 import { LineView } from '../../logs/lineView';
 import type { StoredLine } from '../../logs/logStore';
-import type { FailureInfo, HostMessage, RowData, WebviewMessage } from '../../logs/panelMessages';
-import { mapRemotePath } from '../../logs/pathMapping';
+import { filterAllows } from '../../logs/lineFilter';
+import type { SeriesUpdate } from '../../logs/metricSeries';
+import type { FailureInfo, HostMessage, RankRef, RowData, SearchDirection, WebviewMessage } from '../../logs/panelMessages';
+import { compareRanks } from '../../logs/rankLabel';
+import { isInsideFolder, mapRemotePath } from '../../logs/pathMapping';
 import type { GpuTelemetry } from '../../logs/nvidiaSmi';
 
 /** What the controller needs from VS Code: the webview, the editor, notifications, dialogs. */
@@ -45,6 +48,8 @@ export class LogPanelController implements JobLogSessionListener {
   private failuresSent = 0;
   private failureCountSent = 0;
   private rootCauseSent = -1;
+  /** The search in progress: a newer one (the user typed on) or a new filter stops it. */
+  private searching: AbortController | undefined;
 
   constructor(
     createSession: (listener: JobLogSessionListener) => JobLogSession,
@@ -53,7 +58,7 @@ export class LogPanelController implements JobLogSessionListener {
     const session = createSession(this);
     this.current = session;
     this.view = new LineView(session.store);
-    this.ranksKnown = session.store.index.ranksSeen.length;
+    this.ranksKnown = session.store.index.streamsSeen.length;
     session.start();
   }
 
@@ -83,14 +88,10 @@ export class LogPanelController implements JobLogSessionListener {
         });
         return;
       case 'search':
-        this.host.post({
-          type: 'searchResult',
-          requestId: message.requestId,
-          version: this.version,
-          position: this.view.search(message.query, message.from, message.direction),
-        });
+        void this.search(message.requestId, message.query, message.from, message.direction);
         return;
       case 'filter':
+        this.searching?.abort();
         this.view.setFilter(message.filter);
         this.version++;
         this.host.post({
@@ -100,13 +101,17 @@ export class LogPanelController implements JobLogSessionListener {
           total: this.view.length,
           tail: this.tailRows(maxTailRows),
         });
+        this.postAllMetrics();
         return;
       case 'revealLine':
         this.reveal(message.line);
         return;
-      case 'openSource':
-        this.host.openSource(message.path, message.line);
+      case 'openSource': {
+        // The webview's request is only as trustworthy as the log it renders: open workspace files only.
+        const workspace = this.live.job.workspace;
+        if (workspace && isInsideFolder(message.path, workspace.localRoot)) this.host.openSource(message.path, message.line);
         return;
+      }
       case 'saveLog':
         this.host.saveLog();
         return;
@@ -114,6 +119,16 @@ export class LogPanelController implements JobLogSessionListener {
         this.host.openAsText();
         return;
     }
+  }
+
+  private async search(requestId: number, query: string, from: number, direction: SearchDirection): Promise<void> {
+    this.searching?.abort();
+    const searching = new AbortController();
+    this.searching = searching;
+    const version = this.version;
+    const position = await this.view.search(query, from, direction, searching.signal);
+    if (this.searching === searching) this.searching = undefined;
+    if (position !== undefined && this.current) this.host.post({ type: 'searchResult', requestId, version, position });
   }
 
   // JobLogSessionListener
@@ -158,6 +173,7 @@ export class LogPanelController implements JobLogSessionListener {
   }
 
   dispose(): void {
+    this.searching?.abort();
     clearTimeout(this.lineTimer);
     clearTimeout(this.metricsTimer);
     clearTimeout(this.notifyTimer);
@@ -169,7 +185,7 @@ export class LogPanelController implements JobLogSessionListener {
     const session = this.live;
     this.version++;
     this.host.post({ type: 'init', job: session.job, filter: this.view.filter, version: this.version, total: this.view.length });
-    this.host.post({ type: 'ranks', ranks: [...session.store.index.ranksSeen] });
+    this.host.post({ type: 'ranks', ranks: this.ranksSeen() });
     this.host.post({
       type: 'lines',
       version: this.version,
@@ -182,10 +198,25 @@ export class LogPanelController implements JobLogSessionListener {
     this.failuresSent = 0;
     this.failureCountSent = -1;
     this.postFailures();
-    this.host.post({ type: 'metrics', updates: session.metrics.snapshot() });
-    session.metrics.takeUpdates();
+    this.postAllMetrics();
     for (const [node, reading] of session.gpu) this.host.post({ type: 'gpu', node, reading });
     session.job.nodes.forEach((_, node) => this.host.post({ type: 'pending', node, text: session.store.pendingText(node) }));
+  }
+
+  /** The workers seen, ordered by rank, for the filter. */
+  private ranksSeen(): RankRef[] {
+    return this.live.store.index.streamsSeen.map(({ node, rank }) => ({ node, rank })).sort(compareRanks);
+  }
+
+  /** Every series the filter lets through, replacing what the webview holds (the rest stay unsent). */
+  private postAllMetrics(): void {
+    const metrics = this.live.metrics;
+    metrics.takeUpdates();
+    this.host.post({ type: 'metrics', updates: metrics.snapshot().filter((update) => this.shows(update)), replace: true });
+  }
+
+  private shows(update: SeriesUpdate): boolean {
+    return filterAllows(this.view.filter, update.node, update.rank);
   }
 
   private scheduleLines(): void {
@@ -193,7 +224,7 @@ export class LogPanelController implements JobLogSessionListener {
     if (!this.metricsTimer) {
       this.metricsTimer = setTimeout(() => {
         this.metricsTimer = undefined;
-        const updates = this.current?.metrics.takeUpdates() ?? [];
+        const updates = (this.current?.metrics.takeUpdates() ?? []).filter((update) => this.shows(update));
         if (this.ready && updates.length > 0) this.host.post({ type: 'metrics', updates });
       }, metricsEveryMs);
     }
@@ -204,10 +235,9 @@ export class LogPanelController implements JobLogSessionListener {
     this.lineTimer = undefined;
     const session = this.current;
     if (!this.ready || !session) return;
-    const ranks = session.store.index.ranksSeen;
-    if (ranks.length !== this.ranksKnown) {
-      this.ranksKnown = ranks.length;
-      this.host.post({ type: 'ranks', ranks: [...ranks] });
+    if (session.store.index.streamsSeen.length !== this.ranksKnown) {
+      this.ranksKnown = session.store.index.streamsSeen.length;
+      this.host.post({ type: 'ranks', ranks: this.ranksSeen() });
     }
     if (this.newLines > 0) {
       this.host.post({
@@ -266,6 +296,7 @@ export class LogPanelController implements JobLogSessionListener {
       this.view.setFilter({});
       this.version++;
       this.host.post({ type: 'lines', version: this.version, filter: this.view.filter, total: this.view.length, tail: [] });
+      this.postAllMetrics();
       position = line;
     }
     this.host.post({ type: 'reveal', version: this.version, position });

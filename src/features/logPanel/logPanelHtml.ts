@@ -26,7 +26,7 @@ export function logPanelHtml(webview: vscode.Webview, scriptUri: vscode.Uri, sty
 <details id="insights" open>
   <summary>Metrics and GPUs</summary>
   <div id="metric-chooser"></div>
-  <div id="charts"></div>
+  <div id="metrics"><table id="metric-summary" hidden></table><div id="charts"></div></div>
   <div id="gpus"></div>
 </details>
 <div id="toolbar">

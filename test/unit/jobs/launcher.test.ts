@@ -64,10 +64,11 @@ describe('launcher (torchrun command lines)', () => {
     assert.deepStrictEqual(args, ['--standalone', '--nproc_per_node=2', '--tee=3', 'a$$b.py', '$$$$', '$${local_rank}', '$$HOME', 'plain']);
   });
 
-  it('exports the job to the script: rank, node count, addresses, GPUs per node, id, unbuffered output', () => {
+  it('exports the job to the script: rank, node count, addresses, GPUs per node, id, unbuffered output, global-rank line prefix', () => {
     const spec = jobSpec({ nodes: [node('a', '10.0.0.4'), node('b', '10.0.0.5')], nprocPerNode: 4, rendezvous: 'a:29500' });
     assert.deepStrictEqual(jobEnvironment(spec, 1), {
       PYTHONUNBUFFERED: '1',
+      TORCHELASTIC_LOG_LINE_PREFIX_TEMPLATE: '[rank${rank}]:',
       AZURE_PYTORCH_JOB_ID: spec.id,
       AZURE_PYTORCH_NODE_RANK: '1',
       AZURE_PYTORCH_NUM_NODES: '2',

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { parseAnsi, stripAnsi } from '../../../src/logs/ansi';
 import { resolveCarriageReturns } from '../../../src/logs/carriageReturn';
 import { LineSplitter } from '../../../src/logs/lineSplitter';
-import { mapRemotePath } from '../../../src/logs/pathMapping';
+import { isInsideFolder, mapRemotePath } from '../../../src/logs/pathMapping';
 import { splitRankPrefix } from '../../../src/logs/rankPrefix';
 
 describe('resolveCarriageReturns', () => {
@@ -127,5 +127,30 @@ describe('mapRemotePath', () => {
     assert.equal(mapRemotePath('/home/azureuser/.azure-pytorch/ws/w10/train.py', mapping), undefined);
     assert.equal(mapRemotePath('../w2/train.py', mapping), undefined);
     assert.equal(mapRemotePath('<frozen runpy>', mapping), undefined);
+  });
+
+  it('maps no path with a backslash: on a Windows folder `..\\..\\` would leave the workspace', () => {
+    const windows = { ...mapping, localRoot: 'C:\\work\\proj' };
+    assert.equal(mapRemotePath('/home/azureuser/.azure-pytorch/ws/w1/..\\..\\..\\secrets.txt', windows), undefined);
+    assert.equal(mapRemotePath('a\\b.py', windows), undefined);
+    assert.equal(mapRemotePath('a\\b.py', mapping), undefined);
+  });
+});
+
+describe('isInsideFolder', () => {
+  it('accepts files under the folder, after resolving . and ..', () => {
+    assert.equal(isInsideFolder('/Users/me/project/src/a.py', '/Users/me/project'), true);
+    assert.equal(isInsideFolder('/Users/me/project/./src/../a.py', '/Users/me/project/'), true);
+    assert.equal(isInsideFolder('C:\\Work\\Proj\\a.py', 'c:\\work\\proj'), true);
+  });
+
+  it('rejects the folder itself, its neighbours, escapes and the other platform', () => {
+    assert.equal(isInsideFolder('/Users/me/project', '/Users/me/project'), false);
+    assert.equal(isInsideFolder('/Users/me/projectx/a.py', '/Users/me/project'), false);
+    assert.equal(isInsideFolder('/Users/me/project/../../etc/passwd', '/Users/me/project'), false);
+    assert.equal(isInsideFolder('C:\\work\\proj\\..\\..\\secrets.txt', 'C:\\work\\proj'), false);
+    assert.equal(isInsideFolder('D:\\work\\proj\\a.py', 'C:\\work\\proj'), false);
+    assert.equal(isInsideFolder('/work/proj/a.py', 'C:\\work\\proj'), false);
+    assert.equal(isInsideFolder('a.py', '/Users/me/project'), false);
   });
 });

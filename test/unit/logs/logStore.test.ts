@@ -85,33 +85,44 @@ describe('LogStore', () => {
     store.close();
   });
 
-  it('filters by node and rank and searches both ways with wrap-around', () => {
+  it('filters by node and by worker (node and rank) and searches both ways with wrap-around', async () => {
     const store = new LogStore(dir, 2);
     const view = new LineView(store);
     const add = (node: number, text: string) => collect(store, node, text).forEach((line) => view.added(line.index));
     add(0, '[default0]:loss 1\n[default1]:loss 2\n');
     add(1, '[default0]:Loss 3\n[default1]:other\n');
-    view.setFilter({ ranks: ['default1'] });
+    view.setFilter({ ranks: [{ node: 0, rank: 'default1' }] });
     assert.deepEqual(
       Array.from({ length: view.length }, (_, i) => view.lineAt(i)),
-      [1, 3],
+      [1],
+      "node 1's default1 is another worker",
     );
     add(0, '[default1]:late\n');
-    assert.equal(view.length, 3);
+    assert.equal(view.length, 2);
     assert.equal(view.positionOf(0), -1);
-    assert.equal(view.positionOf(4), 2);
+    assert.equal(view.positionOf(4), 1);
+    view.setFilter({
+      ranks: [
+        { node: 0, rank: 'default1' },
+        { node: 1, rank: 'default1' },
+      ],
+    });
+    assert.deepEqual(
+      Array.from({ length: view.length }, (_, i) => view.lineAt(i)),
+      [1, 3, 4],
+    );
     view.setFilter({ nodes: [1] });
     assert.deepEqual(
       Array.from({ length: view.length }, (_, i) => view.lineAt(i)),
       [2, 3],
     );
     view.setFilter({});
-    assert.equal(view.search('loss', -1, 'next'), 0);
-    assert.equal(view.search('loss', 0, 'next'), 1);
-    assert.equal(view.search('loss', 2, 'next'), 0, 'wraps around');
-    assert.equal(view.search('Loss', 0, 'next'), 2, 'capitals make it case-sensitive');
-    assert.equal(view.search('loss', 0, 'previous'), 2);
-    assert.equal(view.search('absent', 0, 'next'), -1);
+    assert.equal(await view.search('loss', -1, 'next'), 0);
+    assert.equal(await view.search('loss', 0, 'next'), 1);
+    assert.equal(await view.search('loss', 2, 'next'), 0, 'wraps around');
+    assert.equal(await view.search('Loss', 0, 'next'), 2, 'capitals make it case-sensitive');
+    assert.equal(await view.search('loss', 0, 'previous'), 2);
+    assert.equal(await view.search('absent', 0, 'next'), -1);
     store.close();
   });
 

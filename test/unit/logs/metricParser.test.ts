@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { parseMetrics, type MetricRecord } from '../../../src/logs/metricParser';
+import { metricGoal } from '../../../src/logs/metricNames';
+import { parseLineMetrics, parseMetrics, type MetricRecord } from '../../../src/logs/metricParser';
 
 interface Case {
   framework: string;
@@ -79,7 +80,18 @@ const corpus: Case[] = [
   {
     framework: 'word_language_model table',
     line: '| epoch   1 |   200/ 2983 batches | lr 20.00 | ms/batch 12.34 | loss  7.63 | ppl  2064.44',
-    expected: { values: { lr: 20, 'ms/batch': 12.34, loss: 7.63, ppl: 2064.44 }, epoch: 1, progress: { done: 200, total: 2983 } },
+    // ms/batch is how long a batch took, not how training goes.
+    expected: { values: { lr: 20, loss: 7.63, ppl: 2064.44 }, epoch: 1, progress: { done: 200, total: 2983 } },
+  },
+  {
+    framework: 'word_language_model end of epoch (its wall time is no metric)',
+    line: '| end of epoch   1 | time: 56.40s | valid loss  6.17 | valid ppl   475.92',
+    expected: { values: { valid_loss: 6.17, valid_ppl: 475.92 }, epoch: 1 },
+  },
+  {
+    framework: 'word_language_model end of training',
+    line: '| End of training | test loss  6.50 | test ppl   667.31',
+    expected: { values: { test_loss: 6.5, test_ppl: 667.31 } },
   },
   {
     framework: 'fairseq legacy table',
@@ -121,7 +133,7 @@ const corpus: Case[] = [
   {
     framework: 'timm',
     line: 'Train: 0 [  50/1251 (  4%)]  Loss: 6.912 (6.92)  Time: 0.345s,  742.1/s  (0.400s,  640.1/s)  LR: 1.000e-06  Data: 0.012 (0.034)',
-    expected: { values: { loss: 6.912, time: 0.345, lr: 1e-6, data: 0.012 }, epoch: 0, progress: { done: 50, total: 1251 } },
+    expected: { values: { loss: 6.912, lr: 1e-6, data: 0.012 }, epoch: 0, progress: { done: 50, total: 1251 } },
   },
   {
     framework: 'DeepSpeed',
@@ -152,6 +164,17 @@ const corpus: Case[] = [
     line: '[W socket.cpp:462] [c10d] The server socket has failed to bind to [::]:29400 (errno: 98 - Address already in use).',
     expected: undefined,
   },
+  {
+    framework: "torch's C++ warning with a Warning: inside",
+    line: '[W socket.cpp:601] [c10d] Warning: the value timeout=30 is deprecated',
+    expected: undefined,
+  },
+  { framework: 'a logged WARNING', line: '2024-01-01 10:00:00 WARNING lr=0.1 is clipped to max_lr=0.05', expected: undefined },
+  {
+    framework: "metrics with a script's warning glued after them (the warning's values dropped)",
+    line: 'step=3 loss=0.5 Warning: lr=0.1 is high',
+    expected: { values: { loss: 0.5 }, step: 3 },
+  },
   { framework: 'argparse dump', line: 'Namespace(lr=0.01, batch_size=64, epochs=10)', expected: undefined },
   { framework: 'exception with numbers', line: 'RuntimeError: Expected 4 dims, got size: 3', expected: undefined },
   { framework: 'NCCL info', line: 'gpu-node0:1234:1234 [0] NCCL INFO NCCL version 2.18.1+cuda12.1', expected: undefined },
@@ -171,5 +194,38 @@ describe('parseMetrics', () => {
 
   it('reads negative and exponent values', () => {
     assert.deepEqual(parseMetrics('reward=-1.5e+02 kl=3E-3')?.values, { reward: -150, kl: 0.003 });
+  });
+});
+
+describe('parseLineMetrics', () => {
+  it('reads a result glued to a tqdm bar as the same name as printed alone', () => {
+    const clean = parseLineMetrics('test accuracy: 0.91');
+    const glued = parseLineMetrics('Epoch 3: 100%|██████████| 10/10 [00:01<00:00,  9.10it/s]test accuracy: 0.91');
+    assert.deepEqual(clean, [{ values: { test_accuracy: 0.91 } }]);
+    assert.deepEqual(glued, clean);
+  });
+
+  it("reads both the bar's postfix and the glued output, each on its own axis", () => {
+    assert.deepEqual(parseLineMetrics('train: 100%|██████████| 10/10 [00:01<00:00,  9.10it/s, loss=0.2]val_loss=0.3'), [
+      { values: { loss: 0.2 }, step: 10, progress: { done: 10, total: 10 } },
+      { values: { val_loss: 0.3 } },
+    ]);
+  });
+
+  it('reads no metric from a warning glued to a bar', () => {
+    const line =
+      'train: 100%|██████████| 10/10 [00:01<00:00,  9.10it/s]/opt/torch/nn/modules/rnn.py:67: UserWarning: dropout option adds ' +
+      'dropout after all but last recurrent layer, so non-zero dropout expects num_layers greater than 1, but got dropout=0.2 and num_layers=1';
+    assert.deepEqual(parseLineMetrics(line), []);
+  });
+});
+
+describe('metricGoal', () => {
+  it('min for loss-like names, max for accuracy-like ones, none otherwise', () => {
+    const names = ['loss', 'valid_ppl', 'val/loss', 'test_accuracy', 'acc1', 'eval_f1', 'lr', 'grad_norm', 'lossy_count'];
+    assert.deepEqual(
+      names.map((name) => metricGoal(name)),
+      ['min', 'min', 'min', 'max', 'max', 'max', undefined, undefined, undefined],
+    );
   });
 });

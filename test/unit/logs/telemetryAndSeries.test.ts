@@ -29,21 +29,34 @@ describe('MetricSeriesSet', () => {
   it('keeps one series per metric and stream, x from step, epoch progress or count', () => {
     const set = new MetricSeriesSet();
     set.add({ values: { loss: 2 }, step: 10 }, 'rank0');
-    set.add({ values: { loss: 3 }, step: 10 }, 'rank1');
+    set.add({ values: { loss: 3 }, step: 10 }, 'rank1', 0, 'rank1');
     set.add({ values: { acc: 0.5 }, epoch: 1, progress: { done: 1, total: 4 } }, 'rank0');
     set.add({ values: { ppl: 9 } }, 'rank0');
     set.add({ values: { ppl: 8 } }, 'rank0');
     assert.deepEqual(
-      set.takeUpdates().map((u) => [u.metric, u.stream, u.axis, u.points]),
+      set.takeUpdates().map((u) => [u.metric, u.stream, u.rank, u.axis, u.points]),
       [
-        ['loss', 'rank0', 'step', [10, 2]],
-        ['loss', 'rank1', 'step', [10, 3]],
-        ['acc', 'rank0', 'epoch', [1.25, 0.5]],
-        ['ppl', 'rank0', 'sample', [1, 9, 2, 8]],
+        ['loss', 'rank0', '', 'step', [10, 2]],
+        ['loss', 'rank1', 'rank1', 'step', [10, 3]],
+        ['acc', 'rank0', '', 'epoch', [1.25, 0.5]],
+        ['ppl', 'rank0', '', 'sample', [1, 9, 2, 8]],
       ],
     );
     set.add({ values: { loss: 1 }, step: 20 }, 'rank0');
-    assert.deepEqual(set.takeUpdates(), [{ metric: 'loss', stream: 'rank0', axis: 'step', points: [20, 1], reset: false }]);
+    assert.deepEqual(set.takeUpdates(), [
+      { metric: 'loss', stream: 'rank0', node: 0, rank: '', axis: 'step', points: [20, 1], reset: false, best: 1 },
+    ]);
+  });
+
+  it('keeps the best value (min of a loss, max of an accuracy) over points that thinning drops', () => {
+    const set = new MetricSeriesSet(10);
+    const losses = Array.from({ length: 100 }, (_, i) => (i === 37 ? 0.01 : 1 + (i % 3)));
+    losses.forEach((loss) => set.add({ values: { loss, acc: loss / 10, lr: loss } }, 'log'));
+    const byMetric = new Map(set.snapshot().map((series) => [series.metric, series]));
+    assert.ok(!byMetric.get('loss')!.points.includes(0.01), 'the best point itself was thinned away');
+    assert.equal(byMetric.get('loss')!.best, 0.01);
+    assert.equal(byMetric.get('acc')!.best, 0.3);
+    assert.equal(byMetric.get('lr')!.best, undefined, 'lr has no better direction');
   });
 
   it('thins a long series to its cap, keeping the newest point', () => {

@@ -4,10 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { JobLogSession } from '../../../src/logs/jobLogSession';
 import type { SeriesUpdate } from '../../../src/logs/metricSeries';
+import { runSummary } from '../../../src/logs/runSummary';
 
 // Logs that PyTorch 2.11 printed on a real GPU machine (see the folder's README), read by the
 // panel's whole pipeline: the job's cached log, restored as a reopened panel does.
 const fixtures = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'torch-2.11-h200');
+const shapes = path.join(fixtures, '..', 'log-shapes');
 
 const opened: { session: JobLogSession; dir: string }[] = [];
 
@@ -15,7 +17,9 @@ function read(...files: string[]): JobLogSession {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azp-fixture-'));
   const cacheDir = path.join(dir, 'cache');
   fs.mkdirSync(cacheDir);
-  files.forEach((file, node) => fs.copyFileSync(path.join(fixtures, file), path.join(cacheDir, `node-${node}.log`)));
+  files.forEach((file, node) =>
+    fs.copyFileSync(path.isAbsolute(file) ? file : path.join(fixtures, file), path.join(cacheDir, `node-${node}.log`)),
+  );
   const session = new JobLogSession(
     {
       jobId: 'fixture',
@@ -118,19 +122,19 @@ describe('PyTorch 2.11 logs from a GPU machine', () => {
     assert.ok(lines.includes('default0|step=10 loss=0.02381'));
     assert.ok(!lines.some((line) => /\]:/.test(line.slice(line.indexOf('|')))), 'no prefix left inside a line');
     assert.deepEqual(seriesOf(session), [
-      'loss @ default0 (step): 10,0.02381 20,0.00351 30,0.00052',
-      'loss @ default1 (step): 10,0.01553 20,0.00266 30,0.00034',
+      'loss @ rank 0 (step): 10,0.02381 20,0.00351 30,0.00052',
+      'loss @ rank 1 (step): 10,0.01553 20,0.00266 30,0.00034',
     ]);
     assert.deepEqual(session.failures, []);
   });
 
-  it('mn-gloo-e: both nodes chart loss per rank; tqdm descriptions (`rank2:`) are not metrics', () => {
+  it('mn-gloo-e (torch without the prefix template): both nodes chart loss per local rank and node; tqdm descriptions (`rank2:`) are not metrics', () => {
     const session = read('mn-gloo-e.node-0.log', 'mn-gloo-e.node-1.log');
     assert.deepEqual(seriesOf(session), [
-      'loss @ node 0 default0 (step): 10,0.04248 20,0.01242 30,0.00129',
-      'loss @ node 0 default1 (step): 10,0.048 20,0.00997 30,0.00096',
-      'loss @ node 1 default0 (step): 10,0.06738 20,0.00438 30,0.0019',
-      'loss @ node 1 default1 (step): 10,0.05406 20,0.01392 30,0.00196',
+      'loss @ local rank 0 (node 0) (step): 10,0.04248 20,0.01242 30,0.00129',
+      'loss @ local rank 0 (node 1) (step): 10,0.06738 20,0.00438 30,0.0019',
+      'loss @ local rank 1 (node 0) (step): 10,0.048 20,0.00997 30,0.00096',
+      'loss @ local rank 1 (node 1) (step): 10,0.05406 20,0.01392 30,0.00196',
     ]);
     assert.deepEqual(session.failures, []);
   });
@@ -159,7 +163,6 @@ describe('PyTorch 2.11 logs from a GPU machine', () => {
     assert.deepEqual(seriesOf(session), [
       'loss @ log (epoch): 1.0670465973851826,6.98 1.1340931947703654,6.41',
       'lr @ log (epoch): 1.0670465973851826,20 1.1340931947703654,20',
-      'ms/batch @ log (epoch): 1.0670465973851826,12.34 1.1340931947703654,11.9',
       'ppl @ log (epoch): 1.0670465973851826,1074.46 1.1340931947703654,608.16',
     ]);
     assert.deepEqual(
@@ -178,5 +181,59 @@ describe('PyTorch 2.11 logs from a GPU machine', () => {
   it("tqdm: the postfix is charted once per step at the bar's counter, redraws in place included; not the rate", () => {
     const session = read('tqdm-postfix.log');
     assert.deepEqual(seriesOf(session), ['acc @ log (step): 26,0.91', 'loss @ log (step): 25,0.29 26,0.27 27,0.25 28,0.24 29,0.23']);
+  });
+
+  it("mn-rank-prefix (torch ≥ 2.2 with the run script's prefix template): series and filter name global ranks with their node", () => {
+    const session = read(path.join(shapes, 'mn-rank-prefix.node-0.log'), path.join(shapes, 'mn-rank-prefix.node-1.log'));
+    assert.deepEqual(seriesOf(session), [
+      'loss @ rank 0 (node 1) (step): 10,0.06738 20,0.00438 30,0.0019',
+      'loss @ rank 1 (node 1) (step): 10,0.05406 20,0.01392 30,0.00196',
+      'loss @ rank 2 (node 0) (step): 10,0.04248 20,0.01242 30,0.00129',
+      'loss @ rank 3 (node 0) (step): 10,0.048 20,0.00997 30,0.00096',
+    ]);
+    assert.deepEqual(
+      session.store.index.streamsSeen.filter(({ rank }) => rank !== '').map(({ node, rank }) => `${node}:${rank}`),
+      ['0:rank3', '0:rank2', '1:rank1', '1:rank0'],
+    );
+  });
+
+  it('word_language_model, one epoch: a warning is no metric, wall times are not charted, results are one-point series with a summary', () => {
+    const session = read(path.join(shapes, 'word-lm-one-epoch.log'));
+    assert.deepEqual(seriesOf(session), [
+      'loss @ log (epoch): 1.0670465973851826,6.98 1.1340931947703654,6.41',
+      'lr @ log (epoch): 1.0670465973851826,20 1.1340931947703654,20',
+      'ppl @ log (epoch): 1.0670465973851826,1074.46 1.1340931947703654,608.16',
+      'test_loss @ log (sample): 1,6.5',
+      'test_ppl @ log (sample): 1,667.31',
+      'valid_loss @ log (epoch): 1,6.17',
+      'valid_ppl @ log (epoch): 1,475.92',
+    ]);
+    assert.deepEqual(
+      runSummary(session.metrics.snapshot()).map(({ metric, last, best }) => [metric, last, best]),
+      [
+        ['loss', 6.41, 6.41],
+        ['lr', 20, undefined],
+        ['ppl', 608.16, 608.16],
+        ['test_loss', 6.5, 6.5],
+        ['test_ppl', 667.31, 667.31],
+        ['valid_loss', 6.17, 6.17],
+        ['valid_ppl', 475.92, 475.92],
+      ],
+    );
+  });
+
+  it('glued results: a result glued to a bar is named as when printed clean; a warning after a bar is no metric', () => {
+    const session = read(path.join(shapes, 'glued-results.log'));
+    assert.deepEqual(seriesOf(session), [
+      'loss @ rank 0 (step): 10,0.52',
+      'loss @ rank 1 (step): 10,0.55',
+      'test_accuracy @ rank 0 (sample): 1,0.91',
+      'test_accuracy @ rank 1 (sample): 1,0.9',
+    ]);
+  });
+
+  it("tqdm redrawn in place on two ranks: each postfix charted once per step, by step, the step's last value", () => {
+    const session = read(path.join(shapes, 'tqdm-in-place.log'));
+    assert.deepEqual(seriesOf(session), ['loss @ rank 0 (step): 1,0.9 2,0.75 3,0.7', 'loss @ rank 1 (step): 1,0.95 2,0.85']);
   });
 });

@@ -40,7 +40,7 @@ describe('LogPanelController with a local job', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function open(messages: HostMessage[], notifications: string[] = []): LogPanelController {
+  function open(messages: HostMessage[], notifications: string[] = [], opened: string[] = []): LogPanelController {
     return new LogPanelController(
       (listener) =>
         new JobLogSession(
@@ -50,7 +50,7 @@ describe('LogPanelController with a local job', function () {
         ),
       {
         post: (message) => messages.push(message),
-        openSource() {},
+        openSource: (file) => opened.push(file),
         saveLog() {},
         openAsText() {},
         notifyFailure: (text) => notifications.push(text),
@@ -88,9 +88,13 @@ describe('LogPanelController with a local job', function () {
     const loss = messages.flatMap((m) => (m.type === 'metrics' ? m.updates : [])).filter((u) => u.metric === 'loss');
     assert.deepEqual(
       loss.flatMap((u) => [u.stream, ...u.points]),
-      ['node 0 default0', 1, 2.5, 2, 2, 'node 0 default1', 1, 2.7],
+      ['local rank 0 (node 0)', 1, 2.5, 2, 2, 'local rank 1 (node 0)', 1, 2.7],
     );
-    assert.deepEqual(last(messages, 'ranks')?.ranks, ['', 'default0', 'default1']);
+    assert.deepEqual(last(messages, 'ranks')?.ranks, [
+      { node: 1, rank: '' },
+      { node: 0, rank: 'default0' },
+      { node: 0, rank: 'default1' },
+    ]);
 
     fs.appendFileSync(
       log0,
@@ -120,7 +124,7 @@ describe('LogPanelController with a local job', function () {
         [0, 'default0', 'step=2 loss=2.0', false],
       ],
     );
-    controller.handle({ type: 'filter', filter: { ranks: ['default1'] } });
+    controller.handle({ type: 'filter', filter: { ranks: [{ node: 0, rank: 'default1' }] } });
     const filtered = last(messages, 'lines')!;
     assert.deepEqual(
       filtered.tail.map((row) => row.text),
@@ -133,7 +137,25 @@ describe('LogPanelController with a local job', function () {
       ],
     );
     assert.ok(filtered.tail.slice(1).every((row) => row.failure));
+    // The filter hides the other workers' chart series as well as their lines.
+    const charted = last(messages, 'metrics')!;
+    assert.equal(charted.replace, true);
+    assert.deepEqual(
+      charted.updates.map((u) => [u.metric, u.stream, ...u.points]),
+      [['loss', 'local rank 1 (node 0)', 1, 2.7]],
+    );
+    const metricsBefore = messages.filter((m) => m.type === 'metrics').length;
+    fs.appendFileSync(log0, '[default0]:step=3 loss=1.5\n[default1]:step=2 loss=2.1\n');
+    await until(() => messages.filter((m) => m.type === 'metrics').length > metricsBefore, 'new metrics');
+    assert.deepEqual(
+      messages
+        .slice(messages.indexOf(charted) + 1)
+        .flatMap((m) => (m.type === 'metrics' ? m.updates : []))
+        .map((u) => [u.stream, ...u.points]),
+      [['local rank 1 (node 0)', 2, 2.1]],
+    );
     controller.handle({ type: 'search', requestId: 8, query: 'boom', from: -1, direction: 'next' });
+    await until(() => last(messages, 'searchResult') !== undefined, 'the search result');
     assert.equal(last(messages, 'searchResult')?.position, 3);
 
     fs.appendFileSync(job.nodes[1].logPath, '100%|##########| 2/2\n');
@@ -148,17 +170,40 @@ describe('LogPanelController with a local job', function () {
     const again: HostMessage[] = [];
     const reopened = open(again);
     reopened.handle({ type: 'ready' });
-    await until(() => last(again, 'status')?.ended === true && last(again, 'lines')?.total === 10, 'the restored log');
+    await until(() => last(again, 'status')?.ended === true && last(again, 'lines')?.total === 12, 'the restored log');
     reopened.handle({ type: 'rows', requestId: 1, start: 0, count: 20 });
     const texts = last(again, 'rows')!.rows.map((row) => row.text);
-    assert.equal(texts.length, 10);
-    assert.deepEqual(texts.slice(-3), [
-      'RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB',
-      '100%|##########| 2/2',
-      'after reload',
-    ]);
+    assert.equal(texts.length, 12);
+    assert.deepEqual(texts.slice(-3), ['step=2 loss=2.1', '100%|##########| 2/2', 'after reload']);
     assert.equal(last(again, 'failures')?.failures.length, 1);
     reopened.dispose();
+  });
+
+  it('a newer search stops the older one: only the newer answers', async () => {
+    const messages: HostMessage[] = [];
+    const controller = open(messages);
+    controller.handle({ type: 'ready' });
+    const count = 200_000;
+    fs.writeFileSync(job.nodes[0].logPath, Array.from({ length: count }, (_, i) => `step=${i} shard-${i}\n`).join(''));
+    await until(() => last(messages, 'lines')?.total === count, 'the long log');
+    controller.handle({ type: 'search', requestId: 1, query: 'no such text', from: 0, direction: 'next' });
+    controller.handle({ type: 'search', requestId: 2, query: `shard-${count - 3}`, from: 0, direction: 'next' });
+    await until(() => last(messages, 'searchResult') !== undefined, 'a search result');
+    const results = messages.filter((m) => m.type === 'searchResult');
+    assert.deepEqual(
+      results.map((m) => [m.requestId, m.position]),
+      [[2, count - 3]],
+    );
+    controller.dispose();
+  });
+
+  it("opens only files inside the job's local workspace, whatever the webview asks", () => {
+    const opened: string[] = [];
+    const controller = open([], [], opened);
+    for (const file of ['/local/project/train.py', '/local/project/../../etc/passwd', '/local/projectx/a.py', '/etc/passwd', 'relative.py'])
+      controller.handle({ type: 'openSource', path: file, line: 1 });
+    assert.deepEqual(opened, ['/local/project/train.py']);
+    controller.dispose();
   });
 
   it('sends each failure once, keeps the first ones and counts them all (a traceback per bad sample)', async () => {
