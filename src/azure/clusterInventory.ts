@@ -150,31 +150,41 @@ export class ClusterInventory {
 
   /**
    * Runs a power operation on a VM: the VM shows it as pending until Azure finishes, then is read
-   * afresh. Throws Azure's reason when the operation fails (after reading the VM's new state).
+   * afresh. Throws Azure's reason when the operation fails. What the operation did and reading the
+   * VM after it are separate: when the read fails, the operation's outcome stands, and the VM shows
+   * an unknown state, polled until it is read.
    */
-  async runAction(ref: VmRef, action: PowerAction): Promise<AzureVm> {
+  async runAction(vm: AzureVm, action: PowerAction): Promise<AzureVm> {
     const clients = this.requireClients();
-    const key = ref.id.toLowerCase();
+    const key = vm.id.toLowerCase();
     const running = this.pending.get(key);
-    if (running) throw new Error(`${ref.name} is busy: an operation (${running}) is still running on it.`);
+    if (running) throw new Error(`${vm.name} is busy: an operation (${running}) is still running on it.`);
     this.pending.set(key, action);
-    this.emit({ scope: 'vm', vmId: ref.id });
+    this.emit({ scope: 'vm', vmId: vm.id });
+    let failure: { error: unknown } | undefined;
     try {
-      await runPowerAction(clients, ref, action, this.lifetime.signal);
+      await runPowerAction(clients, vm, action, this.lifetime.signal);
     } catch (error) {
-      this.pending.delete(key);
-      await this.refreshVm(ref).catch((refreshError: unknown) =>
-        this.options.log.warn(`Reading ${ref.name} after a failed ${action} failed`, refreshError),
-      );
-      this.emit({ scope: 'vm', vmId: ref.id });
-      throw error;
+      failure = { error };
     }
     this.pending.delete(key);
-    try {
-      return await this.refreshVm(ref);
-    } finally {
-      this.emit({ scope: 'vm', vmId: ref.id });
-    }
+    const read = await this.refreshVm(vm).catch((readError: unknown) => {
+      this.options.log.warn(
+        `Reading ${vm.name} after ${failure ? 'a failed' : 'its'} ${action} failed; it is polled until read`,
+        readError,
+      );
+      return this.markUnknown(vm);
+    });
+    this.emit({ scope: 'vm', vmId: vm.id });
+    if (failure) throw failure.error;
+    return read;
+  }
+
+  /** Shows a VM whose state could not be read as unknown, which polling reads until it can. */
+  private markUnknown(vm: AzureVm): AzureVm {
+    const unknown: AzureVm = { ...(this.findVm(vm.id) ?? vm), status: { powerState: 'unknown' } };
+    this.replaceVm(unknown);
+    return unknown;
   }
 
   pendingAction(vmId: string): PowerAction | undefined {
@@ -300,7 +310,11 @@ export class ClusterInventory {
         if (isUnsettled(status.powerState)) {
           if (status.powerState !== vm.status.powerState) this.replaceVm({ ...vm, status });
         } else {
-          await this.refreshVm(vm);
+          // The state is read: it shows, even when the rest of the VM (its NICs, say) cannot be.
+          await this.refreshVm(vm).catch((error: unknown) => {
+            this.options.log.warn(`Reading ${vm.name} in full failed; its state is shown`, error);
+            this.replaceVm({ ...vm, status });
+          });
         }
       } catch (error) {
         this.options.log.warn(`Polling ${vm.name} failed`, error);

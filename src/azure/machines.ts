@@ -3,7 +3,7 @@ import { mapConcurrently } from '../common/concurrency';
 import type { ArmClients } from './armClients';
 import { describeAzureError } from './azureErrors';
 import { findGpuFamily } from './gpuCatalog';
-import { loadAddressBook, loadVmAddresses, type VmAddresses } from './networkAddresses';
+import { loadAddressBook, loadVmAddresses, type VmAddresses, type VmNicRef } from './networkAddresses';
 import { vmStatusFromStatuses, type InstanceStatus, type VmStatus } from './powerState';
 import type { SizeFacts, SizeTable, SkuCatalog } from './skuCatalog';
 import { parseResourceId, type AzureVm, type VmGpus } from './virtualMachine';
@@ -50,7 +50,9 @@ export function assembleVm(model: VirtualMachine, status: VmStatus, addresses: V
     gpus: gpusOf(size, facts),
     status,
     publicIp: addresses.publicIp,
+    ...(addresses.publicIpv6 ? { publicIpv6: addresses.publicIpv6 } : {}),
     privateIp: addresses.privateIp,
+    ...(addresses.unread ? { unreadAddresses: addresses.unread } : {}),
     osUser: model.osProfile?.adminUsername,
     networkInterfaceIds: nicIdsOf(model),
     zone: model.zones?.[0],
@@ -60,13 +62,29 @@ export function assembleVm(model: VirtualMachine, status: VmStatus, addresses: V
 /**
  * Every VM of a subscription. The VM models, their power states (Azure gives them only in a
  * separate `statusOnly` listing), the NICs and the public IPs are listed at the same time, and the
- * SKUs of each location are asked as soon as a page names it.
+ * SKUs of each location are asked as soon as a page names it. One list that fails fails the
+ * listing: the requests of the others are cancelled, not left to run (and page) on.
  */
 export async function listSubscriptionVms(
   clients: ArmClients,
   skus: SkuCatalog,
   subscriptionId: string,
   abortSignal?: AbortSignal,
+): Promise<{ vms: AzureVm[] } & ListingReport> {
+  const siblings = new AbortController();
+  try {
+    return await listVms(clients, skus, subscriptionId, abortSignal ? AbortSignal.any([abortSignal, siblings.signal]) : siblings.signal);
+  } catch (error) {
+    siblings.abort(error);
+    throw error;
+  }
+}
+
+async function listVms(
+  clients: ArmClients,
+  skus: SkuCatalog,
+  subscriptionId: string,
+  abortSignal: AbortSignal,
 ): Promise<{ vms: AzureVm[] } & ListingReport> {
   const compute = clients.computeFor(subscriptionId);
   const warnings: string[] = [];
@@ -121,7 +139,7 @@ export async function listSubscriptionVms(
       return assembleVm(
         model,
         vmStatusFromStatuses(statuses.get((model.id ?? '').toLowerCase())),
-        addresses.book.addressesOf(nicIdsOf(model)),
+        addresses.book.addressesOf(nicRefsOf(model)),
         table?.get(size),
       );
     }),
@@ -160,7 +178,7 @@ export async function getVm(clients: ArmClients, skus: SkuCatalog, ref: VmRef, a
   const compute = clients.computeFor(ref.subscriptionId);
   const model = await compute.virtualMachines.get(ref.resourceGroup, ref.name, { expand: 'instanceView', abortSignal });
   const [addresses, table] = await Promise.all([
-    loadVmAddresses(clients.resourcesFor(ref.subscriptionId), clients.environment.endpoints.resourceManager, nicIdsOf(model), abortSignal),
+    loadVmAddresses(clients.resourcesFor(ref.subscriptionId), clients.environment.endpoints.resourceManager, nicRefsOf(model), abortSignal),
     skus.sizes(compute, model.location, abortSignal).catch(() => undefined),
   ]);
   return assembleVm(
@@ -177,6 +195,10 @@ export async function getVmStatus(clients: ArmClients, ref: VmRef, abortSignal?:
   return vmStatusFromStatuses(view.statuses);
 }
 
+function nicRefsOf(model: VirtualMachine): VmNicRef[] {
+  return (model.networkProfile?.networkInterfaces ?? []).flatMap((n) => (n.id ? [{ id: n.id, primary: n.primary }] : []));
+}
+
 function nicIdsOf(model: VirtualMachine): string[] {
-  return (model.networkProfile?.networkInterfaces ?? []).map((n) => n.id).filter((id): id is string => !!id);
+  return nicRefsOf(model).map((n) => n.id);
 }

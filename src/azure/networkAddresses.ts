@@ -1,3 +1,4 @@
+import { isIPv6 } from 'net';
 import { arrayField, booleanField, field, numberField, stringField } from '../common/fields';
 import { armGetJson, armListAll, type PipelineSender } from './armGet';
 import { describeAzureError } from './azureErrors';
@@ -7,7 +8,8 @@ export const NETWORK_API_VERSION = '2024-05-01';
 /** A network interface, as far as its addresses go. */
 interface NicResource {
   readonly id: string;
-  readonly primary: boolean;
+  /** Absent where the body leaves `primary` out. */
+  readonly primary?: boolean;
   readonly ipConfigurations: readonly IpConfiguration[];
 }
 
@@ -35,7 +37,7 @@ function nicOf(value: unknown): NicResource | undefined {
       publicIpId: stringField(field(configProperties, 'publicIPAddress'), 'id'),
     };
   });
-  return { id, primary: booleanField(properties, 'primary') === true, ipConfigurations };
+  return { id, primary: booleanField(properties, 'primary'), ipConfigurations };
 }
 
 /** A public IP out of Resource Manager's JSON; undefined for one without an ID. */
@@ -48,9 +50,23 @@ function parsed<T>(items: readonly unknown[], parse: (item: unknown) => T | unde
   return items.flatMap((item) => parse(item) ?? []);
 }
 
+/** A NIC as the VM model names it: `networkProfile.networkInterfaces[]`, `primary` set on one of several. */
+export interface VmNicRef {
+  readonly id: string;
+  readonly primary?: boolean;
+}
+
+/** Which addresses Azure would not tell: the public ones (public IPs unreadable) or all (NICs unreadable). */
+export type UnreadAddresses = 'public' | 'all';
+
 export interface VmAddresses {
+  /** The public address to reach the VM at: IPv4 where it has one, else IPv6. */
   readonly publicIp?: string;
+  /** Its public IPv6 address (Azure puts one on a secondary IP configuration). */
+  readonly publicIpv6?: string;
   readonly privateIp?: string;
+  /** Set when the role may not read some of the addresses: what is missing may exist. */
+  readonly unread?: UnreadAddresses;
 }
 
 /** The addresses of a subscription's NICs, by lower-cased resource ID, ready to look VMs up in. */
@@ -58,22 +74,39 @@ export class AddressBook {
   constructor(
     private readonly nics: ReadonlyMap<string, NicResource>,
     private readonly publicIps: ReadonlyMap<string, PublicIpResource>,
+    private readonly unread?: UnreadAddresses,
   ) {}
 
-  static of(nics: readonly NicResource[], publicIps: readonly PublicIpResource[]): AddressBook {
-    return new AddressBook(new Map(nics.map((n) => [n.id.toLowerCase(), n])), new Map(publicIps.map((p) => [p.id.toLowerCase(), p])));
+  static of(nics: readonly NicResource[], publicIps: readonly PublicIpResource[], unread?: UnreadAddresses): AddressBook {
+    return new AddressBook(
+      new Map(nics.map((n) => [n.id.toLowerCase(), n])),
+      new Map(publicIps.map((p) => [p.id.toLowerCase(), p])),
+      unread,
+    );
   }
 
-  /** The addresses of a VM: those of the primary IP configuration of its primary (else first) NIC. */
-  addressesOf(nicIds: readonly string[]): VmAddresses {
-    const nics = nicIds.map((id) => this.nics.get(id.toLowerCase())).filter((n): n is NicResource => n !== undefined);
-    const nic = nics.find((n) => n.primary) ?? nics.at(0);
-    const configs = nic?.ipConfigurations ?? [];
-    const config = configs.find((c) => c.primary) ?? configs.at(0);
-    const publicIpId = config?.publicIpId;
+  /**
+   * The addresses of a VM's primary NIC: the one its model marks primary, else the one whose own
+   * body says so, else the first. The private address is the primary IP configuration's; the public
+   * ones come from every configuration, the primary first.
+   */
+  addressesOf(vmNics: readonly VmNicRef[]): VmAddresses {
+    const nics = vmNics.flatMap((ref) => {
+      const nic = this.nics.get(ref.id.toLowerCase());
+      return nic ? [{ nic, primaryInModel: ref.primary === true }] : [];
+    });
+    const nic = (nics.find((n) => n.primaryInModel) ?? nics.find((n) => n.nic.primary === true) ?? nics.at(0))?.nic;
+    const configs = [...(nic?.ipConfigurations ?? [])].sort((a, b) => Number(b.primary) - Number(a.primary));
+    const publicIps = configs.flatMap((c) => {
+      const address = c.publicIpId ? this.publicIps.get(c.publicIpId.toLowerCase())?.ipAddress : undefined;
+      return address ? [address] : [];
+    });
+    const publicIpv6 = publicIps.find((address) => isIPv6(address));
     return {
-      privateIp: config?.privateIp,
-      publicIp: publicIpId ? this.publicIps.get(publicIpId.toLowerCase())?.ipAddress : undefined,
+      privateIp: configs.at(0)?.privateIp,
+      publicIp: publicIps.find((address) => !isIPv6(address)) ?? publicIpv6,
+      ...(publicIpv6 ? { publicIpv6 } : {}),
+      ...(this.unread ? { unread: this.unread } : {}),
     };
   }
 }
@@ -97,11 +130,13 @@ export async function loadAddressBook(
 ): Promise<AddressListing> {
   const base = `${endpoint}/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.Network`;
   const warnings: string[] = [];
+  const forbidden = new Set<string>();
   const listUnlessForbidden = async (type: string, what: string, consequence: string): Promise<unknown[]> => {
     try {
       return await armListAll(client, `${base}/${type}?api-version=${NETWORK_API_VERSION}`, abortSignal);
     } catch (error) {
-      if (numberField(error, 'statusCode') !== 403) throw error;
+      if (!isForbidden(error)) throw error;
+      forbidden.add(type);
       const permission = `Microsoft.Network/${type}/read`;
       warnings.push(`${what} could not be read (the role lacks ${permission}); ${consequence}. ${describeAzureError(error).message}`);
       return [];
@@ -111,19 +146,42 @@ export async function loadAddressBook(
     listUnlessForbidden('networkInterfaces', 'Network interfaces', 'VMs are listed without IP addresses'),
     listUnlessForbidden('publicIPAddresses', 'Public IP addresses', 'VMs are listed without public IP addresses'),
   ]);
-  return { book: AddressBook.of(parsed(nics, nicOf), parsed(publicIps, publicIpOf)), warnings };
+  const unread = forbidden.has('networkInterfaces') ? 'all' : forbidden.has('publicIPAddresses') ? 'public' : undefined;
+  return { book: AddressBook.of(parsed(nics, nicOf), parsed(publicIps, publicIpOf), unread), warnings };
 }
 
-/** The addresses of one VM, read resource by resource (for refreshing a single VM). */
+/**
+ * The addresses of one VM, read resource by resource (for refreshing a single VM). A NIC or public
+ * IP the role may not read costs those addresses, as in the subscription's listing.
+ */
 export async function loadVmAddresses(
   client: PipelineSender,
   endpoint: string,
-  nicIds: readonly string[],
+  vmNics: readonly VmNicRef[],
   abortSignal?: AbortSignal,
 ): Promise<VmAddresses> {
-  const get = (id: string): Promise<unknown> => armGetJson(client, `${endpoint}${id}?api-version=${NETWORK_API_VERSION}`, abortSignal);
-  const nics = parsed(await Promise.all(nicIds.map(get)), nicOf);
+  let unread: UnreadAddresses | undefined;
+  const getAll = async (ids: readonly string[], ifForbidden: UnreadAddresses): Promise<unknown[]> => {
+    try {
+      return await Promise.all(ids.map((id) => armGetJson(client, `${endpoint}${id}?api-version=${NETWORK_API_VERSION}`, abortSignal)));
+    } catch (error) {
+      if (!isForbidden(error)) throw error;
+      unread ??= ifForbidden;
+      return [];
+    }
+  };
+  const nics = parsed(
+    await getAll(
+      vmNics.map((n) => n.id),
+      'all',
+    ),
+    nicOf,
+  );
   const publicIpIds = nics.flatMap((n) => n.ipConfigurations.flatMap((c) => (c.publicIpId ? [c.publicIpId] : [])));
-  const publicIps = parsed(await Promise.all(publicIpIds.map(get)), publicIpOf);
-  return AddressBook.of(nics, publicIps).addressesOf(nicIds);
+  const publicIps = parsed(await getAll(publicIpIds, 'public'), publicIpOf);
+  return AddressBook.of(nics, publicIps, unread).addressesOf(vmNics);
+}
+
+function isForbidden(error: unknown): boolean {
+  return numberField(error, 'statusCode') === 403;
 }

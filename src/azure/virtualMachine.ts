@@ -1,4 +1,5 @@
 import type { GpuModel } from './gpuCatalog';
+import type { UnreadAddresses } from './networkAddresses';
 import type { VmStatus } from './powerState';
 
 /** The GPUs of a VM: the count from Azure's SKU, the model from the catalog when it knows the size. */
@@ -23,8 +24,16 @@ export interface AzureVm {
   /** Undefined when the VM has no GPU. */
   readonly gpus?: VmGpus;
   readonly status: VmStatus;
+  /** The public address to reach it at: IPv4 where it has one, else IPv6. */
   readonly publicIp?: string;
+  /** Its public IPv6 address, when it has one (on a secondary IP configuration, as Azure requires). */
+  readonly publicIpv6?: string;
   readonly privateIp?: string;
+  /**
+   * Set when the role may not read its public IPs ('public') or network interfaces ('all'): the
+   * addresses missing may exist, and only the user can tell them.
+   */
+  readonly unreadAddresses?: UnreadAddresses;
   /** The OS profile's admin user, the default SSH user. */
   readonly osUser?: string;
   readonly networkInterfaceIds: readonly string[];

@@ -5,6 +5,7 @@ import * as path from 'path';
 import type { Locator, Page } from 'playwright-core';
 import { type ArmStandIn, startArmStandIn } from '../sandbox/arm';
 import { rightClick } from '../harness/contextMenu';
+import { hideNotificationCenter, waitForNotification } from '../harness/notifications';
 import { repoRoot } from '../harness/paths';
 import { openViewContainer, treeItem, viewPane } from '../harness/views';
 import { descriptionOf, waitForDescription } from './treeRows';
@@ -107,6 +108,33 @@ describe('Clusters view against the sandbox cloud', () => {
     await waitForDescription(row, /· running$/, 60_000);
     assert.strictEqual(arm.state.vmNamed('gpu-a100-2').powerState, 'running');
     await screenshot('e2e-clusters-started');
+  });
+
+  it('says a start refused for quota is quota, with the numbers and the request link, and the VM stays deallocated', async () => {
+    const { page, screenshot } = workbench();
+    await openViewContainer(page, 'Azure PyTorch');
+    const clusters = viewPane(page, 'Clusters');
+    const row = treeItem(clusters, 'gpu-t4');
+    await waitForDescription(row, /· deallocated$/, 60_000);
+    // Azure's plain 409 for a start beyond the family's vCPU quota (not a failed operation).
+    const fault = arm.faults.add({ kind: 'error', method: 'POST', path: '/virtualMachines/gpu-t4/start', code: 'OperationNotAllowed' });
+    try {
+      await row.hover();
+      await row.locator('.action-label[aria-label="Start"]').click();
+      const message = await waitForNotification(page, /could not start gpu-t4/, 30_000);
+      assert.match(message, /Not enough vCPU quota: 24 of 24 .* are in use; this needs 24 more/);
+      assert.match(message, /Request a vCPU quota of at least 48 for standardNCADSA100v4Family in eastus/);
+      assert.doesNotMatch(message, /Another operation is running/);
+      const item = page.locator('.notifications-center .notification-list-item', { hasText: 'could not start gpu-t4' });
+      await item.locator('.monaco-button', { hasText: 'Request Quota…' }).waitFor({ state: 'visible', timeout: 10_000 });
+      await screenshot('e2e-clusters-quota-refusal');
+      await hideNotificationCenter(page);
+      assert.strictEqual(fault.hits, 1);
+      await waitForDescription(row, /· deallocated$/, 30_000);
+      assert.strictEqual(arm.state.vmNamed('gpu-t4').powerState, 'deallocated');
+    } finally {
+      arm.faults.remove(fault.id);
+    }
   });
 
   it('shows a failing subscription with its reason while the others list, and retries it', async () => {

@@ -3,7 +3,6 @@ import type { ArmClients } from '../../azure/armClients';
 import type { AccountHost, AzureAccount, SessionMode } from '../../azure/azureAccount';
 import type { AzureSettings } from '../../azure/azureEnvironment';
 import type { ClusterInventory, InventoryChange } from '../../azure/clusterInventory';
-import type { VmRef } from '../../azure/machines';
 import type { PowerAction } from '../../azure/powerActions';
 import type { AzureTenant } from '../../azure/subscriptions';
 import type { AzureVm } from '../../azure/virtualMachine';
@@ -150,7 +149,8 @@ export class ClustersService extends Disposable {
     return withViewProgress(() => inventory.refreshSubscription(subscriptionId));
   }
 
-  runAction(vm: VmRef, action: PowerAction): Promise<AzureVm> {
+  /** Runs a power operation; resolves to the VM as read after it (its state unknown, and polled, when the read failed). */
+  runAction(vm: AzureVm, action: PowerAction): Promise<AzureVm> {
     return this.requireInventory().runAction(vm, action);
   }
 

@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
-import { errorMessage } from '../../common/errors';
+import { VmAddressUnknownError } from '../../azure/vmAddress';
 import type { Logger } from '../../common/logger';
 import type { MachineRef } from '../../common/machine';
 import { MachineStoppedError } from '../../jobs/jobHost';
 import { workspaceDir } from '../../jobs/remoteLayout';
-import { downloadFolder, sshJobHost, type SshJobHost } from '../../jobs/sshJobHost';
+import { downloadFiles, downloadFolder, sshJobHost, type DownloadFilesOptions, type SshJobHost } from '../../jobs/sshJobHost';
+import type { RemoteCommandRunner } from '../../logs/remoteCommandRunner';
 import type { SshConnectionPool } from '../../ssh/connectionPool';
-import { azureVmTarget, describeTarget, parseSshDestination, type SshTarget } from '../../ssh/sshTarget';
+import { describeTarget, parseSshDestination, type SshTarget } from '../../ssh/sshTarget';
 import { describeExclusion } from '../../sync/exclusionSummary';
 import { FileSyncStateStore } from '../../sync/syncState';
 import { workspaceId } from '../../sync/workspaceId';
@@ -14,7 +15,9 @@ import { syncWorkspace, type SyncProgress } from '../../sync/workspaceSync';
 import { WorkspaceTracker } from '../../sync/workspaceTracker';
 import type { ClustersService } from '../clusters/clustersService';
 import { settings } from '../settings';
+import { poolCommandRunner } from './poolCommandRunner';
 import { openRemoteTerminal } from './sshTerminal';
+import { VmAddresses } from './vmAddresses';
 
 /** What the sync feature offers the jobs feature. */
 export interface WorkspaceSyncer {
@@ -78,11 +81,19 @@ export function poolWorkspaceSyncer(pool: () => SshConnectionPool, stateFolder: 
  * host keeps the SshTarget its machine was resolved to, and syncs and downloads over it.
  */
 export class MachineConnector {
+  /**
+   * `backgroundPool` is the same pool as seen by the readers nobody clicked for (the job monitor,
+   * log followers, GPU telemetry): it never shows a host key dialog (sshPool's backgroundSshPool).
+   */
   constructor(
     private readonly pool: () => SshConnectionPool,
     private readonly clusters: ClustersService,
     private readonly syncer: WorkspaceSyncer,
+    private readonly backgroundPool: () => SshConnectionPool = pool,
   ) {}
+
+  /** Azure's addresses of the VMs, and those the user gave where Azure would not tell. */
+  readonly vmAddresses = new VmAddresses();
 
   /** How to reach a machine now; MachineStoppedError when its VM is stopped or deallocated. */
   resolveSshTarget(machine: MachineRef): SshTarget {
@@ -96,22 +107,42 @@ export class MachineConnector {
     if (['deallocated', 'stopped', 'deallocating', 'stopping'].includes(vm.status.powerState))
       throw new MachineStoppedError(`${vm.name} is ${vm.status.powerState}: start it first.`);
     if (vm.status.powerState !== 'running') throw new Error(`${vm.name} is ${vm.status.powerState}; try again once it runs.`);
+    return { host: this.vmAddresses.known(vm), user: vm.osUser ?? 'azureuser', label: vm.name };
+  }
+
+  /** resolveSshTarget, asking the user for a VM's address that Azure would not tell (see VmAddresses). */
+  async resolveSshTargetAsking(machine: MachineRef): Promise<SshTarget> {
     try {
-      return azureVmTarget(
-        { name: vm.name, adminUsername: vm.osUser ?? 'azureuser', publicIp: vm.publicIp, privateIp: vm.privateIp },
-        settings.usePrivateIp(),
-      );
+      return this.resolveSshTarget(machine);
     } catch (error) {
-      throw new Error(`${errorMessage(error)}. Or give it a public IP address in the Azure portal.`, { cause: error });
+      const vm = error instanceof VmAddressUnknownError ? this.clusters.findVm(machine.id) : undefined;
+      if (!vm) throw error;
+      await this.vmAddresses.resolve(vm);
+      return this.resolveSshTarget(machine);
     }
   }
 
   /** A connected host for a machine: its SshTarget resolved once, the connection made. */
   async connect(machine: MachineRef, signal?: AbortSignal): Promise<SshJobHost> {
+    await this.resolveSshTargetAsking(machine);
+    return this.connectOver(this.pool(), machine, signal);
+  }
+
+  /** connect() for a reader nobody clicked for: a host key question fails it instead of asking. */
+  async connectInBackground(machine: MachineRef, signal?: AbortSignal): Promise<SshJobHost> {
+    return this.connectOver(this.backgroundPool(), machine, signal);
+  }
+
+  /** Commands streamed on a machine for a reader nobody clicked for (log followers, GPU telemetry). */
+  backgroundRunner(machine: MachineRef): RemoteCommandRunner {
+    return poolCommandRunner(this.backgroundPool(), this.resolveSshTarget(machine));
+  }
+
+  private async connectOver(pool: SshConnectionPool, machine: MachineRef, signal?: AbortSignal): Promise<SshJobHost> {
     const ssh = this.resolveSshTarget(machine);
     signal?.throwIfAborted();
-    await this.pool().connection(ssh);
-    return sshJobHost(this.pool(), machine, ssh, (target, spec, syncSignal, onProgress) =>
+    await pool.connection(ssh);
+    return sshJobHost(pool, machine, ssh, (target, spec, syncSignal, onProgress) =>
       this.syncer.sync(target, vscode.Uri.parse(spec.workspaceFolder), spec.syncExclude, syncSignal, onProgress),
     );
   }
@@ -126,8 +157,19 @@ export class MachineConnector {
     return downloadFolder(this.pool(), host.ssh, remotePath, local.fsPath, signal);
   }
 
+  /** Copies files of a remote folder (paths relative to it) into a local one; resolves to the number of files. */
+  downloadFiles(
+    host: SshJobHost,
+    remoteDir: string,
+    paths: readonly string[],
+    local: vscode.Uri,
+    options?: DownloadFilesOptions,
+  ): Promise<number> {
+    return downloadFiles(this.pool(), host.ssh, remoteDir, paths, local.fsPath, options);
+  }
+
   /** Opens a terminal on the machine in a remote folder (relative to the remote home). */
   async openTerminal(machine: MachineRef, remotePath: string, name: string): Promise<void> {
-    await openRemoteTerminal(this.pool(), this.resolveSshTarget(machine), remotePath, name);
+    await openRemoteTerminal(this.pool(), await this.resolveSshTargetAsking(machine), remotePath, name);
   }
 }

@@ -10,15 +10,18 @@
  * `pollUrl`, e.g. a URL on another origin. A 'respond' answers `body` as JSON (status 200 by
  * default): a response in any shape Azure gives, e.g. a list that names one VM twice. A 'forbidden'
  * answers 403 AuthorizationFailed naming the action the request needs, as Azure does (e.g.
- * 'Microsoft.Network/publicIPAddresses/read' for the subscription's public IP list).
+ * 'Microsoft.Network/publicIPAddresses/read' for the subscription's public IP list). A 'notFound'
+ * answers 404 ResourceNotFound for the resource the path names, in Azure's words (e.g. a NIC read
+ * while the VM it belongs to is being changed).
  */
 import { jsonAt, jsonMember, jsonNumber, jsonOneOf, jsonString } from '../../json';
 import { authorizationFailedMessage } from './authorization-failure';
-import { ArmError } from './errors';
+import { ArmError, noRoute, resourceNotFound } from './errors';
 import { type RequestContext, sendJson, sendRaw, sleep } from './http';
 import { REFUSAL_MESSAGES } from './refusal-messages';
 
-export type FaultKind = 'throttle' | 'error' | 'unauthorized' | 'forbidden' | 'malformed' | 'delay' | 'reset' | 'accepted' | 'respond';
+export type FaultKind =
+  'throttle' | 'error' | 'unauthorized' | 'forbidden' | 'notFound' | 'malformed' | 'delay' | 'reset' | 'accepted' | 'respond';
 
 export interface FaultRule {
   kind: FaultKind;
@@ -57,6 +60,7 @@ const KINDS: readonly FaultKind[] = [
   'error',
   'unauthorized',
   'forbidden',
+  'notFound',
   'malformed',
   'delay',
   'reset',
@@ -214,5 +218,16 @@ export async function applyFault(fault: ActiveFault, ctx: RequestContext): Promi
       sendJson(ctx, 403, new ArmError(403, 'AuthorizationFailed', message).body());
       return true;
     }
+    case 'notFound': {
+      const error = notFoundFor(ctx.url.pathname);
+      sendJson(ctx, error.status, rule.message ? new ArmError(404, error.code, rule.message).body() : error.body());
+      return true;
+    }
   }
+}
+
+/** The 404 Azure gives for the resource a path names: `…/resourceGroups/{g}/providers/{ns}/{type}/{name}`. */
+function notFoundFor(pathname: string): ArmError {
+  const match = /\/resourceGroups\/([^/]+)\/providers\/([^/]+\/[^/]+)\/([^/]+)/i.exec(pathname);
+  return match ? resourceNotFound(match[2], match[3], match[1]) : noRoute('GET', pathname);
 }

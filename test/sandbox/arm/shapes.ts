@@ -105,7 +105,14 @@ function vmEnvelope(vm: VirtualMachine): { id: string; name: string; type: strin
   return { id: vm.id, name: vm.name, type: VM_TYPE, location: vm.location };
 }
 
-export function virtualMachineBody(vm: VirtualMachine, withInstanceView: boolean): object {
+/** A NIC as a VM model names it. */
+export interface NicReference {
+  readonly id: string;
+  readonly primary: boolean;
+}
+
+/** `nics`: the VM's NICs when it has more than its own one (network-layouts.ts). */
+export function virtualMachineBody(vm: VirtualMachine, withInstanceView: boolean, nics?: readonly NicReference[]): object {
   const osDiskName = `${vm.name}_OsDisk_1`;
   const properties: Record<string, unknown> = {
     vmId: vm.vmId,
@@ -143,7 +150,9 @@ export function virtualMachineBody(vm: VirtualMachine, withInstanceView: boolean
       secrets: [],
       allowExtensionOperations: true,
     },
-    networkProfile: { networkInterfaces: [{ id: vm.nic.id, properties: { primary: true } }] },
+    networkProfile: {
+      networkInterfaces: (nics ?? [{ id: vm.nic.id, primary: true }]).map((nic) => ({ id: nic.id, properties: { primary: nic.primary } })),
+    },
     diagnosticsProfile: { bootDiagnostics: { enabled: true } },
     provisioningState: vm.provisioning.state,
     timeCreated: vm.timeCreated,
@@ -163,7 +172,29 @@ function etag(id: string): string {
   return `W/"${stableUuid(`etag:${id}`)}"`;
 }
 
+/** An IP configuration after a NIC's primary one, e.g. the IPv6 one of a dual-stack NIC (network-layouts.ts). */
+export interface SecondaryIpConfiguration {
+  readonly name: string;
+  readonly privateIpAddress: string;
+  readonly version: 'IPv4' | 'IPv6';
+  readonly publicIpId?: string;
+}
+
+/** Ways a NIC's body may differ from the sandbox's plain one, as Azure's do (network-layouts.ts). */
+export interface NicBodyOptions {
+  readonly secondaryIpConfigurations?: readonly SecondaryIpConfiguration[];
+  /** Leaves the primary IP configuration without the NIC's public IP. */
+  readonly withoutPublicIp?: boolean;
+  /** Leaves the NIC's `properties.primary` out. */
+  readonly withoutPrimary?: boolean;
+}
+
 export function networkInterfaceBody(nic: NetworkInterface): object {
+  return networkInterfaceBodyWith(nic, {});
+}
+
+/** A NIC's body, changed as `options` say. (Not an optional parameter of the above: lists map it with an index.) */
+export function networkInterfaceBodyWith(nic: NetworkInterface, options: NicBodyOptions): object {
   const ipConfigurationProperties: Record<string, unknown> = {
     provisioningState: 'Succeeded',
     privateIPAddress: nic.privateIpAddress,
@@ -172,9 +203,24 @@ export function networkInterfaceBody(nic: NetworkInterface): object {
     subnet: { id: nic.subnetId },
     primary: true,
   };
-  if (nic.publicIp) {
+  if (nic.publicIp && !options.withoutPublicIp) {
     ipConfigurationProperties.publicIPAddress = { id: nic.publicIp.id };
   }
+  const secondaries = (options.secondaryIpConfigurations ?? []).map((config) => ({
+    name: config.name,
+    id: `${nic.id}/ipConfigurations/${config.name}`,
+    etag: etag(nic.id),
+    type: `${NIC_TYPE}/ipConfigurations`,
+    properties: {
+      provisioningState: 'Succeeded',
+      privateIPAddress: config.privateIpAddress,
+      privateIPAllocationMethod: 'Dynamic',
+      privateIPAddressVersion: config.version,
+      subnet: { id: nic.subnetId },
+      primary: false,
+      ...(config.publicIpId ? { publicIPAddress: { id: config.publicIpId } } : {}),
+    },
+  }));
   return {
     name: nic.name,
     id: nic.id,
@@ -192,12 +238,13 @@ export function networkInterfaceBody(nic: NetworkInterface): object {
           type: `${NIC_TYPE}/ipConfigurations`,
           properties: ipConfigurationProperties,
         },
+        ...secondaries,
       ],
       dnsSettings: { dnsServers: [], appliedDnsServers: [] },
       macAddress: nic.macAddress,
       enableAcceleratedNetworking: true,
       enableIPForwarding: false,
-      primary: true,
+      ...(options.withoutPrimary ? {} : { primary: true }),
       virtualMachine: { id: nic.virtualMachineId },
       nicType: 'Standard',
     },
@@ -205,10 +252,15 @@ export function networkInterfaceBody(nic: NetworkInterface): object {
 }
 
 export function publicIpAddressBody(ip: PublicIpAddress): object {
+  return publicIpAddressBodyOf(ip, 'IPv4');
+}
+
+/** A public IP's body, of either IP version. */
+export function publicIpAddressBodyOf(ip: PublicIpAddress, version: 'IPv4' | 'IPv6'): object {
   const properties: Record<string, unknown> = {
     provisioningState: 'Succeeded',
     resourceGuid: stableUuid(`guid:${ip.id}`),
-    publicIPAddressVersion: 'IPv4',
+    publicIPAddressVersion: version,
     publicIPAllocationMethod: ip.allocation,
     idleTimeoutInMinutes: 4,
     ipTags: [],

@@ -11,6 +11,7 @@ import { describeAzureError } from '../../../src/azure/azureErrors';
 import { ClusterInventory, type SubscriptionEntry } from '../../../src/azure/clusterInventory';
 import { displayState } from '../../../src/azure/powerState';
 import type { AzureVm } from '../../../src/azure/virtualMachine';
+import { answerDualStack, answerTwoNics } from '../../sandbox/arm/network-layouts';
 
 const RESEARCH = '1f4a7c2e-9b3d-4e8a-b6c1-0d5e2f9a8b70';
 const PRODUCTION = '8c3e1b6d-4a2f-4d7e-9c85-2b6a0e4f1d93';
@@ -391,6 +392,7 @@ describe('Azure layer against the ARM stand-in', function () {
     assert.doesNotMatch(warnings[0], /Pagination failed/);
     const a100 = vmNamed(inventory, 'gpu-a100-1');
     assert.strictEqual(a100.publicIp, undefined);
+    assert.strictEqual(a100.unreadAddresses, 'public', 'unknown, not absent: the user is asked when connecting');
     assert.match(a100.privateIp ?? '', /^10\./, 'the network interfaces still give the private address');
     assert.deepStrictEqual(
       inventory
@@ -412,6 +414,106 @@ describe('Azure layer against the ARM stand-in', function () {
     assert.strictEqual(a100.status.powerState, 'running');
     assert.strictEqual(a100.publicIp, undefined);
     assert.strictEqual(a100.privateIp, undefined);
+    assert.strictEqual(a100.unreadAddresses, 'all');
+    assert.strictEqual(vmNamed(inventory, 'gpu-nd96').unreadAddresses, undefined, 'the other subscription reads its addresses');
+  });
+
+  it('reads a VM afresh without addresses when its network interface may not be read', async () => {
+    const vm = vmNamed(inventory, 'gpu-a100-1');
+    const fault = arm.faults.add({ kind: 'forbidden', method: 'GET', path: '/networkInterfaces/gpu-a100-1-nic\\?' });
+    const read = await inventory.refreshVm(vm);
+    assert.strictEqual(fault.hits, 1);
+    assert.strictEqual(read.status.powerState, 'running');
+    assert.strictEqual(read.publicIp, undefined);
+    assert.strictEqual(read.unreadAddresses, 'all');
+  });
+
+  it('reports a deallocate that worked though reading the VM after it fails, and polls the VM until its state is read', async () => {
+    const vm = vmNamed(inventory, 'gpu-a100-2');
+    // Azure answers the deallocate, then 404 for the VM's network interface.
+    const nicGone = arm.faults.add({ kind: 'notFound', method: 'GET', path: '/networkInterfaces/gpu-a100-2-nic\\?' });
+    try {
+      const afterwards = await inventory.runAction(vm, 'deallocate');
+      assert.ok(nicGone.hits >= 1, 'the read after the deallocate failed');
+      assert.strictEqual(arm.state.vmNamed('gpu-a100-2').powerState, 'deallocated');
+      assert.strictEqual(afterwards.status.powerState, 'unknown', 'not claimed running: its state is yet to be read');
+      assert.strictEqual(inventory.pendingAction(vm.id), undefined);
+      const deadline = Date.now() + 10_000;
+      while (vmNamed(inventory, 'gpu-a100-2').status.powerState !== 'deallocated') {
+        assert.ok(Date.now() < deadline, 'the state was polled and read within 10 s');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.ok(
+        arm.requestLog.some((r) => /virtualMachines\/gpu-a100-2\/instanceView/i.test(r.path) && r.status === 200),
+        'the power state was read from the instance view',
+      );
+    } finally {
+      arm.faults.remove(nicGone.id);
+      await inventory.runAction(vmNamed(inventory, 'gpu-a100-2'), 'start');
+    }
+  });
+
+  it('lists a public IPv6 address on a secondary IP configuration, and reaches the VM by it when it is the only one', async () => {
+    answerDualStack(arm.state, arm.faults, { vmName: 'gpu-a100-1', publicIpv6: '2001:db8::a100' });
+    await inventory.refresh();
+    let a100 = vmNamed(inventory, 'gpu-a100-1');
+    assert.strictEqual(a100.publicIp, '127.0.0.2', 'IPv4 preferred');
+    assert.strictEqual(a100.publicIpv6, '2001:db8::a100');
+    assert.match(a100.privateIp ?? '', /^10\./, "the primary configuration's private address");
+
+    arm.faults.clear();
+    answerDualStack(arm.state, arm.faults, { vmName: 'gpu-a100-1', publicIpv6: '2001:db8::a100', withoutPublicIpv4: true });
+    await inventory.refresh();
+    a100 = vmNamed(inventory, 'gpu-a100-1');
+    assert.strictEqual(a100.publicIp, '2001:db8::a100');
+    assert.match(a100.privateIp ?? '', /^10\./);
+  });
+
+  it("takes a VM's addresses from the NIC its model marks primary when the NICs' bodies leave primary out", async () => {
+    answerTwoNics(arm.state, arm.faults, { vmName: 'gpu-a100-1', secondNic: { privateIp: '10.9.0.4', publicIp: '203.0.113.9' } });
+    await inventory.refresh();
+    const a100 = vmNamed(inventory, 'gpu-a100-1');
+    assert.strictEqual(a100.networkInterfaceIds.length, 2);
+    assert.strictEqual(a100.publicIp, '127.0.0.2');
+    assert.notStrictEqual(a100.privateIp, '10.9.0.4');
+    assert.match(a100.privateIp ?? '', /^10\.0\./);
+  });
+
+  it("cancels a failed listing's sibling requests: no request left running, no further page asked", async () => {
+    // The VM list's second page comes back unreadable: by then every sibling list has been asked.
+    arm.faults.add({
+      kind: 'malformed',
+      method: 'GET',
+      path: `^/subscriptions/${RESEARCH}/providers/Microsoft\\.Compute/virtualMachines\\?(?!.*statusOnly).*skiptoken`,
+    });
+    const held = arm.faults.add({
+      kind: 'delay',
+      delayMs: 5000,
+      method: 'GET',
+      path: `^/subscriptions/${RESEARCH}/providers/Microsoft\\.Network/publicIPAddresses`,
+      times: 1,
+    });
+    const before = arm.requestLog.length;
+    await inventory.refresh();
+    assert.strictEqual(listingOf(inventory, RESEARCH).status, 'failed');
+    assert.strictEqual(held.hits, 1);
+    const publicIpRequests = () =>
+      arm.requestLog
+        .slice(before)
+        .filter((r) => r.path.startsWith(`/subscriptions/${RESEARCH}/providers/Microsoft.Network/publicIPAddresses`));
+    const [sibling] = publicIpRequests();
+    // The server learns of the abort when the connection closes: wait for that, or for an answer.
+    const deadline = Date.now() + 10_000;
+    while (sibling.aborted === undefined && sibling.status === undefined) {
+      assert.ok(Date.now() < deadline, 'the held request ended within 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.strictEqual(sibling.aborted, true, 'the public IP list was cancelled when the VM list failed');
+    assert.deepStrictEqual(
+      publicIpRequests().map((r) => r.path),
+      [sibling.path],
+      'no further page was asked',
+    );
   });
 
   it("warns with Azure's own message when the VM sizes may not be read", async () => {

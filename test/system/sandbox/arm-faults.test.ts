@@ -28,6 +28,21 @@ describe('ARM stand-in: faults', () => {
     return collect(computeClient(arm, credential, subscription, QUICK_RETRIES).virtualMachines.listAll());
   }
 
+  function listVmsWith(subscription: string, abortSignal: AbortSignal) {
+    return collect(computeClient(arm, credential, subscription, QUICK_RETRIES).virtualMachines.listAll({ abortSignal }));
+  }
+
+  /** What `probe` gives once it gives something, checked every 20 ms for up to 10 s. */
+  async function waitFor<T>(probe: () => T | undefined): Promise<T> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const found = probe();
+      if (found) return found;
+      assert.ok(Date.now() < deadline, 'the awaited request showed within 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   function statusesOf(pathPart: string, since: number): Array<number | undefined> {
     return arm.requestLog
       .slice(since)
@@ -167,6 +182,35 @@ describe('ARM stand-in: faults', () => {
       jsonString(startRefused.json, 'error', 'message'),
       new RegExp(`perform action 'Microsoft\\.Compute/virtualMachines/start/action' over scope '${vm}'`),
     );
+  });
+
+  it("answers 404 ResourceNotFound for the resource a path names, in Azure's words", async () => {
+    const fault = arm.faults.add({ kind: 'notFound', method: 'GET', path: '/networkInterfaces/gpu-a100-1-nic\\?' });
+    const nic = `/subscriptions/${RESEARCH}/resourceGroups/rg-training/providers/Microsoft.Network/networkInterfaces/gpu-a100-1-nic`;
+    const headers = { Authorization: `Bearer ${arm.staticToken}` };
+    const missing = await httpsRequest(`${arm.endpoint}${nic}?api-version=2024-05-01`, arm.caPem, { headers });
+    assert.strictEqual(missing.status, 404);
+    assert.strictEqual(jsonString(missing.json, 'error', 'code'), 'ResourceNotFound');
+    assert.strictEqual(
+      jsonString(missing.json, 'error', 'message'),
+      "The Resource 'Microsoft.Network/networkInterfaces/gpu-a100-1-nic' under resource group 'rg-training' was not found. " +
+        'For more details please go to https://aka.ms/ARMResourceNotFoundFix',
+    );
+    assert.strictEqual(fault.hits, 1);
+  });
+
+  it('records a request the client aborted before it was answered', async () => {
+    arm.faults.add({ kind: 'delay', delayMs: 5000, path: `${PRODUCTION}/providers/Microsoft\\.Compute/virtualMachines`, times: 1 });
+    const before = arm.requestLog.length;
+    const abort = new AbortController();
+    const listing = listVmsWith(PRODUCTION, abort.signal);
+    const held = await waitFor(() =>
+      arm.requestLog.slice(before).find((r) => r.path.includes(`${PRODUCTION}/providers/Microsoft.Compute`)),
+    );
+    abort.abort();
+    await assert.rejects(listing, (error: Error) => error.name === 'AbortError');
+    await waitFor(() => held.aborted);
+    assert.strictEqual(held.status, undefined, 'never answered');
   });
 
   it('fails the next VM start over the admin path', async () => {

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { azureVmTarget, parseSshDestination, type SshTarget } from '../../../ssh/sshTarget';
+import { parseSshDestination, type SshTarget } from '../../../ssh/sshTarget';
 import { showInformation } from '../../messages';
 import type { CommandServices } from '../../services';
-import { settings } from '../../settings';
 import { sshHostOf } from '../nodeArguments';
 import { remoteSshAuthority } from '../sshHosts';
 import { vmFromArgument } from '../vmPicker';
@@ -26,8 +25,5 @@ async function targetOf(services: CommandServices, arg: unknown): Promise<SshTar
   const host = sshHostOf(arg);
   if (host) return parseSshDestination(host);
   const vm = await vmFromArgument(services.clustersService, arg, (v) => v.status.powerState === 'running', 'Open which VM in Remote-SSH?');
-  return azureVmTarget(
-    { name: vm.name, adminUsername: vm.osUser ?? 'azureuser', publicIp: vm.publicIp, privateIp: vm.privateIp },
-    settings.usePrivateIp(),
-  );
+  return { host: await services.connector.vmAddresses.resolve(vm), user: vm.osUser ?? 'azureuser', label: vm.name };
 }

@@ -90,9 +90,11 @@ async function runWithProgress(service: ClustersService, vm: AzureVm, action: Po
     );
   } catch (error) {
     const problem = azureLayer().describeAzureError(error);
+    const link = problem.link;
+    const requestQuota = link ? [{ title: 'Request Quota…', run: () => vscode.env.openExternal(vscode.Uri.parse(link)) }] : [];
     throw new ActionableError(
       `could not ${VERBS[action]} ${vm.name}. ${problem.message} ${problem.advice}`,
-      [{ title: 'Retry', run: () => runWithProgress(service, vm, action, done) }],
+      [...requestQuota, { title: 'Retry', run: () => runWithProgress(service, vm, action, done) }],
       { cause: error },
     );
   }

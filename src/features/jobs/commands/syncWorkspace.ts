@@ -18,7 +18,7 @@ export async function syncWorkspace(services: CommandServices, arg?: unknown): P
   const folder = await pickFolder();
   const target = targetFromArgument(services, arg) ?? (await pickTarget(services));
   if (needsStart(target)) throw new Error(`${target.machine.label} is not running. Start it first, then sync.`);
-  const ssh = services.connector.resolveSshTarget(target.machine);
+  const ssh = await services.connector.resolveSshTargetAsking(target.machine);
   const remoteDir = `~/${workspaceDir(services.workspaceSync.workspaceId(folder.uri))}`;
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Syncing ${folder.name} to ${target.machine.label}`, cancellable: true },
