@@ -19,7 +19,8 @@ export interface JobHost {
   readonly machine: MachineRef;
   /** The address the extension reaches it by (public IP, private IP or SSH host name). */
   readonly address: string;
-  exec(argv: readonly string[], signal?: AbortSignal): Promise<ExecResult>;
+  /** Runs a command; `stdin`, when given, is fed to it and closed. */
+  exec(argv: readonly string[], signal?: AbortSignal, stdin?: Buffer): Promise<ExecResult>;
   /** Brings the job's workspace folder up to date on the machine (remoteLayout's workspaceDir). */
   syncWorkspace(spec: JobSpec, signal: AbortSignal, onProgress?: (progress: SyncProgress) => void): Promise<void>;
 }
@@ -28,8 +29,14 @@ export interface JobHost {
 export class MachineStoppedError extends Error {}
 
 /** Runs a command that must succeed; its stderr (or stdout) names the failure. */
-export async function execChecked(host: JobHost, argv: readonly string[], what: string, signal?: AbortSignal): Promise<string> {
-  const result = await host.exec(argv, signal);
+export async function execChecked(
+  host: JobHost,
+  argv: readonly string[],
+  what: string,
+  signal?: AbortSignal,
+  stdin?: Buffer,
+): Promise<string> {
+  const result = await host.exec(argv, signal, stdin);
   if (result.exitCode !== 0) {
     const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-3).join(' ');
     throw new Error(`${host.machine.label}: ${what} failed (exit ${result.exitCode ?? 'signal'})${detail ? `: ${detail}` : ''}`);

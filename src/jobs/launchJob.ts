@@ -71,7 +71,10 @@ export async function launchJob(draft: JobSpec, nodes: readonly LaunchNode[], de
   // Past this point the job is started whatever the signal says: a half-cancelled start would leave
   // some nodes waiting at the rendezvous for ones that never come.
   const started = await Promise.allSettled(
-    nodes.map((node, rank) => execChecked(node.host, launchNodeCommand(spec.id, rank, specJson, script), 'starting the job')),
+    nodes.map((node, rank) => {
+      const command = launchNodeCommand(spec, rank, specJson, script);
+      return execChecked(node.host, command.argv, 'starting the job', undefined, command.stdin);
+    }),
   );
   const failures = started.flatMap((result) =>
     result.status === 'rejected' ? [result.reason instanceof Error ? result.reason.message : String(result.reason)] : [],

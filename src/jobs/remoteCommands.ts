@@ -1,29 +1,84 @@
-import { jobDir, jobFiles } from './remoteLayout';
+import type { JobSpec } from './jobSpec';
+import { jobDir, jobFiles, workspaceDir } from './remoteLayout';
 
 /**
  * The remote commands of a job's life, as argument lists for the SSH layer to quote: fixed
  * scripts, with every value passed as an argument (`sh -c SCRIPT sh ARG…`), never pasted in.
  */
 
+/** A command with what goes to its stdin. */
+export interface CommandWithInput {
+  readonly argv: string[];
+  readonly stdin: Buffer;
+}
+
 /**
- * Writes the job's files and starts the node's run script detached, in one round trip. The
- * `cd …;` stands alone: `cd X && setsid … &` would background the whole list in a subshell that
- * holds the SSH channel open, and `$!` would be that subshell's PID. Prints `pid=N`.
+ * Writes the job's files, takes the job's snapshot of the synced workspace and starts the node's
+ * run script detached, in one round trip. spec.json and run.sh come over stdin, one after the
+ * other, split by spec.json's byte length: on the command line, a job with long arguments on many
+ * nodes exceeds the kernel's limit on one argument (128 KiB, E2BIG). The snapshot is hard links
+ * (`cp -al`: no data copied; the sync replaces a file rather than writing into it, so the job's
+ * copy keeps its content), or a copy where links cannot be made; the outputs folder is left out,
+ * so each job starts without the last one's outputs. Nodes sharing a home (NFS) take it once: the
+ * first complete one is renamed into place. The `cd …;` stands alone: `cd X && setsid … &` would
+ * background the whole list in a subshell that holds the SSH channel open, and `$!` would be that
+ * subshell's PID. Prints `pid=N`.
  */
-export function launchNodeCommand(jobId: string, nodeRank: number, specJson: string, runScript: string): string[] {
+export function launchNodeCommand(
+  spec: Pick<JobSpec, 'id' | 'workspaceId' | 'outputs'>,
+  nodeRank: number,
+  specJson: string,
+  runScript: string,
+): CommandWithInput {
+  const specBytes = Buffer.byteLength(specJson);
   const script = [
     'umask 077',
-    'mkdir -p "$1" || exit 1',
-    'cd "$1" || exit 1',
-    `printf '%s' "$2" > ${jobFiles.spec} || exit 1`,
-    `printf '%s' "$3" > ${jobFiles.runScript} || exit 1`,
+    'ws=$2 outputs=$3 rank=$4 spec_bytes=$5',
+    'synced=$(cd -- "$ws" 2> /dev/null && pwd) || { echo "The synced workspace ~/$ws is missing: launch again to sync it." >&2; exit 1; }',
+    'mkdir -p -- "$1" || exit 1',
+    'cd -- "$1" || exit 1',
+    'input="launch-$rank.input"',
+    'cat > "$input" || exit 1',
+    `head -c "$spec_bytes" "$input" > ${jobFiles.spec} && tail -c +"$((spec_bytes + 1))" "$input" > ${jobFiles.runScript} || exit 1`,
+    'rm -f -- "$input"',
+    `[ "$(wc -c < ${jobFiles.spec})" -eq "$spec_bytes" ] || { echo "The job's files arrived incomplete." >&2; exit 1; }`,
     `chmod 700 ${jobFiles.runScript} || exit 1`,
-    `setsid nohup ./${jobFiles.runScript} "$4" > "node-$4.log" 2>&1 < /dev/null &`,
+    `if [ ! -d ${jobFiles.workspace} ]; then`,
+    '  tmp="workspace-$rank.tmp"',
+    '  rm -rf -- "$tmp"',
+    '  cp -al -- "$synced" "$tmp" 2> /dev/null || { rm -rf -- "$tmp"; cp -a -- "$synced" "$tmp"; } ||',
+    '    { rm -rf -- "$tmp"; echo "Copying the synced workspace into the job folder failed: is the disk full?" >&2; exit 1; }',
+    '  [ -z "$outputs" ] || rm -rf -- "$tmp/$outputs"',
+    `  touch ${jobFiles.snapshotTaken} || exit 1`,
+    `  mv -T -- "$tmp" ${jobFiles.workspace} 2> /dev/null || rm -rf -- "$tmp"`,
+    'fi',
+    // Appending (O_APPEND): a line the cost guard's watchdog adds on a spot eviction is not overwritten by the job's next write.
+    `setsid nohup ./${jobFiles.runScript} "$rank" >> "node-$rank.log" 2>&1 < /dev/null &`,
     // Written aside and renamed (as run.sh does too): a probe never reads a half-written PID.
-    'echo $! > "node-$4.pid.launch" && mv -f "node-$4.pid.launch" "node-$4.pid"',
+    'echo $! > "node-$rank.pid.launch" && mv -f "node-$rank.pid.launch" "node-$rank.pid"',
     'echo "pid=$!"',
   ].join('\n');
-  return ['sh', '-c', script, 'sh', jobDir(jobId), specJson, runScript, String(nodeRank)];
+  return {
+    argv: [
+      'sh',
+      '-c',
+      script,
+      'sh',
+      jobDir(spec.id),
+      workspaceDir(spec.workspaceId),
+      removableOutputs(spec.outputs),
+      String(nodeRank),
+      String(specBytes),
+    ],
+    stdin: Buffer.concat([Buffer.from(specJson), Buffer.from(runScript)]),
+  };
+}
+
+/** The outputs folder, when it is one the snapshot may leave out: a plain relative path, not the workspace itself. */
+function removableOutputs(outputs: string): string {
+  const segments = outputs.split('/').filter((segment) => segment !== '' && segment !== '.');
+  if (outputs.startsWith('/') || segments.length === 0 || segments.includes('..')) return '';
+  return segments.join('/');
 }
 
 /** Prints what the node's job folder holds as `key=value` lines (see parseNodeProbe). */

@@ -26,12 +26,32 @@ export function jobDir(jobId: string): string {
   return `${jobsDir()}/${safeName(jobId)}`;
 }
 
+/** The cost guard's watchdog: its script, config, state and decision log (src/costGuard/). It finds the jobs at `../jobs`. */
+export function watchdogDir(): string {
+  return `${remoteRoot}/watchdog`;
+}
+
+/**
+ * The job's own copy of the synced workspace, taken at launch (hard links where the filesystem has
+ * them): the job runs in it and writes its outputs there, so a later sync or launch never changes
+ * the files of a job still running, and each job's outputs stay its own.
+ */
+export function jobWorkspaceDir(jobId: string): string {
+  return `${jobDir(jobId)}/${jobFiles.workspace}`;
+}
+
 /** The files of one job's folder. Names are relative to the job folder. */
 export const jobFiles = {
   spec: 'spec.json',
   runScript: 'run.sh',
+  /** The snapshot of the synced workspace the job runs in (jobWorkspaceDir). */
+  workspace: 'workspace',
+  /** Touched once the snapshot is complete: a file of the snapshot with a later mtime was written by the job. */
+  snapshotTaken: 'snapshot-taken',
   /** Written by Cancel before it signals the processes. */
   cancelled: 'cancelled',
+  /** Written by the cost guard's watchdog on a spot eviction notice, before it signals the processes (JSON: the event). */
+  evicted: 'evicted',
   log: (rank: number) => `node-${rank}.log`,
   /** The run script's PID, which is also its session id: every process of the node's job is in that session. */
   pid: (rank: number) => `node-${rank}.pid`,

@@ -1,4 +1,7 @@
-/** Readings of the remote clock as `date +%s.%N` prints them: `seconds.nanoseconds`. */
+/**
+ * Readings of the synced folder's clock (the mtime of a file made there, as `find -printf %T@`
+ * prints it): `seconds.fraction`.
+ */
 
 /** A remote clock reading (`seconds.nanoseconds`) moved `ms` earlier, in the same form. */
 export function earlier(stamp: string, ms: number): string {

@@ -1,12 +1,13 @@
 import type { RemoteEntry } from './syncEntry';
-import type { RemoteRecord } from './syncState';
+import { unchangedSince, type RemoteRecord } from './syncState';
 
 /**
  * Why the saved records no longer describe the remote tree, or undefined when they still do.
  * `changed`: every remote path whose ctime is after the records' checkpoint (`.` for the synced
  * folder itself); `folderEntries`: the entries of each changed folder. Paths the sync never sent
  * (a job's outputs, `__pycache__`) may come and go; a recorded path must be there, with the same
- * type and, for files and links, the same ctime (so the same content, size, mode and mtime).
+ * type and, for files and links, the same ctime (so the same content, size, mode and mtime), or
+ * only another link count (unchangedSince).
  */
 export function findRemoteDrift(
   records: ReadonlyMap<string, RemoteRecord>,
@@ -18,7 +19,7 @@ export function findRemoteDrift(
       const record = records.get(path);
       if (!record) continue;
       if (record.type !== entry.type) return `${path} is now a ${entry.type} on the remote side`;
-      if (record.type !== 'dir' && record.ctime !== entry.ctime) return `${path} changed on the remote side`;
+      if (record.type !== 'dir' && !unchangedSince(record, entry)) return `${path} changed on the remote side`;
     }
   }
   const changedFolders = new Set<string>();

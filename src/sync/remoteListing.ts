@@ -17,14 +17,24 @@ export function parseRemoteSections(output: Buffer): RemoteSection[] {
   let current: RemoteSection = { stamp: '', entries: new Map() };
   const sections = [current];
   for (let i = 0; i + LISTING_FIELDS <= fields.length; i += LISTING_FIELDS) {
-    const [kind, size, mtime, mode, listed, linkTarget, ctime] = fields.slice(i, i + LISTING_FIELDS);
+    const [kind, size, mtime, mode, listed, linkTarget, ctime, inode, links] = fields.slice(i, i + LISTING_FIELDS);
     if (kind === '=') {
       current = { stamp: size, entries: new Map() };
       sections.push(current);
       continue;
     }
     const path = listed.startsWith('./') ? listed.slice(2) : listed;
-    current.entries.set(path, { path, type: typeOf(kind), size: Number(size), mtime, mode: parseInt(mode, 8), linkTarget, ctime });
+    current.entries.set(path, {
+      path,
+      type: typeOf(kind),
+      size: Number(size),
+      mtime,
+      mode: parseInt(mode, 8),
+      linkTarget,
+      ctime,
+      inode,
+      links: Number(links),
+    });
   }
   return sections.length > 1 && sections[0].entries.size === 0 ? sections.slice(1) : sections;
 }

@@ -7,8 +7,8 @@ import { fitsOnCommandLine, FOLDER_MISSING, listChangedSince, listRemoteTree } f
 import type { RemoteEntry } from './syncEntry';
 import type { RemoteRecord, RemoteState } from './syncState';
 
-// A checkpoint is set this far before the remote clock's reading: file times come from a coarse
-// kernel clock that may lag the one `date` reads by a tick.
+// A checkpoint is set this far before the folder clock's reading, so that a change in the same
+// tick of a coarse filesystem clock is still after it (`find -newerct` is strict).
 const CHECKPOINT_MARGIN_MS = 50;
 
 /** The remote tree as the plan sees it, and the remote clock before it was looked at ('' if unknown). */

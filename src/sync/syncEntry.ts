@@ -33,6 +33,10 @@ export interface RemoteEntry extends RemoteView {
   readonly linkTarget: string;
   /** `find -printf %C@`: changes with any change to the inode, whoever makes it. */
   readonly ctime: string;
+  /** `find -printf %i`, as text. */
+  readonly inode: string;
+  /** `find -printf %n`: hard links to the inode (a job's snapshot adds one). */
+  readonly links: number;
 }
 
 /** Why a path is not synced, for the output-channel summary. */

@@ -39,13 +39,15 @@ function recordBefore(remote: RemoteTree, remoteHashes: ReadonlyMap<string, stri
 
 function toRecord(entry: RemoteEntry | undefined, hash: string | undefined): RemoteRecord | undefined {
   if (!entry || entry.type === 'other') return undefined;
-  const { type, size, mtime, mode, ctime } = entry;
+  const { type, size, mtime, mode, ctime, inode, links } = entry;
   return {
     type,
     size,
     mtime,
     mode,
     ctime,
+    inode,
+    links,
     ...(type === 'file' && hash ? { hash } : {}),
     ...(type === 'symlink' ? { linkTarget: entry.linkTarget } : {}),
   };
@@ -62,7 +64,9 @@ export function recordsEqual(before: ReadonlyMap<string, RemoteRecord> | undefin
       old.mtime !== record.mtime ||
       old.mode !== record.mode ||
       old.hash !== record.hash ||
-      old.ctime !== record.ctime
+      old.ctime !== record.ctime ||
+      old.inode !== record.inode ||
+      old.links !== record.links
     )
       return false;
   }

@@ -15,12 +15,15 @@ export interface RemoteRecord {
   readonly hash?: string;
   /** The remote ctime (`find %C@`) when listed: any later change to the inode changes it. */
   readonly ctime?: string;
+  /** The remote inode and its link count when listed (see unchangedSince). */
+  readonly inode?: string;
+  readonly links?: number;
   /** For symlinks: the target. */
   readonly linkTarget?: string;
 }
 
 /**
- * What the last sync left on the remote side. With a checkpoint (remote clock, `seconds.nanos`),
+ * What the last sync left on the remote side. With a checkpoint (the folder's clock, `seconds.nanos`),
  * the records are exact for every path whose ctime is not after it; anything changed since can be
  * found by ctime alone, without listing the whole tree.
  */
@@ -46,12 +49,32 @@ export function recordMatches(record: RemoteRecord | undefined, remote: RemoteEn
     record.size === remote.size &&
     record.mtime === remote.mtime &&
     record.mode === remote.mode &&
-    record.ctime === remote.ctime
+    unchangedSince(record, remote)
   );
 }
 
-// 2: remote records carry ctime and a checkpoint. Older files are ignored (the next sync lists the remote tree).
-const FORMAT_VERSION = 2;
+/**
+ * Whether the remote path's inode is as recorded: its ctime unchanged, or only its link count moved
+ * (a job's snapshot `cp -al` linked it, or removing the job unlinked it) with the same inode, size,
+ * mtime and mode. Every launch links the whole workspace: without this, the sync after it would
+ * list and hash the whole remote tree.
+ */
+export function unchangedSince(record: RemoteRecord, remote: RemoteEntry): boolean {
+  if (record.ctime !== undefined && record.ctime === remote.ctime) return true;
+  return (
+    record.inode !== undefined &&
+    record.inode === remote.inode &&
+    record.links !== undefined &&
+    record.links !== remote.links &&
+    record.size === remote.size &&
+    record.mtime === remote.mtime &&
+    record.mode === remote.mode
+  );
+}
+
+// 2: remote records carry ctime and a checkpoint; 3: inode and link count, and the checkpoint is
+// the synced folder's clock. Older files are ignored (the next sync lists the remote tree).
+const FORMAT_VERSION = 3;
 
 /**
  * JSON files in a folder (the extension's global storage), one per key. Loaded once and then kept
@@ -160,6 +183,8 @@ function savedRecordOf(value: unknown): RemoteRecord | undefined {
     return undefined;
   const hash = stringField(value, 'hash');
   const ctime = stringField(value, 'ctime');
+  const inode = stringField(value, 'inode');
+  const links = numberField(value, 'links');
   const linkTarget = stringField(value, 'linkTarget');
   return {
     type,
@@ -168,6 +193,8 @@ function savedRecordOf(value: unknown): RemoteRecord | undefined {
     mode,
     ...(hash === undefined ? {} : { hash }),
     ...(ctime === undefined ? {} : { ctime }),
+    ...(inode === undefined ? {} : { inode }),
+    ...(links === undefined ? {} : { links }),
     ...(linkTarget === undefined ? {} : { linkTarget }),
   };
 }

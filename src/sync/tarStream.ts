@@ -97,7 +97,14 @@ class TarWriter {
   private startEntry(entry: LocalEntry): Buffer | undefined {
     const mtimeSeconds = Math.floor(entry.mtimeMs / 1000);
     if (entry.type !== 'file') {
-      return tarHeader({ path: entry.path, type: entry.type, size: 0, mode: entry.mode, mtimeSeconds, linkTarget: entry.linkTarget });
+      return tarHeader({
+        path: entry.path,
+        type: entry.type,
+        size: 0,
+        mode: ownerOnly(entry.mode),
+        mtimeSeconds,
+        linkTarget: entry.linkTarget,
+      });
     }
     let fd: number;
     try {
@@ -111,7 +118,7 @@ class TarWriter {
       return undefined;
     }
     this.file = { entry, fd, size: stat.size, hash: createHash('sha256'), sent: 0, stable: true };
-    return tarHeader({ path: entry.path, type: 'file', size: stat.size, mode: entry.mode, mtimeSeconds });
+    return tarHeader({ path: entry.path, type: 'file', size: stat.size, mode: ownerOnly(entry.mode), mtimeSeconds });
   }
 
   /** Reads the open file into the chunk; once it is all sent, closes it and queues its padding. */
@@ -138,4 +145,13 @@ class TarWriter {
     if (pad > 0) this.carry = Buffer.alloc(pad);
     this.options.onFileSent?.({ entry: file.entry, hash: file.stable ? file.hash.digest('hex') : undefined }, file.size);
   }
+}
+
+/**
+ * The mode a path gets on the remote side: the owner's bits only (0o755 → 0o700, 0o644 → 0o600).
+ * The remote `tar -p` applies it as given, and the workspace may hold code and data nobody else on
+ * the VM should read.
+ */
+export function ownerOnly(mode: number): number {
+  return mode & 0o700;
 }

@@ -10,7 +10,7 @@ import { targetsLabel } from '../../jobs/jobSpec';
 import { FileKeyValueStorage } from '../../jobs/fileKeyValueStorage';
 import { JobStore, type JobRecord } from '../../jobs/jobStore';
 import type { PreflightReport } from '../../jobs/preflight';
-import { jobDir, jobFiles, nodePaths, workspaceDir } from '../../jobs/remoteLayout';
+import { jobDir, jobFiles, jobWorkspaceDir, nodePaths } from '../../jobs/remoteLayout';
 import type { JobLogDescription } from '../../logs/jobLogDescription';
 import type { MachineConnector } from '../connections/machineConnector';
 import { showError, showInformation, showWarning } from '../messages';
@@ -42,7 +42,7 @@ export class JobsService extends Disposable {
     super();
     this.store = new JobStore(new FileKeyValueStorage(context.globalStorageUri.fsPath, context.globalState));
     this.monitor = new JobMonitor(this.store, {
-      connect: (machine, signal) => connector.connect(machine, signal),
+      connect: (machine, signal) => connector.connectInBackground(machine, signal),
       onEnded: (record) => this.announceEnd(record),
       onUnreachable: (record, error) => log.warn(`Job ${record.spec.id}: ${errorMessage(error)}; trying again`),
     });
@@ -139,7 +139,7 @@ export function logDescription(spec: JobSpec): JobLogDescription {
       };
     }),
     workspace: spec.nodes[0]?.home
-      ? { remoteRoot: `${spec.nodes[0].home}/${workspaceDir(spec.workspaceId)}`, localRoot: folder.fsPath }
+      ? { remoteRoot: `${spec.nodes[0].home}/${jobWorkspaceDir(spec.id)}`, localRoot: folder.fsPath }
       : undefined,
   };
 }

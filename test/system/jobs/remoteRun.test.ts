@@ -6,7 +6,7 @@ import { cancelJobOnNodes, probeJob } from '../../../src/jobs/jobProbe';
 import type { JobHost } from '../../../src/jobs/jobHost';
 import type { JobSpec } from '../../../src/jobs/jobSpec';
 import { launchJob, LaunchError, type LaunchNode } from '../../../src/jobs/launchJob';
-import { jobDir, workspaceDir } from '../../../src/jobs/remoteLayout';
+import { jobDir, jobWorkspaceDir, workspaceDir } from '../../../src/jobs/remoteLayout';
 import { downloadFolder } from '../../../src/jobs/sshJobHost';
 import type { SimulatedHosts } from '../../sandbox/hosts';
 import { jobSpec } from '../../unit/jobs/fixtures';
@@ -31,7 +31,9 @@ const files = {
 };
 
 describe('jobs on simulated GPU VMs', function () {
-  this.timeout(180_000);
+  // Generous caps, not expectations: every wait below is for an event (the job's end), and torch's
+  // start-up on a busy two-core machine has taken minutes.
+  this.timeout(420_000);
   let hosts: SimulatedHosts;
   let node0: JobHost;
   let node1: JobHost;
@@ -76,7 +78,7 @@ describe('jobs on simulated GPU VMs', function () {
   async function waitForEnd(
     launched: JobSpec,
     nodes: readonly JobHost[],
-    timeoutMs = 120_000,
+    timeoutMs = 360_000,
   ): Promise<Awaited<ReturnType<typeof probeJob>>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -136,17 +138,18 @@ describe('jobs on simulated GPU VMs', function () {
     assert.ok(weights[0] !== undefined, output);
     assert.strictEqual(weights[0], weights[1]);
     assert.strictEqual((output.match(/step=5 loss=/g) ?? []).length, 2);
-    assert.ok(fs.existsSync(path.join(hosts.host(hosts.hosts[0].name).homeDir, '.azure-pytorch/ws', workspaceId, 'outputs/model.pt')));
+    // Rank 0 wrote outputs/model.pt in the job's own snapshot, not in the shared synced workspace.
+    const home0 = hosts.host(hosts.hosts[0].name).homeDir;
+    assert.ok(fs.existsSync(path.join(home0, jobWorkspaceDir(launched.id), 'outputs/model.pt')));
+    assert.ok(!fs.existsSync(path.join(home0, workspaceDir(workspaceId), 'outputs/model.pt')));
 
     // Download Outputs: the folder comes back whole, byte for byte.
     const local = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-outputs-'));
     try {
       const target = { host: node0.address, port: hosts.hosts[0].port, user: hosts.user, label: hosts.hosts[0].name };
-      const count = await downloadFolder(pool, target, `${workspaceDir(workspaceId)}/outputs`, path.join(local, launched.id));
+      const count = await downloadFolder(pool, target, `${jobWorkspaceDir(launched.id)}/outputs`, path.join(local, launched.id));
       assert.strictEqual(count, 1);
-      const remoteModel = fs.readFileSync(
-        path.join(hosts.host(hosts.hosts[0].name).homeDir, workspaceDir(workspaceId), 'outputs/model.pt'),
-      );
+      const remoteModel = fs.readFileSync(path.join(home0, jobWorkspaceDir(launched.id), 'outputs/model.pt'));
       assert.ok(fs.readFileSync(path.join(local, launched.id, 'model.pt')).equals(remoteModel));
       await assert.rejects(
         downloadFolder(pool, target, `${workspaceDir(workspaceId)}/no-such-folder`, path.join(local, 'x')),
@@ -179,9 +182,13 @@ describe('jobs on simulated GPU VMs', function () {
     assert.deepStrictEqual((await waitForEnd(first, [node0])).derived.state, { kind: 'succeeded' }, log(hosts.hosts[0].name, first.id, 0));
     const firstLog = log(hosts.hosts[0].name, first.id, 0);
     assert.match(firstLog, /Creating the environment .*\.azure-pytorch\/envs\/venv-[0-9a-f]{16}/);
-    assert.match(firstLog, /setup ran in \/.*\/\.azure-pytorch\/ws\/fixture-0001/);
+    assert.match(firstLog, new RegExp(`setup ran in /.*/\\.azure-pytorch/jobs/${first.id}/workspace`));
     assert.match(firstLog, /PREFIX=\/.*\/\.azure-pytorch\/envs\/venv-/, 'the script runs in the venv');
-    assert.match(firstLog, /FILE=\/.*\/\.azure-pytorch\/ws\/fixture-0001\/which_python\.py$/m, 'clean paths in tracebacks: no ws/./');
+    assert.match(
+      firstLog,
+      new RegExp(`FILE=/.*/\\.azure-pytorch/jobs/${first.id}/workspace/which_python\\.py$`, 'm'),
+      'clean paths in tracebacks',
+    );
     const second = await launch(spec([node0], overrides), [node0]);
     await waitForEnd(second, [node0]);
     const secondLog = log(hosts.hosts[0].name, second.id, 0);

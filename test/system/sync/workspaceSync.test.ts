@@ -165,6 +165,14 @@ for (const watched of [false, true])
       assert.ok(result.uploadedFiles >= 8);
     });
 
+    it('nobody else on the VM can read the synced files: owner-only modes, a private folder', async function () {
+      const open = await pool.execText(target, ['find', REMOTE_DIR, '!', '-type', 'l', '-perm', '/077']);
+      assert.equal(open.code, 0, open.stderr);
+      assert.equal(open.stdout, '', 'paths with group or other bits');
+      const modes = await pool.execText(target, ['stat', '-c', '%a %n', `${REMOTE_DIR}/run.sh`, `${REMOTE_DIR}/train.py`]);
+      assert.equal(modes.stdout, `700 ${REMOTE_DIR}/run.sh\n600 ${REMOTE_DIR}/train.py\n`, 'the executable bit still goes across');
+    });
+
     it('a re-sync with nothing changed sends nothing, even after a touch (content, not mtime)', async function () {
       const later = new Date(Date.now() + 60_000);
       fs.utimesSync(path.join(root, 'train.py'), later, later);
@@ -268,6 +276,26 @@ for (const watched of [false, true])
       assert.equal(result.uploadedFiles, 1);
       assert.equal(result.remoteCheck, 'listing');
       await assertTreesEqual();
+    });
+
+    it("a remote edit just after a sync is found even when the remote `date` runs ahead of the files' clock", async function () {
+      // The host's /usr/local/bin comes first on its PATH: a `date` there a minute ahead, as on an
+      // NFS home whose server stamps the files by its own clock.
+      const fakeDate = path.join(test.hosts.stateDir, 'hosts', 'sync0', 'bin', 'date');
+      fs.writeFileSync(fakeDate, '#!/bin/sh\nexec /bin/date -d "@$(( $(/bin/date +%s) + 60 ))" "$@"\n', { mode: 0o755 });
+      try {
+        const skew = await pool.execText(target, ['sh', '-c', 'echo $(( $(date +%s) - $(/bin/date +%s) ))']);
+        assert.ok(Number(skew.stdout) >= 59, `the remote date runs ahead: ${skew.stdout}`);
+        writeFile(root, 'clock.txt', 'synced\n');
+        await sync();
+        const edit = await pool.execText(target, ['sh', '-c', 'printf "edited\\n" > "$1/clock.txt"', 'sh', REMOTE_DIR]);
+        assert.equal(edit.code, 0, edit.stderr);
+        const result = await sync();
+        assert.equal(result.uploadedFiles, 1, 'the remote edit was not seen: the remote keeps the stale file');
+        await assertTreesEqual();
+      } finally {
+        fs.rmSync(fakeDate, { force: true });
+      }
     });
 
     it('a synced file removed, or replaced keeping its size and mtime, on the remote side is sent again', async function () {

@@ -4,10 +4,18 @@ import type { RemoteEntry } from '../../../src/sync/syncEntry';
 import type { RemoteRecord } from '../../../src/sync/syncState';
 import { compareStamps, earlier } from '../../../src/sync/remoteClock';
 
-const record = (type: RemoteRecord['type'], ctime = '100.0'): RemoteRecord => ({ type, size: 1, mtime: '1.0', mode: 0o644, ctime });
-const entry = (path: string, type: RemoteEntry['type'], ctime = '100.0'): [string, RemoteEntry] => [
+const record = (type: RemoteRecord['type'], ctime = '100.0'): RemoteRecord => ({
+  type,
+  size: 1,
+  mtime: '1.0',
+  mode: 0o644,
+  ctime,
+  inode: '42',
+  links: 1,
+});
+const entry = (path: string, type: RemoteEntry['type'], ctime = '100.0', changes: Partial<RemoteEntry> = {}): [string, RemoteEntry] => [
   path,
-  { path, type, size: 1, mtime: '1.0', mode: 0o644, linkTarget: '', ctime },
+  { path, type, size: 1, mtime: '1.0', mode: 0o644, linkTarget: '', ctime, inode: '42', links: 1, ...changes },
 ];
 
 describe('remote drift since the last sync', function () {
@@ -44,6 +52,17 @@ describe('remote drift since the last sync', function () {
 
   it('finds a synced file changed there (its ctime moved), even with the same size and mtime', function () {
     assert.match(findRemoteDrift(records, new Map([entry('pkg/model.py', 'file', '300.0')]), new Map()) ?? '', /pkg\/model.py changed/);
+  });
+
+  it("takes a link count change alone (a job's snapshot linked the file) for no change, and anything more for one", function () {
+    const linked = (changes: Partial<RemoteEntry>): string | undefined =>
+      findRemoteDrift(records, new Map([entry('pkg/model.py', 'file', '300.0', { links: 2, ...changes })]), new Map());
+    assert.equal(linked({}), undefined);
+    assert.match(linked({ inode: '43' }) ?? '', /pkg\/model.py changed/, 'replaced by another file');
+    assert.match(linked({ mtime: '2.0' }) ?? '', /pkg\/model.py changed/, 'written in place');
+    assert.match(linked({ size: 2 }) ?? '', /pkg\/model.py changed/);
+    assert.match(linked({ mode: 0o755 }) ?? '', /pkg\/model.py changed/);
+    assert.match(linked({ links: 1 }) ?? '', /pkg\/model.py changed/, 'the same link count: something else changed the inode');
   });
 
   it("finds a synced file removed there, from its folder's listing", function () {

@@ -13,6 +13,8 @@ const remote = (path: string, type: RemoteEntry['type'] = 'file', size = 1, mode
   mode,
   linkTarget: '',
   ctime: '1',
+  inode: '1',
+  links: 1,
 });
 
 function plan(overrides: Partial<PlanInput>) {

@@ -42,7 +42,7 @@ describe('tar stream', function () {
       chunks.push(tarChunk(chunk));
     const tar = Buffer.concat(chunks);
     assert.equal(tar.length % 512, 0);
-    execFileSync('tar', ['-x', '-f', '-', '-C', out], { input: tar });
+    execFileSync('tar', ['-x', '-p', '-f', '-', '-C', out], { input: tar });
     return sent;
   };
 
@@ -57,7 +57,10 @@ describe('tar stream', function () {
     assert.equal(sent.get('big.bin')?.hash, sha256(big));
     for (let i = 0; i < 300; i++) assert.equal(fs.readFileSync(path.join(out, `many/f${i}.txt`), 'utf8'), `file ${i}\n`.repeat(i));
     assert.equal(sent.get('many/f0.txt')?.hash, sha256(Buffer.alloc(0)));
-    assert.equal(fs.statSync(path.join(out, 'exec.sh')).mode & 0o111, 0o111);
+    // Owner bits only: nobody else on the VM reads the workspace (0o755 → 0o700, 0o644 → 0o600).
+    assert.equal(fs.statSync(path.join(out, 'exec.sh')).mode & 0o777, 0o700);
+    assert.equal(fs.statSync(path.join(out, 'big.bin')).mode & 0o777, 0o600);
+    assert.equal(fs.statSync(path.join(out, 'many')).mode & 0o777, 0o700);
     assert.equal(fs.readlinkSync(path.join(out, 'link')), 'big.bin');
   });
 
