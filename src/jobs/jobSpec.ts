@@ -27,6 +27,8 @@ export interface JobSpec {
   readonly nodes: readonly JobNode[];
   /** Processes per node (torchrun's --nproc_per_node). */
   readonly nprocPerNode: number;
+  /** Why nprocPerNode is what it is (the script is distributed-aware or not, or configured); the log says it. */
+  readonly nprocReason?: string;
   /** The interpreter on the VM that creates the job's venv. */
   readonly python: string;
   /** The requirements file, relative to the workspace folder. */

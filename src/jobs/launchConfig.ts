@@ -17,7 +17,7 @@ export interface LaunchConfiguration {
   readonly targets: readonly string[];
   /** How many nodes; default: the number of targets (asked at launch when there are none). */
   readonly nodes?: number;
-  /** Processes per node; default: the VM's GPU count, at least 1. */
+  /** Processes per node; default: one per GPU for a distributed-aware script, else 1 (processesPerNode.ts). */
   readonly nprocPerNode?: number;
   readonly python?: string;
   readonly requirements?: string;

@@ -2,7 +2,7 @@ import { shellQuote } from '../ssh/shellQuote';
 import { environmentKey } from './environmentKey';
 import type { JobSpec } from './jobSpec';
 import { jobEnvironment, torchrunArguments } from './launcher';
-import { envDir, envsDir, jobFiles, workspaceDir } from './remoteLayout';
+import { envDir, envsDir, jobFiles } from './remoteLayout';
 
 /** The requirements file's content, read locally at launch; it decides the environment's key. */
 export interface RunScriptInputs {
@@ -19,8 +19,9 @@ export const runScriptVariablePrefix = '__azp_';
 /**
  * The job's run.sh, the same on every node: `./run.sh <node-rank>`, started detached in the job
  * folder with its output going to the node's log. It prepares the environment, runs torchrun in
- * the synced workspace, and writes its own PID, times and exit code, so the job's state can be
- * read from the folder whether or not anyone watched. Every value from the spec is quoted.
+ * the job's snapshot of the synced workspace (`AZURE_PYTORCH_OUTPUTS` names its outputs folder),
+ * and writes its own PID, times and exit code, so the job's state can be read from the folder
+ * whether or not anyone watched. Every value from the spec is quoted.
  */
 export function runScript({ spec, requirementsText }: RunScriptInputs): string {
   const q = shellQuote;
@@ -77,8 +78,11 @@ export function runScript({ spec, requirementsText }: RunScriptInputs): string {
     'esac',
     '',
     `__azp_python=${q(spec.python)}`,
-    `__azp_workspace="$__azp_home"/${q(workspaceDir(spec.workspaceId))}`,
-    'cd "$__azp_workspace" || { say "The synced workspace $__azp_workspace is missing: run the job again to sync it."; finish 1; }',
+    `__azp_workspace="$__azp_job_dir"/${jobFiles.workspace}`,
+    'cd "$__azp_workspace" || { say "The job\'s copy of the workspace, $__azp_workspace, is missing: run the job again."; finish 1; }',
+    // The job's own outputs folder, also where a relative `outputs/` lands: jobs never share one.
+    `export AZURE_PYTORCH_OUTPUTS="$__azp_workspace"/${q(spec.outputs)}`,
+    'mkdir -p -- "$AZURE_PYTORCH_OUTPUTS"',
     ...(key ? environmentSteps(spec, key) : []),
     '',
     // torchrun is a Python script; running it with the job's interpreter makes the workers use it too.
@@ -89,6 +93,7 @@ export function runScript({ spec, requirementsText }: RunScriptInputs): string {
     '  finish 127',
     'fi',
     `say "Job ${spec.id}: node $__azp_rank of ${spec.nodes.length} on $(hostname), torchrun $*"`,
+    ...(spec.nprocReason ? [`say ${q(`Processes: ${spec.nprocReason}`)}`] : []),
     `date +%s > "$__azp_job_dir/${fileOf(jobFiles.running)}"`,
     '"$__azp_python" "$__azp_torchrun" "$@"',
     'finish "$?"',

@@ -78,8 +78,15 @@ describe('Jobs in a real extension host', function () {
     await writeConfig(JSON.stringify({ configurations: [{ name: 'ghost', script: 'ghost.py', targets: ['nobody@127.0.0.1:1'] }] }));
     assert.strictEqual(await vscode.commands.executeCommand('azurePytorch.trainOnAzure', { configuration: 'ghost' }), undefined);
     // Port 1 on loopback refuses at once: the launch stops at "connect", before any file is written.
-    await writeConfig(JSON.stringify({ configurations: [{ name: 'down', script: 'train.py', targets: ['nobody@127.0.0.1:1'] }] }));
-    assert.strictEqual(await vscode.commands.executeCommand('azurePytorch.trainOnAzure', { configuration: 'down' }), undefined);
+    // One of the user's own SSH hosts: a launch configuration that sends the folder elsewhere asks first (a modal).
+    const sshHosts = vscode.workspace.getConfiguration('azurePytorch').inspect<string[]>('ssh.hosts')?.globalValue;
+    await vscode.workspace.getConfiguration('azurePytorch').update('ssh.hosts', ['nobody@127.0.0.1:1'], vscode.ConfigurationTarget.Global);
+    try {
+      await writeConfig(JSON.stringify({ configurations: [{ name: 'down', script: 'train.py', targets: ['nobody@127.0.0.1:1'] }] }));
+      assert.strictEqual(await vscode.commands.executeCommand('azurePytorch.trainOnAzure', { configuration: 'down' }), undefined);
+    } finally {
+      await vscode.workspace.getConfiguration('azurePytorch').update('ssh.hosts', sshHosts, vscode.ConfigurationTarget.Global);
+    }
     assert.strictEqual(jobs.all().length, before, 'no job was recorded');
   });
 

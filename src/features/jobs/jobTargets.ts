@@ -6,6 +6,7 @@ import { vmDescription } from '../clusters/clustersPresentation';
 import type { ClustersService } from '../clusters/clustersService';
 import { showWarning } from '../messages';
 import { settings } from '../settings';
+import { orderTargets, type OfferedMachine, type TargetOrderContext } from '../../jobs/targetOrder';
 
 /** A machine a job can run on, as the launch flow sees it: which machine, and its Azure facts. */
 export interface TrainingTarget {
@@ -68,15 +69,52 @@ interface TargetItem extends vscode.QuickPickItem {
   readonly multi?: boolean;
 }
 
-function targetItem(target: TrainingTarget, clusters: ClustersService): TargetItem {
-  if (!target.vm) return { label: `$(terminal) ${target.machine.label}`, description: 'SSH host', target };
+/** What the pick knows of this launch: the machine used last and the ones running jobs now. */
+export type TargetPickContext = TargetOrderContext;
+
+interface OfferedTarget extends OfferedMachine {
+  readonly target: TrainingTarget;
+}
+
+function offered(target: TrainingTarget): OfferedTarget {
+  const vm = target.vm;
+  return {
+    target,
+    machine: target.machine,
+    powerState: vm?.status.powerState,
+    reachable: !vm || !!vm.publicIp || (settings.usePrivateIp() && !!vm.privateIp),
+  };
+}
+
+function targetItem(entry: { item: OfferedTarget; lastUsed: boolean; busy: boolean }, clusters: ClustersService): TargetItem {
+  const { target } = entry.item;
+  const notes = [entry.lastUsed ? 'last used' : '', entry.busy ? 'a job runs there' : ''].filter(Boolean);
+  const suffix = notes.length ? ` — ${notes.join(', ')}` : '';
+  if (!target.vm) return { label: `$(terminal) ${target.machine.label}`, description: `SSH host${suffix}`, target };
   const start = needsStart(target) ? ' — will be started first' : '';
   return {
     label: `$(vm) ${target.vm.name}`,
-    description: vmDescription(target.vm, clusters.pendingAction(target.vm.id)) + start,
+    description: vmDescription(target.vm, clusters.pendingAction(target.vm.id)) + start + suffix,
     detail: `${target.vm.resourceGroup} · ${target.vm.size}`,
     target,
   };
+}
+
+/** The pick's entries in the order of orderTargets, and the one Enter takes. */
+function orderedItems(clusters: ClustersService, context: TargetPickContext): { items: TargetItem[]; defaultItem?: TargetItem } {
+  const order = orderTargets(availableTargets(clusters).map(offered), context);
+  let defaultItem: TargetItem | undefined;
+  const items = order.entries.map((entry): TargetItem => {
+    if (entry.kind === 'separator') return { label: entry.label, kind: vscode.QuickPickItemKind.Separator };
+    const item = targetItem(entry, clusters);
+    if (entry.item === order.defaultItem) defaultItem = item;
+    return item;
+  });
+  return { items, defaultItem };
+}
+
+function itemKey(item: TargetItem | undefined): string | undefined {
+  return item?.target && machineKey(item.target.machine);
 }
 
 /** Whether the Azure VMs are still being listed (the pick shows busy and fills in as they come). */
@@ -94,10 +132,13 @@ function listing(clusters: ClustersService): boolean {
 
 /**
  * One quick pick that shows at once and fills in while Azure lists the VMs (the Clusters view may
- * never have been opened). Resolves to the accepted items; throws UserCancelledError when dismissed.
+ * never have been opened). Enter takes the default of orderTargets (never a VM that must be
+ * started), or the machine the user moved to; with no such machine it does nothing. Resolves to
+ * the accepted items; throws UserCancelledError when dismissed.
  */
 async function livePick(
   clusters: ClustersService,
+  context: TargetPickContext,
   options: { title: string; placeHolder: string; canPickMany: boolean; extra?: TargetItem[] },
 ): Promise<readonly TargetItem[]> {
   const pick = vscode.window.createQuickPick<TargetItem>();
@@ -106,21 +147,42 @@ async function livePick(
   pick.canSelectMany = options.canPickMany;
   pick.matchOnDescription = true;
   pick.matchOnDetail = true;
+  let shown = '';
+  let defaultKey: string | undefined;
   const update = (): void => {
-    const selected = new Set(pick.selectedItems.map((item) => item.target && machineKey(item.target.machine)));
-    const items = availableTargets(clusters).map((t) => targetItem(t, clusters));
-    const extra = items.length > 1 ? (options.extra ?? []) : [];
-    pick.items = [...items, ...extra];
-    if (options.canPickMany) pick.selectedItems = pick.items.filter((item) => item.target && selected.has(machineKey(item.target.machine)));
     pick.busy = listing(clusters);
-    if (!pick.busy && items.length === 0) pick.placeholder = 'No machine to train on: sign in to Azure (Clusters view) or add an SSH host';
+    const { items, defaultItem } = orderedItems(clusters, context);
+    const machines = items.filter((item) => item.target).length;
+    const extra = machines > 1 ? (options.extra ?? []) : [];
+    const next = [...items, ...extra];
+    // Replacing the items moves the active one to the top: only when something changed.
+    const signature = JSON.stringify(next.map((item) => [item.label, item.description, item.detail]));
+    if (!pick.busy && machines === 0) pick.placeholder = 'No machine to train on: sign in to Azure (Clusters view) or add an SSH host';
+    else if (!options.canPickMany)
+      pick.placeholder = defaultItem || pick.busy ? options.placeHolder : 'Choose a VM to start (starting one bills it)';
+    if (signature === shown) return;
+    shown = signature;
+    const selected = new Set(pick.selectedItems.map(itemKey));
+    const active = pick.activeItems[0];
+    const current = itemKey(active);
+    // A machine the user moved to stays active, otherwise the default (which may have changed);
+    // one that must be started never carries over, as the active item may be the list's first for a moment.
+    const moved = current !== undefined && current !== defaultKey && !(active?.target && needsStart(active.target));
+    const keep = moved ? next.find((item) => itemKey(item) === current) : undefined;
+    pick.items = next;
+    defaultKey = itemKey(defaultItem);
+    if (options.canPickMany) pick.selectedItems = next.filter((item) => item.target && selected.has(itemKey(item)));
+    else pick.activeItems = keep ? [keep] : defaultItem ? [defaultItem] : [];
   };
   clusters.ensureStarted();
   const changes = clusters.onDidChange(update);
   update();
   try {
     return await new Promise<readonly TargetItem[]>((resolve, reject) => {
-      pick.onDidAccept(() => resolve(options.canPickMany ? pick.selectedItems : pick.activeItems.slice(0, 1)));
+      pick.onDidAccept(() => {
+        if (options.canPickMany) resolve(pick.selectedItems);
+        else if (pick.activeItems.length) resolve(pick.activeItems.slice(0, 1));
+      });
       pick.onDidHide(() => reject(new UserCancelledError()));
       pick.show();
     });
@@ -134,7 +196,11 @@ async function livePick(
  * Asks where to train: one machine, or (through the last entry) several for a multi-node job.
  * `nodes` from a launch configuration asks for exactly that many. Throws UserCancelledError when dismissed.
  */
-export async function pickTargets(clusters: ClustersService, nodes?: number): Promise<TrainingTarget[]> {
+export async function pickTargets(
+  clusters: ClustersService,
+  nodes?: number,
+  context: TargetPickContext = { busy: new Set() },
+): Promise<TrainingTarget[]> {
   if (!nodes || nodes === 1) {
     const multi: TargetItem[] = nodes
       ? []
@@ -142,7 +208,7 @@ export async function pickTargets(clusters: ClustersService, nodes?: number): Pr
           { label: '', kind: vscode.QuickPickItemKind.Separator },
           { label: '$(server-environment) Several machines (multi-node)…', multi: true },
         ];
-    const picked = await livePick(clusters, {
+    const picked = await livePick(clusters, context, {
       title: 'Train on Azure',
       placeHolder: 'Train on which machine?',
       canPickMany: false,
@@ -155,7 +221,7 @@ export async function pickTargets(clusters: ClustersService, nodes?: number): Pr
     }
   }
   for (;;) {
-    const picked = await livePick(clusters, {
+    const picked = await livePick(clusters, context, {
       title: 'Train on Azure: multi-node',
       placeHolder: nodes
         ? `Choose ${nodes} machines; node 0 is the first of them in this list`

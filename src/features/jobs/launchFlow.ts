@@ -3,10 +3,12 @@ import { errorMessage } from '../../common/errors';
 import { newJobId, type JobSpec } from '../../jobs/jobSpec';
 import { launchJob, LaunchError, type LaunchNode } from '../../jobs/launchJob';
 import type { LaunchConfiguration } from '../../jobs/launchConfig';
+import type { ProcessesChoice } from '../../jobs/processesPerNode';
 import { withAbortSignal } from '../cancellation';
 import { showWarning } from '../messages';
 import { settings } from '../settings';
 import { needsStart, targetGpus, vmTrainingTarget, type TrainingTarget } from './jobTargets';
+import { detectProcesses } from './scriptProcesses';
 import { requireTrustedWorkspace } from './workspaceTrust';
 import type { CommandServices } from '../services';
 
@@ -18,6 +20,8 @@ export interface LaunchRequest {
   readonly args: readonly string[];
   readonly targets: readonly TrainingTarget[];
   readonly configuration?: LaunchConfiguration;
+  /** Processes per node as chosen at launch; else decided from the configuration and the script. */
+  readonly processes?: ProcessesChoice;
 }
 
 /**
@@ -31,6 +35,8 @@ export async function launchWithProgress(services: CommandServices, request: Lau
   const { jobsService, connector } = services;
   const scriptName = request.script.split('/').pop() ?? request.script;
   const where = request.targets.length > 1 ? `${request.targets.length} machines` : request.targets[0]?.machine.label;
+  const processes =
+    request.processes ?? (await detectProcesses(request.folder, request.script, request.targets, request.configuration?.nprocPerNode));
   const launched = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Training ${scriptName} on ${where}`, cancellable: true },
     (progress, token) =>
@@ -51,6 +57,7 @@ export async function launchWithProgress(services: CommandServices, request: Lau
         signal.throwIfAborted();
         const draft = draftSpec(
           request,
+          processes,
           targets,
           hosts.map((h) => h.address),
           connector.workspaceId(request.folder.uri),
@@ -89,9 +96,14 @@ function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-function draftSpec(request: LaunchRequest, targets: readonly TrainingTarget[], addresses: readonly string[], workspaceId: string): JobSpec {
+function draftSpec(
+  request: LaunchRequest,
+  processes: ProcessesChoice,
+  targets: readonly TrainingTarget[],
+  addresses: readonly string[],
+  workspaceId: string,
+): JobSpec {
   const config = request.configuration;
-  const gpus = targets.map(targetGpus).filter((n): n is number => n !== undefined);
   return {
     id: newJobId(request.script, new Date()),
     configurationName: config?.name,
@@ -99,8 +111,8 @@ function draftSpec(request: LaunchRequest, targets: readonly TrainingTarget[], a
     args: [...request.args],
     env: { ...(config?.env ?? {}) },
     nodes: targets.map((target, i) => ({ target: target.machine, address: addresses[i] })),
-    // Every node runs the same number of processes: the smallest GPU count among them.
-    nprocPerNode: config?.nprocPerNode ?? Math.max(1, gpus.length ? Math.min(...gpus) : 1),
+    nprocPerNode: processes.perNode,
+    nprocReason: processes.reason,
     python: config?.python ?? settings.python(),
     requirements: config?.requirements,
     setup: [...(config?.setup ?? [])],

@@ -10,7 +10,7 @@ import { jobSpec } from './fixtures';
 import { hostileStrings } from './hostileStrings';
 
 describe('run script', () => {
-  it('is valid sh, exports the job, and runs torchrun in the synced workspace', () => {
+  it("is valid sh, exports the job, and runs torchrun in the job's snapshot of the workspace", () => {
     const script = runScript({ spec: jobSpec({ env: { NCCL_DEBUG: 'INFO' } }) });
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'run-sh-')), 'run.sh');
     fs.writeFileSync(file, script);
@@ -18,7 +18,8 @@ describe('run script', () => {
     assert.match(script, /^ {4}export PYTHONUNBUFFERED=1$/m);
     assert.match(script, /^ {4}export AZURE_PYTORCH_NODE_RANK=0$/m);
     assert.match(script, /^ {4}export NCCL_DEBUG=INFO$/m);
-    assert.match(script, /^__azp_workspace="\$__azp_home"\/\.azure-pytorch\/ws\/project-1a2b3c4d$/m);
+    assert.match(script, /^__azp_workspace="\$__azp_job_dir"\/workspace$/m);
+    assert.match(script, /^export AZURE_PYTORCH_OUTPUTS="\$__azp_workspace"\/outputs$/m);
     assert.match(script, /set -- --standalone '--nproc_per_node=2' '--tee=3' train\.py$/m);
     assert.match(script, /echo "\$1" > "\$__azp_job_dir\/node-\$__azp_rank\.exit-code\.tmp" && mv -f/);
     assert.doesNotMatch(script, /venv/, 'no requirements, no setup: no venv');
@@ -41,11 +42,17 @@ describe('run script', () => {
     const home = path.join(root, 'home');
     const jobDir = path.join(root, 'job');
     const bin = path.join(root, 'bin');
-    for (const dir of [path.join(home, '.azure-pytorch/ws/project-1a2b3c4d'), jobDir, bin]) fs.mkdirSync(dir, { recursive: true });
+    for (const dir of [path.join(jobDir, 'workspace'), bin]) fs.mkdirSync(dir, { recursive: true });
     // Stand-ins: torchrun is found on PATH; the "interpreter" records the environment it got and exits with 3.
     fs.writeFileSync(path.join(bin, 'torchrun'), '');
     const python = path.join(bin, 'python-stand-in');
-    fs.writeFileSync(python, '#!/bin/sh\necho "$rank $job_dir $node_rank $HOME" > "$AZP_TEST_SEEN"\nexit 3\n', { mode: 0o755 });
+    fs.writeFileSync(
+      python,
+      '#!/bin/sh\necho "$rank $job_dir $node_rank $HOME $(pwd) $AZURE_PYTORCH_OUTPUTS" > "$AZP_TEST_SEEN"\nexit 3\n',
+      {
+        mode: 0o755,
+      },
+    );
     const env = { rank: 'x', job_dir: 'y', node_rank: 'z', HOME: '/nonexistent-home', python: 'p', workspace: 'w' };
     fs.writeFileSync(path.join(jobDir, 'run.sh'), runScript({ spec: jobSpec({ env, python }) }));
     const seen = path.join(root, 'seen');
@@ -58,7 +65,13 @@ describe('run script', () => {
       (error: { status?: number }) => error.status === 3,
     );
     assert.strictEqual(fs.readFileSync(path.join(jobDir, 'node-0.exit-code'), 'utf8'), '3\n');
-    assert.strictEqual(fs.readFileSync(seen, 'utf8'), 'x y z /nonexistent-home\n', 'the job sees its own env');
+    const snapshot = fs.realpathSync(path.join(jobDir, 'workspace'));
+    assert.strictEqual(
+      fs.readFileSync(seen, 'utf8'),
+      `x y z /nonexistent-home ${snapshot} ${snapshot}/outputs\n`,
+      'the job sees its own env, runs in its snapshot, and is told its own outputs folder',
+    );
+    assert.ok(fs.statSync(path.join(snapshot, 'outputs')).isDirectory(), 'the outputs folder is made for the job');
     for (const file of ['node-0.pid', 'node-0.started', 'node-0.running', 'node-0.ended'])
       assert.ok(fs.existsSync(path.join(jobDir, file)), file);
   });
@@ -69,7 +82,7 @@ describe('run script', () => {
     const home = path.join(root, 'home');
     const jobDir = path.join(root, 'job');
     const bin = path.join(root, 'bin');
-    for (const dir of [path.join(home, '.azure-pytorch/ws/project-1a2b3c4d'), jobDir, bin]) fs.mkdirSync(dir, { recursive: true });
+    for (const dir of [path.join(jobDir, 'workspace'), bin]) fs.mkdirSync(dir, { recursive: true });
     // The image's Python: a venv (as /opt/torch/.venv) holding a module the base installation lacks.
     const base = path.join(root, 'image-venv');
     execFileSync('python3', ['-m', 'venv', '--without-pip', '--system-site-packages', base]);
@@ -105,7 +118,7 @@ describe('run script', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'run-sh-'));
     fs.writeFileSync(path.join(root, 'run.sh'), runScript({ spec: jobSpec({ env: { PATH: '/nonexistent' } }) }));
     assert.throws(() => execFileSync('sh', ['./run.sh', '0'], { cwd: root, env: { HOME: root, PATH: process.env.PATH }, stdio: 'pipe' }));
-    assert.strictEqual(fs.readFileSync(path.join(root, 'node-0.exit-code'), 'utf8'), '1\n', 'no synced workspace: exit code 1');
+    assert.strictEqual(fs.readFileSync(path.join(root, 'node-0.exit-code'), 'utf8'), '1\n', 'no snapshot of the workspace: exit code 1');
   });
 
   it('quotes every value from the spec: hostile ones stay one word each', () => {

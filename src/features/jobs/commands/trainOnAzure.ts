@@ -4,8 +4,19 @@ import { field, stringField } from '../../../common/fields';
 import { ArgumentLineError, splitArguments } from '../../../jobs/argumentLine';
 import { LaunchConfigError, launchConfigFile, parseLaunchConfigurations, type LaunchConfiguration } from '../../../jobs/launchConfig';
 import { shellQuote } from '../../../ssh/shellQuote';
-import { pickTargets, resolveConfiguredTargets, sshHostTrainingTarget, vmTrainingTarget, type TrainingTarget } from '../jobTargets';
+import type { ProcessesChoice } from '../../../jobs/processesPerNode';
+import { busyMachines, lastUsedMachine } from '../../../jobs/targetOrder';
+import {
+  pickTargets,
+  resolveConfiguredTargets,
+  sshHostTrainingTarget,
+  vmTrainingTarget,
+  type TargetPickContext,
+  type TrainingTarget,
+} from '../jobTargets';
+import { confirmLaunchConfiguration } from '../launchConfirmationPrompt';
 import { launchWithProgress } from '../launchFlow';
+import { detectProcesses, jobGpus, pickProcessesPerNode } from '../scriptProcesses';
 import { ActionableError } from '../../messages';
 import type { CommandServices } from '../../services';
 
@@ -20,14 +31,32 @@ export async function trainOnAzure(services: CommandServices, arg?: unknown, opt
   const script = await scriptFromArgument(arg);
   const located = await locateScript(script);
   const configuration = await chooseConfiguration(located);
-  const targets = configuration?.targets.length
-    ? resolveConfiguredTargets(
-        configuration.targets.slice(0, configuration.nodes ?? configuration.targets.length),
-        services.clustersService,
-      )
-    : await pickTargets(services.clustersService, configuration?.nodes);
-  const args = configuration ? configuration.args : await askArguments(services, located);
-  return (await launchWithProgress(services, { ...located, args, targets, configuration })).id;
+  if (configuration) return launchConfiguration(services, located.folder, configuration);
+  const targets = await pickTargets(services.clustersService, undefined, pickContext(services, located));
+  const processes = await detectProcesses(located.folder, located.script, targets);
+  const answer = await askArguments(services, located, { processes, gpus: jobGpus(targets) });
+  return (await launchWithProgress(services, { ...located, targets, ...answer })).id;
+}
+
+/** A saved configuration: its machines (or the user's pick), confirmed when it sends the folder elsewhere or runs setup commands. */
+async function launchConfiguration(
+  services: CommandServices,
+  folder: vscode.WorkspaceFolder,
+  configuration: LaunchConfiguration,
+): Promise<string> {
+  const script = configuration.script;
+  const configured = configuration.targets.slice(0, configuration.nodes ?? configuration.targets.length);
+  const targets = configured.length
+    ? resolveConfiguredTargets(configured, services.clustersService)
+    : await pickTargets(services.clustersService, configuration.nodes, pickContext(services, { folder, script }));
+  await confirmLaunchConfiguration(services.context.workspaceState, folder, configuration, configured.length ? targets : []);
+  return (await launchWithProgress(services, { folder, script, args: configuration.args, targets, configuration })).id;
+}
+
+/** What the machine pick orders by: the machine last used for this script or folder, and those running jobs now. */
+function pickContext(services: CommandServices, located?: Partial<LocatedScript>): TargetPickContext {
+  const records = services.jobsService.store.all();
+  return { lastUsed: lastUsedMachine(records, located?.folder?.uri.toString(), located?.script), busy: busyMachines(records) };
 }
 
 function configurationNamed(arg: unknown): string | undefined {
@@ -42,14 +71,7 @@ async function launchNamedConfiguration(services: CommandServices, name: string,
   const configuration = configurations.find((c) => c.name === name);
   if (!configuration) throw new Error(`There is no launch configuration named "${name}" in ${launchConfigFile} of ${folder.name}.`);
   await assertScriptExists(folder, configuration.script);
-  const targets = configuration.targets.length
-    ? resolveConfiguredTargets(
-        configuration.targets.slice(0, configuration.nodes ?? configuration.targets.length),
-        services.clustersService,
-      )
-    : await pickTargets(services.clustersService, configuration.nodes);
-  return (await launchWithProgress(services, { folder, script: configuration.script, args: configuration.args, targets, configuration }))
-    .id;
+  return launchConfiguration(services, folder, configuration);
 }
 
 /** Train a Script Here… on a VM (or SSH host) node of the Clusters view. */
@@ -64,12 +86,13 @@ export async function trainHere(services: CommandServices, arg?: unknown): Promi
   } else if (host !== undefined) {
     target = sshHostTrainingTarget(host);
   } else {
-    [target] = await pickTargets(services.clustersService, 1);
+    [target] = await pickTargets(services.clustersService, 1, pickContext(services));
   }
   const script = await scriptFromArgument(undefined, `Train which script on ${target.machine.label}?`, false);
   const located = await locateScript(script);
-  const args = await askArguments(services, located);
-  return (await launchWithProgress(services, { ...located, args, targets: [target] })).id;
+  const processes = await detectProcesses(located.folder, located.script, [target]);
+  const answer = await askArguments(services, located, { processes, gpus: jobGpus([target]) });
+  return (await launchWithProgress(services, { ...located, targets: [target], ...answer })).id;
 }
 
 /** Run Again: the job's launch as it was (script, arguments, machines, settings), as a new job. */
@@ -103,7 +126,8 @@ export async function runAgain(services: CommandServices, arg?: unknown): Promis
     syncExclude: spec.syncExclude,
     outputs: spec.outputs,
   };
-  return (await launchWithProgress(services, { folder, script: spec.script, args: spec.args, targets, configuration })).id;
+  const processes = { perNode: spec.nprocPerNode, reason: spec.nprocReason ?? `${spec.nprocPerNode} per node, as in the job it repeats` };
+  return (await launchWithProgress(services, { folder, script: spec.script, args: spec.args, targets, configuration, processes })).id;
 }
 
 interface LocatedScript {
@@ -208,29 +232,76 @@ async function readConfigurations(folder: vscode.WorkspaceFolder): Promise<Launc
 
 const lastArgumentsKey = 'azurePytorch.lastArguments';
 
-/** Asks for the script's arguments, offering the last ones used for it; throws UserCancelledError when dismissed. */
-async function askArguments(services: CommandServices, { folder, script }: LocatedScript): Promise<string[]> {
+interface ArgumentsAnswer {
+  readonly args: string[];
+  readonly processes: ProcessesChoice;
+}
+
+/**
+ * Asks for the script's arguments, offering the last ones used for it. The prompt says how many
+ * processes each node runs and why; on a machine with several GPUs its button changes that.
+ * Throws UserCancelledError when dismissed.
+ */
+async function askArguments(
+  services: CommandServices,
+  { folder, script }: LocatedScript,
+  options: { processes: ProcessesChoice; gpus?: number },
+): Promise<ArgumentsAnswer> {
   const remembered = services.context.workspaceState.get<Record<string, string[]>>(lastArgumentsKey, {});
   const key = `${folder.uri.toString()}|${script}`;
-  const previous = remembered[key] ?? [];
-  const line = await vscode.window.showInputBox({
-    title: `Train on Azure: arguments for ${script}`,
-    prompt: 'Arguments passed to the script, as in a shell: quote those with spaces. Leave empty for none.',
-    value: previous.map(shellQuote).join(' '),
-    placeHolder: 'e.g. --epochs 10 --lr 0.01',
-    validateInput: (value) => {
-      try {
-        splitArguments(value);
-        return undefined;
-      } catch (error) {
-        return error instanceof ArgumentLineError ? error.message : String(error);
-      }
-    },
-  });
-  if (line === undefined) throw new UserCancelledError();
-  const args = splitArguments(line);
-  await services.context.workspaceState.update(lastArgumentsKey, { ...remembered, [key]: args });
-  return args;
+  let value = (remembered[key] ?? []).map(shellQuote).join(' ');
+  let processes = options.processes;
+  const gpus = options.gpus ?? 1;
+  for (;;) {
+    const answer = await argumentsBox(script, value, processes, gpus > 1);
+    value = answer.value;
+    if (answer.kind === 'processes') {
+      processes = await pickProcessesPerNode(processes, gpus);
+      continue;
+    }
+    const args = splitArguments(value);
+    await services.context.workspaceState.update(lastArgumentsKey, { ...remembered, [key]: args });
+    return { args, processes };
+  }
+}
+
+function argumentsError(value: string): string | undefined {
+  try {
+    splitArguments(value);
+    return undefined;
+  } catch (error) {
+    return error instanceof ArgumentLineError ? error.message : String(error);
+  }
+}
+
+/** The arguments prompt: resolves to its value when submitted, or when its processes button is pressed. */
+function argumentsBox(
+  script: string,
+  value: string,
+  processes: ProcessesChoice,
+  changeable: boolean,
+): Promise<{ kind: 'submit' | 'processes'; value: string }> {
+  const box = vscode.window.createInputBox();
+  box.title = `Train on Azure: arguments for ${script}`;
+  const reason = processes.reason.charAt(0).toUpperCase() + processes.reason.slice(1);
+  box.prompt = `Arguments passed to the script, as in a shell: quote those with spaces; empty for none. ${reason}.`;
+  box.placeholder = 'e.g. --epochs 10 --lr 0.01';
+  box.value = value;
+  box.validationMessage = argumentsError(value);
+  const processesButton: vscode.QuickInputButton = {
+    iconPath: new vscode.ThemeIcon('server-process'),
+    tooltip: `Processes per node: ${processes.perNode} (change)`,
+  };
+  box.buttons = changeable ? [processesButton] : [];
+  return new Promise<{ kind: 'submit' | 'processes'; value: string }>((resolve, reject) => {
+    box.onDidChangeValue((text) => (box.validationMessage = argumentsError(text)));
+    box.onDidAccept(() => {
+      if (!argumentsError(box.value)) resolve({ kind: 'submit', value: box.value });
+    });
+    box.onDidTriggerButton(() => resolve({ kind: 'processes', value: box.value }));
+    box.onDidHide(() => reject(new UserCancelledError()));
+    box.show();
+  }).finally(() => box.dispose());
 }
 
 export const trainCommands = {
