@@ -18,3 +18,13 @@ export type { AuthSession } from './sessionCredential';
 export type { AzureSubscription, AzureTenant } from './subscriptions';
 export type { AzureVm } from './virtualMachine';
 export { listSubscriptions } from './subscriptions';
+export { loadRegionGpuSizes, type RegionGpuSizes } from './gpuSizeCatalog';
+export { acceptPlanTerms, imagePlanOf, readPlanTerms, type ImagePlan, type PlanTerms } from './marketplaceTerms';
+export {
+  createGpuVm,
+  deleteOwnedResources,
+  deleteRemaining,
+  findOwnedResources,
+  GpuVmCreateError,
+  type OwnedResource,
+} from './gpuVmLifecycle';

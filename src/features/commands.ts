@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { errorMessage, isUserCancelled } from '../common/errors';
 import { arrayField, field, stringField } from '../common/fields';
 import type { Logger } from '../common/logger';
+import { capacityCommands } from './capacity/capacityCommands';
 import { clustersCommands } from './clusters/clustersCommands';
 import { jobCommands } from './jobs/commands/jobCommands';
 import { refresh } from './clusters/commands/refresh';
@@ -15,6 +16,7 @@ const handlers: CommandHandlers = {
   'azurePytorch.refresh': refresh,
   'azurePytorch.syncWorkspace': syncWorkspace,
   ...clustersCommands,
+  ...capacityCommands,
   ...trainCommands,
   ...jobCommands,
 };

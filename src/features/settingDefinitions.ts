@@ -28,6 +28,9 @@ export interface SettingValues {
   readonly python: string;
   readonly outputsFolder: string;
   readonly gpuTelemetryIntervalSeconds: number;
+  readonly retailPricesEndpoint: string;
+  readonly vmImage: string;
+  readonly sshPublicKeyFile: string;
 }
 
 export type SettingKey = keyof SettingValues;
@@ -58,6 +61,9 @@ export const settingDefinitions: { readonly [K in SettingKey]: SettingDefinition
   python: { name: 'python', default: 'python3' },
   outputsFolder: { name: 'outputsFolder', default: 'outputs' },
   gpuTelemetryIntervalSeconds: { name: 'gpuTelemetryIntervalSeconds', default: 2 },
+  retailPricesEndpoint: { name: 'capacity.retailPricesEndpoint', default: 'https://prices.azure.com/api/retail/prices' },
+  vmImage: { name: 'capacity.image', default: '' },
+  sshPublicKeyFile: { name: 'capacity.sshPublicKeyFile', default: '' },
 };
 
 /** The full name of a setting, `azurePytorch.<name>`, as package.json and settings.json spell it. */

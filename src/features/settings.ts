@@ -26,6 +26,9 @@ export const settings: { readonly [K in SettingKey]: () => SettingValues[K] } = 
   python: () => read('python'),
   outputsFolder: () => read('outputsFolder'),
   gpuTelemetryIntervalSeconds: () => read('gpuTelemetryIntervalSeconds'),
+  retailPricesEndpoint: () => read('retailPricesEndpoint'),
+  vmImage: () => read('vmImage'),
+  sshPublicKeyFile: () => read('sshPublicKeyFile'),
 };
 
 /** Changes a setting in the user's settings (every workspace); undefined removes it. */

@@ -39,6 +39,7 @@ export function writeClientProfile(sandbox: SandboxSummary, home: string): Clien
       'azurePytorch.authorityHost': sandbox.resourceManagerEndpoint,
       'azurePytorch.caCertificate': sandbox.caFile,
       'azurePytorch.credential': 'environment',
+      'azurePytorch.capacity.retailPricesEndpoint': sandbox.retailPricesEndpoint,
     },
   };
 }

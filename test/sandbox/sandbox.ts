@@ -9,7 +9,16 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { type ArmStandIn, type CloudSpec, findVmSize, loadCloudSpec, startArmStandIn } from './arm';
+import {
+  type ArmStandIn,
+  type CloudSpec,
+  findVmSize,
+  loadCloudSpec,
+  type RetailPricesStandIn,
+  startArmStandIn,
+  startRetailPricesStandIn,
+} from './arm';
+import { hostKeyFromCustomData } from './cloud-init';
 import { type HostSpec, type SimulatedHosts, startSimulatedHosts } from './hosts';
 
 export interface SandboxOptions {
@@ -34,6 +43,8 @@ export interface Sandbox {
   readonly stateDir: string;
   readonly arm: ArmStandIn;
   readonly hosts: SimulatedHosts;
+  /** The Retail Prices API stand-in (plain HTTP on loopback). */
+  readonly prices: RetailPricesStandIn;
   /** The VMs that have a simulated host. */
   readonly vms: readonly SandboxVm[];
   /** Connection facts of the sandbox, also written to `<stateDir>/sandbox.json`. */
@@ -50,6 +61,8 @@ export interface SandboxSummary {
   sshUser: string;
   sshPrivateKey: string;
   sshKnownHosts: string;
+  /** The Retail Prices API stand-in's endpoint (the azurePytorch.capacity.retailPricesEndpoint setting). */
+  retailPricesEndpoint: string;
   vms: SandboxVm[];
 }
 
@@ -87,7 +100,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const vms = simulatedVms(cloud);
   const hosts = await startSimulatedHosts(vms.map(hostSpec), { stateDir: path.join(stateDir, 'hosts') });
   let arm: ArmStandIn | undefined;
+  let prices: RetailPricesStandIn | undefined;
   try {
+    prices = await startRetailPricesStandIn();
     await Promise.all(vms.filter((vm) => vm.powerState !== 'running').map((vm) => hosts.stop(vm.name)));
     const hosted = new Set(vms.map((vm) => vm.name));
     arm = await startArmStandIn({
@@ -100,8 +115,31 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         if (state === 'running') await hosts.start(vm.name);
         else await hosts.stop(vm.name);
       },
+      // A VM created through the stand-in becomes a simulated host at its public IP, with the host
+      // key of its custom data and the login key it was created with.
+      vmLifecycle: {
+        onVmCreated: async (vm, facts) => {
+          const address = vm.nic.publicIp?.ipAddress;
+          if (!address) return;
+          const created: SandboxVm = {
+            name: vm.name,
+            subscriptionId: vm.subscriptionId,
+            resourceGroup: vm.resourceGroup,
+            size: vm.size.name,
+            address,
+            powerState: 'running',
+          };
+          await hosts.add(hostSpec(created), { ...hostKeyFromCustomData(facts.customData), authorizedKey: facts.sshPublicKeys[0] });
+          hosted.add(vm.name);
+        },
+        onVmDeleted: async (vm) => {
+          if (!hosted.delete(vm.name)) return;
+          await hosts.stop(vm.name);
+        },
+      },
     });
   } catch (error) {
+    await prices?.close();
     await hosts.dispose();
     throw error;
   }
@@ -114,18 +152,21 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     sshUser: hosts.user,
     sshPrivateKey: hosts.privateKeyPath,
     sshKnownHosts: hosts.knownHostsPath,
+    retailPricesEndpoint: prices.endpoint,
     vms,
   };
   fs.writeFileSync(path.join(stateDir, 'sandbox.json'), JSON.stringify(summary, null, 2));
   const standIn = arm;
+  const priceApi = prices;
   return {
     stateDir,
     arm: standIn,
     hosts,
+    prices: priceApi,
     vms,
     summary,
     async dispose() {
-      const results = await Promise.allSettled([standIn.close(), hosts.dispose()]);
+      const results = await Promise.allSettled([standIn.close(), priceApi.close(), hosts.dispose()]);
       fs.rmSync(stateDir, { recursive: true, force: true });
       const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failure) throw failure.reason;

@@ -60,7 +60,9 @@ describe('package.json contributions', () => {
       const entry = menus.commandPalette.find((e) => e.command === command);
       assert.strictEqual(entry?.when, 'azurePytorch.signedIn', `${command} shows in the palette only when signed in`);
     }
-    const usableWithoutNode = new Set(['azurePytorch.refresh', ...pickingVm]);
+    // Create GPU VM asks for the subscription, Delete VM for the VM (src/features/capacity/).
+    const capacity = ['azurePytorch.createGpuVm', 'azurePytorch.deleteVm'];
+    const usableWithoutNode = new Set(['azurePytorch.refresh', ...pickingVm, ...capacity]);
     for (const command of itemCommands) {
       if (!usableWithoutNode.has(command)) assert.ok(hidden.has(command), `${command} needs a node but shows in the palette`);
     }

@@ -29,6 +29,7 @@ const STATE_LABELS: Record<DisplayState, string> = {
   unknown: 'state unknown',
   failed: 'failed',
   'running-failed': 'running · provisioning failed',
+  creating: 'creating…',
 };
 
 export function pendingLabel(operation: PendingOperation): string {
@@ -94,6 +95,9 @@ export function sshHostDescription(gpus: string, source: string, load?: GpuTelem
   ).join(' · ');
 }
 
+/** An address the role may not read. */
+const UNREAD = 'unknown (your Azure role may not read it; you are asked for it when connecting)';
+
 /** The tooltip's rows, label and value, in display order; rows without a value are left out. */
 export function vmTooltipRows(vm: AzureVm, pending?: PendingOperation, load?: GpuTelemetry): Array<[string, string]> {
   const rows: Array<[string, string | undefined]> = [
@@ -104,8 +108,12 @@ export function vmTooltipRows(vm: AzureVm, pending?: PendingOperation, load?: Gp
     ['GPUs', vm.gpus ? gpuTooltip(vm.gpus) : 'none'],
     ['Resource group', vm.resourceGroup],
     ['Location', vm.zone ? `${vm.location} (zone ${vm.zone})` : vm.location],
-    ['Public IP', vm.publicIp ?? (vm.status.powerState === 'deallocated' ? 'none while deallocated' : 'none')],
-    ['Private IP', vm.privateIp],
+    [
+      'Public IP',
+      vm.publicIp ?? (vm.unreadAddresses ? UNREAD : vm.status.powerState === 'deallocated' ? 'none while deallocated' : 'none'),
+    ],
+    ['Public IPv6', vm.publicIpv6 !== vm.publicIp ? vm.publicIpv6 : undefined],
+    ['Private IP', vm.privateIp ?? (vm.unreadAddresses === 'all' ? UNREAD : undefined)],
     ['OS user', vm.osUser],
     ['Provisioning error', vm.status.provisioningError],
   ];
@@ -137,6 +145,7 @@ const ICONS: Record<DisplayState, VmIcon> = {
   // It runs (and bills): the running icon, in the colour of a warning.
   'running-failed': { id: 'vm-running', color: 'list.warningForeground' },
   unknown: { id: 'vm', color: 'disabledForeground' },
+  creating: { id: 'loading~spin', color: 'charts.yellow' },
 };
 
 export function vmIcon(vm: AzureVm, pending?: PendingOperation): VmIcon {

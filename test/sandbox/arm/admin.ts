@@ -15,12 +15,18 @@
  *   POST   /_sandbox/tokens/expire            make issued tokens expired
  *   GET|POST /_sandbox/settings               read / change { latencyMs, pageSize, operationMs }
  *   POST   /_sandbox/vms/{name}/power-state   { "state": "deallocated" }: change a VM as if from the portal (hook runs)
+ *   POST   /_sandbox/vms/{name}/managed-identity      give the VM a system-assigned identity → { principalId }
+ *   POST   /_sandbox/vms/{name}/role-assignments      { "scope"?, "roleDefinitionName"? }: a role for its identity (on the VM by default)
+ *   DELETE /_sandbox/vms/{name}/role-assignments      remove its identity's roles → { removed }
+ *   …/_sandbox/capacity/…                     quotas, SKU restrictions, create failures (capacity-admin.ts)
  */
-import { jsonAt, jsonBoolean, jsonMember, jsonNumber, parseJson } from '../../json';
+import { jsonAt, jsonBoolean, jsonMember, jsonNumber, jsonString, parseJson } from '../../json';
+import { capacityAdmin } from './capacity-admin';
 import { parseFaultRule, type FaultInjector } from './faults';
 import { type RequestContext, sendJson } from './http';
 import { parseOperationFailure, type OperationManager } from './operations';
 import type { RequestLogEntry } from './server';
+import type { ManagedIdentities } from './managed-identities';
 import type { ArmState, PowerState } from './state';
 import type { TokenIssuer } from './tokens';
 
@@ -48,6 +54,7 @@ export interface AdminTarget {
   readonly faults: FaultInjector;
   readonly operations: OperationManager;
   readonly tokens: TokenIssuer;
+  readonly identities: ManagedIdentities;
   readonly requestCount: number;
   readonly requestLog: readonly RequestLogEntry[];
   settings(): StandInSettings;
@@ -159,6 +166,32 @@ export class AdminApi {
       }
       await t.setPowerState(name, state);
       return { status: 200, body: { name, powerState: state } };
+    }
+    if ((match = /^\/_sandbox\/vms\/([^/]+)\/(managed-identity|role-assignments)$/.exec(path))) {
+      const name = decodeURIComponent(match[1]);
+      if (!t.state.vms.some((vm) => vm.name.toLowerCase() === name.toLowerCase())) {
+        return { status: 404, body: { error: `No VM is named '${name}'` } };
+      }
+      if (ctx.method === 'POST' && match[2] === 'managed-identity') {
+        return { status: 200, body: { principalId: t.identities.enable(name) } };
+      }
+      if (ctx.method === 'POST') {
+        const options = parseBody(ctx, (json) => ({
+          ...jsonMember(json, 'scope', jsonString),
+          ...jsonMember(json, 'roleDefinitionName', jsonString),
+        }));
+        if (!t.identities.principalOf(name)) throw new BadRequest(`VM ${name} has no managed identity: POST its managed-identity first`);
+        return { status: 201, body: t.identities.grant(name, options) };
+      }
+      if (ctx.method === 'DELETE' && match[2] === 'role-assignments') {
+        return { status: 200, body: { removed: t.identities.revokeAll(name) } };
+      }
+    }
+    try {
+      const capacity = capacityAdmin(ctx.method, path, ctx.body, t.state.capacity);
+      if (capacity) return capacity;
+    } catch (error) {
+      throw new BadRequest(error instanceof Error ? error.message : String(error));
     }
     return { status: 404, body: { error: `No admin route ${route}` } };
   }

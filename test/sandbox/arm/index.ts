@@ -10,7 +10,10 @@
  *   arm.faults        fault rules: arm.faults.add({ kind: 'throttle', path: 'virtualMachines', times: 1 })
  *   arm.operations    power operations: durationMs, failNext({ vmName, action, code: 'AllocationFailed' })
  *   arm.tokens        revokeAll() / expireAll(): clients then get 401 until they fetch a new token
- *   arm.requestCount, arm.requestLog, arm.updateSettings({ latencyMs, pageSize, operationMs })
+ *   arm.identities    VMs' managed identities and their role assignments: enable(vm), grant(vm), issueToken
+ *   arm.requestCount, arm.requestLog (each entry's status, or `aborted` when the client gave up on it),
+ *   arm.updateSettings({ latencyMs, pageSize, operationMs })
+ *   network-layouts.ts   a dual-stack NIC, a VM on two NICs: what cloud.json cannot describe
  *   await arm.close()
  *
  * Every Resource Manager request needs `Authorization: Bearer <token issued here>`. The same controls
@@ -21,8 +24,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AdminApi, type AdminTarget } from './admin';
 import { createSelfSignedCertificate } from './certificate';
+import type { VmLifecycleHooks } from './capacity';
 import { type CloudSpec, loadCloudSpec, validateCloudSpec } from './cloud-spec';
 import { FaultInjector } from './faults';
+import { ManagedIdentities } from './managed-identities';
 import { OperationManager, type PowerChangeHook } from './operations';
 import { ArmServer } from './server';
 import { ArmState } from './state';
@@ -40,6 +45,9 @@ export { httpsRequest, type RawResponse } from './https-request';
 export type { ArmState, PowerState, VirtualMachine } from './state';
 export { StaticTokenCredential } from './static-credential';
 export { VM_SIZES, findVmSize, type VmSize } from './vm-sizes';
+export { IdentityNotFound, type ManagedIdentities, type RoleAssignment } from './managed-identities';
+export type { CapacityControls, CreatedVmFacts, CreateFailure, QuotaLimits, SkuRestriction, VmLifecycleHooks } from './capacity';
+export { LINUX_HOURLY_EASTUS, startRetailPricesStandIn, type RetailPricesStandIn } from './retail-prices';
 
 export interface ArmStandInOptions {
   /** The cloud to serve; test/sandbox/cloud.json when absent. */
@@ -59,6 +67,8 @@ export interface ArmStandInOptions {
   /** 'sandbox-static-token' when absent. */
   staticToken?: string;
   onPowerChange?: PowerChangeHook;
+  /** Awaited when a VM created through the API is about to succeed, and when one is deleted. */
+  vmLifecycle?: VmLifecycleHooks;
 }
 
 /** The admin controls (state, faults, operations, tokens, settings, setPowerState) and the connection facts. */
@@ -85,6 +95,7 @@ export async function startArmStandIn(options: ArmStandInOptions): Promise<ArmSt
   validateCloudSpec(spec);
   const certificate = await createSelfSignedCertificate(options.stateDir);
   const state = new ArmState(spec);
+  state.capacity.hooks = options.vmLifecycle ?? {};
   const faults = new FaultInjector();
   const operations = new OperationManager(nonNegative('operationMs', options.operationMs ?? 3000), options.onPowerChange);
   const settings = { latencyMs: nonNegative('latencyMs', options.latencyMs ?? 0), pageSize: options.pageSize ?? 100 };
@@ -97,6 +108,8 @@ export async function startArmStandIn(options: ArmStandInOptions): Promise<ArmSt
     (tenantId) => `${endpoint}/${tenantId ?? spec.servicePrincipal.tenantId}`,
   );
 
+  const identities = new ManagedIdentities(state, tokens);
+
   const standIn: ArmStandIn = {
     get endpoint() {
       return endpoint;
@@ -107,6 +120,7 @@ export async function startArmStandIn(options: ArmStandInOptions): Promise<ArmSt
     clientId: spec.servicePrincipal.clientId,
     clientSecret: spec.servicePrincipal.clientSecret,
     staticToken,
+    identities,
     state,
     faults,
     operations,
@@ -154,6 +168,7 @@ export async function startArmStandIn(options: ArmStandInOptions): Promise<ArmSt
     tokens,
     tokenEndpoint: new TokenEndpoint(spec, tokens),
     admin: new AdminApi(() => standIn),
+    identities,
   });
   standIn.updateSettings({ pageSize: settings.pageSize }); // rejects a bad pageSize option before listening
   endpoint = await server.listen(certificate, options.port ?? 0);

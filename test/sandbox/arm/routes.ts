@@ -7,6 +7,8 @@ import { ArmError, noRoute, resourceGroupNotFound, resourceNotFound, subscriptio
 import type { OperationManager } from './operations';
 import { VM_ACTIONS } from './operations';
 import { page } from './paging';
+import { PROVISIONING_ROUTES } from './provisioning-routes';
+import { restrictionBodies } from './capacity';
 import { NIC_TYPE, PUBLIC_IP_TYPE, VM_TYPE } from './resource-ids';
 import {
   instanceViewBody,
@@ -36,17 +38,20 @@ export interface RouteEnvironment {
   readonly endpoint: string;
 }
 
-interface ArmRequest {
+export interface ArmRequest {
   readonly url: URL;
+  /** The request body as sent (PUT parameters); '' when none. */
+  readonly body: string;
   readonly params: Record<string, string>;
   readonly subject: TokenSubject;
   readonly env: RouteEnvironment;
 }
 
-interface Route {
+export interface Route {
   readonly method: string;
   readonly pattern: RegExp;
-  readonly handle: (request: ArmRequest) => ArmResponse;
+  /** Undefined passes the request on to the next matching route. */
+  readonly handle: (request: ArmRequest) => ArmResponse | undefined;
 }
 
 const SUB = '/subscriptions/(?<sub>[^/]+)';
@@ -161,7 +166,13 @@ function listSkus(request: ArmRequest): ArmResponse {
     }
     locations = locations.filter((l) => l === match[1].toLowerCase());
   }
-  const value = locations.flatMap((location) => request.env.state.skus.get(location)!.map((size) => skuBody(size, location)));
+  const capacity = request.env.state.capacity;
+  const value = locations.flatMap((location) =>
+    request.env.state.skus.get(location)!.map((size) => ({
+      ...skuBody(size, location),
+      restrictions: restrictionBodies(capacity.restrictionsOf(location, size.name), location),
+    })),
+  );
   return ok({ value });
 }
 
@@ -184,6 +195,7 @@ function getPublicIp(request: ArmRequest): ArmResponse {
 }
 
 const ROUTES: readonly Route[] = [
+  ...PROVISIONING_ROUTES,
   route('GET', '/tenants', (r) => paged(r, r.env.state.tenants, tenantBody)),
   route('GET', '/subscriptions', (r) => {
     const subject = r.subject;
@@ -227,12 +239,13 @@ const ROUTES: readonly Route[] = [
 ];
 
 /** Serves one authenticated Resource Manager request; throws ArmError for error responses. */
-export function routeArmRequest(method: string, url: URL, subject: TokenSubject, env: RouteEnvironment): ArmResponse {
+export function routeArmRequest(method: string, url: URL, subject: TokenSubject, env: RouteEnvironment, body = ''): ArmResponse {
   const path = decodeURIComponent(url.pathname);
   for (const candidate of ROUTES) {
     const match = candidate.pattern.exec(path);
     if (match && candidate.method === method) {
-      return candidate.handle({ url, params: { ...match.groups }, subject, env });
+      const response = candidate.handle({ url, body, params: { ...match.groups }, subject, env });
+      if (response) return response;
     }
   }
   const pathKnown = ROUTES.some((candidate) => candidate.pattern.test(path));

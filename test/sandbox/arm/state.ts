@@ -2,6 +2,7 @@
  * The stand-in's in-memory cloud: tenants, subscriptions, resource groups, VMs with their NIC and
  * public IP, and SKUs, built from a CloudSpec. Lookups ignore case, as Resource Manager does.
  */
+import { CapacityControls } from './capacity';
 import type { CloudSpec, SpecPowerState, TenantSpec } from './cloud-spec';
 import { NIC_TYPE, PUBLIC_IP_TYPE, VM_TYPE, VNET_TYPE, providerResourceId, resourceGroupId } from './resource-ids';
 import { stableUuid } from './stable-uuid';
@@ -45,7 +46,7 @@ export interface NetworkInterface {
 }
 
 export interface ProvisioningStatus {
-  state: 'Succeeded' | 'Updating' | 'Failed';
+  state: 'Succeeded' | 'Updating' | 'Failed' | 'Creating' | 'Deleting';
   error?: { code: string; message: string };
 }
 
@@ -93,6 +94,8 @@ export class ArmState {
   private readonly vmsBySubscription = new Map<string, VirtualMachine[]>();
   private readonly nics = new Map<string, NetworkInterface>();
   private readonly publicIps = new Map<string, PublicIpAddress>();
+  /** Quotas, SKU restrictions and what VM creation adds (capacity.ts). */
+  readonly capacity = new CapacityControls();
 
   constructor(readonly spec: CloudSpec) {
     this.tenants = spec.tenants;
@@ -225,6 +228,38 @@ export class ArmState {
 
   findPublicIp(subscription: string, group: string, name: string): PublicIpAddress | undefined {
     return this.publicIps.get(key(subscription, group, name));
+  }
+
+  /** A resource group created through the API. */
+  addResourceGroup(group: ResourceGroup): void {
+    this.groups.set(key(group.subscriptionId, group.name), group);
+    this.groupsBySubscription.get(key(group.subscriptionId))?.push(group);
+  }
+
+  removeResourceGroup(group: ResourceGroup): void {
+    this.groups.delete(key(group.subscriptionId, group.name));
+    const list = this.groupsBySubscription.get(key(group.subscriptionId));
+    list?.splice(list.indexOf(group), 1);
+  }
+
+  /** A VM created through the API, with its NIC and public IP. */
+  addVm(vm: VirtualMachine): void {
+    this.vmsByKey.set(key(vm.subscriptionId, vm.resourceGroup, vm.name), vm);
+    this.vmsBySubscription.get(key(vm.subscriptionId))?.push(vm);
+    this.nics.set(key(vm.subscriptionId, vm.resourceGroup, vm.nic.name), vm.nic);
+    if (vm.nic.publicIp) {
+      this.publicIps.set(key(vm.subscriptionId, vm.resourceGroup, vm.nic.publicIp.name), vm.nic.publicIp);
+    }
+  }
+
+  removeVm(vm: VirtualMachine): void {
+    this.vmsByKey.delete(key(vm.subscriptionId, vm.resourceGroup, vm.name));
+    const list = this.vmsBySubscription.get(key(vm.subscriptionId));
+    list?.splice(list.indexOf(vm), 1);
+    this.nics.delete(key(vm.subscriptionId, vm.resourceGroup, vm.nic.name));
+    if (vm.nic.publicIp) {
+      this.publicIps.delete(key(vm.subscriptionId, vm.resourceGroup, vm.nic.publicIp.name));
+    }
   }
 
   /** A plain summary for the admin path and for logs. */

@@ -53,6 +53,11 @@ export interface SimulatedHosts {
   readonly knownHostsPath: string;
   readonly hosts: readonly SimulatedHost[];
   host(name: string): SimulatedHost;
+  /**
+   * Adds and starts a VM made after the sandbox started (a VM created through the stand-in): with the
+   * host key it was given (cloud-init's `ssh_keys`) and the login key it was created with.
+   */
+  add(spec: HostSpec, keys?: { hostPrivateKey?: string; hostPublicKey?: string; authorizedKey?: string }): Promise<SimulatedHost>;
   /** Starts a stopped VM: same host key, same home. */
   start(name: string): Promise<void>;
   /** Deallocates a VM: connection refused; its sshd and every process inside it are killed. */
@@ -121,6 +126,34 @@ export async function startSimulatedHosts(specs: readonly HostSpec[], options: S
     throw error;
   }
 
+  const add = async (
+    spec: HostSpec,
+    keys: { hostPrivateKey?: string; hostPublicKey?: string; authorizedKey?: string } = {},
+  ): Promise<SimulatedHost> => {
+    validate([...machines.map((each) => ({ name: each.name, address: each.address })), spec]);
+    const dir = path.join(stateDir, 'hosts', spec.name);
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    if (keys.hostPrivateKey && keys.hostPublicKey) {
+      await fs.writeFile(path.join(dir, 'ssh_host_ed25519_key'), `${keys.hostPrivateKey.trim()}\n`, { mode: 0o600 });
+      await fs.writeFile(path.join(dir, 'ssh_host_ed25519_key.pub'), `${keys.hostPublicKey.trim()}\n`, { mode: 0o644 });
+    }
+    await fs.appendFile(etcHostsPath, `${spec.address}\t${spec.name}\n`);
+    const added = await HostMachine.create({
+      spec,
+      dir,
+      hostId: `${spec.name}.${instanceId}`,
+      user,
+      isolation,
+      clientPublicKey: keys.authorizedKey ?? clientKey.publicKey,
+      etcHostsPath,
+      port: spec.port ?? (isolation === 'namespaces' ? 22 : 2222),
+      relays,
+    });
+    machines.push(added);
+    await added.start();
+    return added;
+  };
+
   const machine = (name: string): HostMachine => {
     const found = machines.find((each) => each.name === name);
     if (!found) throw new Error(`No simulated host named ${name}`);
@@ -135,6 +168,7 @@ export async function startSimulatedHosts(specs: readonly HostSpec[], options: S
     knownHostsPath,
     hosts: machines,
     host: machine,
+    add,
     start: (name) => machine(name).start(),
     stop: (name) => machine(name).stop(),
     killConnections: (name) => machine(name).killConnections(),

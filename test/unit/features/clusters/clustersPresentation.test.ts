@@ -117,4 +117,21 @@ describe('clusters presentation', () => {
     const rows = new Map(vmTooltipRows(vm({ publicIp: undefined, status: { powerState: 'deallocated' } })));
     assert.strictEqual(rows.get('Public IP'), 'none while deallocated');
   });
+
+  it('lists a public IPv6 address beside the IPv4 one, and once when it is the only one', () => {
+    const dualStack = new Map(vmTooltipRows(vm({ publicIpv6: '2001:db8::a100' })));
+    assert.strictEqual(dualStack.get('Public IP'), '20.1.2.3');
+    assert.strictEqual(dualStack.get('Public IPv6'), '2001:db8::a100');
+    const v6Only = new Map(vmTooltipRows(vm({ publicIp: '2001:db8::a100', publicIpv6: '2001:db8::a100' })));
+    assert.strictEqual(v6Only.get('Public IP'), '2001:db8::a100');
+    assert.strictEqual(v6Only.has('Public IPv6'), false);
+  });
+
+  it('says an address the role may not read is unknown, not absent', () => {
+    const publicUnread = new Map(vmTooltipRows(vm({ publicIp: undefined, unreadAddresses: 'public' })));
+    assert.match(publicUnread.get('Public IP') ?? '', /^unknown \(your Azure role may not read it/);
+    assert.strictEqual(publicUnread.get('Private IP'), '10.0.0.4');
+    const allUnread = new Map(vmTooltipRows(vm({ publicIp: undefined, privateIp: undefined, unreadAddresses: 'all' })));
+    assert.match(allUnread.get('Private IP') ?? '', /^unknown/);
+  });
 });
