@@ -6,14 +6,15 @@ import { buildImportGraph, findCycles, importSpecifiers, layerViolations, readSo
 
 const root = path.resolve(__dirname, '../../..');
 
-const CORE_FOLDERS = ['azure', 'ssh', 'sync', 'jobs', 'logs', 'common'];
+const CORE_FOLDERS = ['azure', 'ssh', 'sync', 'jobs', 'logs', 'common', 'costGuard'];
 
 /**
  * The core's layers, bottom up, as the code has them: common under everything; ssh and azure use
  * only common; sync (tar over ssh) and logs (its types describe what a job's nodes write) sit above
- * them; jobs on top (it quotes with ssh, and a launch may build on sync and on logs' descriptions).
+ * them; jobs above them (it quotes with ssh, and a launch may build on sync and on logs' descriptions);
+ * costGuard on top (its watchdog reads the jobs' folders, so it takes their layout from jobs).
  */
-const CORE_LAYERS = [['common'], ['ssh', 'azure'], ['sync', 'logs'], ['jobs']];
+const CORE_LAYERS = [['common'], ['ssh', 'azure'], ['sync', 'logs'], ['jobs'], ['costGuard']];
 
 /** A feature may use these besides its own folder: the shared SSH side and the top-level files. */
 const SHARED_FEATURE_FOLDER = 'connections';

@@ -1,6 +1,7 @@
 /**
  * The HTTPS server and the order every request goes through:
- * admin (/_sandbox, served as is) → latency → fault → token endpoint → bearer token → api-version → route.
+ * admin (/_sandbox, served as is) → latency → fault → token endpoint → bearer token (a managed identity's:
+ * its role assignments) → api-version → route.
  */
 import type * as http from 'http';
 import * as https from 'https';
@@ -11,6 +12,7 @@ import { type FaultInjector, applyFault } from './faults';
 import { type RequestContext, readBody, sendJson, sendRaw, sleep } from './http';
 import { type RouteEnvironment, routeArmRequest } from './routes';
 import { type TokenEndpoint, isTokenEndpointPath } from './token-endpoint';
+import type { ManagedIdentities } from './managed-identities';
 import type { TokenIssuer } from './tokens';
 
 export interface RequestLogEntry {
@@ -18,6 +20,8 @@ export interface RequestLogEntry {
   /** Path and query. */
   readonly path: string;
   status?: number;
+  /** Set when the connection closed before the request was answered: the client aborted it (or a reset fault). */
+  aborted?: boolean;
 }
 
 export interface PipelineParts {
@@ -27,6 +31,7 @@ export interface PipelineParts {
   readonly tokens: TokenIssuer;
   readonly tokenEndpoint: TokenEndpoint;
   readonly admin: AdminApi;
+  readonly identities: ManagedIdentities;
 }
 
 const LOG_LIMIT = 10_000;
@@ -119,6 +124,9 @@ export class ArmServer {
     ctx.response.on('finish', () => {
       entry.status = ctx.response.statusCode;
     });
+    ctx.response.on('close', () => {
+      if (!ctx.response.writableFinished) entry.aborted = true;
+    });
   }
 
   private async serve(ctx: RequestContext): Promise<void> {
@@ -135,6 +143,9 @@ export class ArmServer {
       return;
     }
     const subject = this.parts.tokens.authenticate(ctx.headers.authorization);
+    if (subject.kind === 'tenant' && subject.managedIdentity) {
+      this.parts.identities.authorize(subject.managedIdentity.principalId, ctx.method, ctx.url.pathname);
+    }
     if (!ctx.url.searchParams.get('api-version')) {
       throw new ArmError(
         400,
@@ -142,7 +153,7 @@ export class ArmServer {
         'The api-version query parameter (?api-version=) is required for all requests.',
       );
     }
-    const result = routeArmRequest(ctx.method, ctx.url, subject, this.parts.env());
+    const result = routeArmRequest(ctx.method, ctx.url, subject, this.parts.env(), ctx.body);
     if (result.body === undefined) {
       sendRaw(ctx, result.status, '', result.headers);
     } else {

@@ -13,10 +13,18 @@ export interface IssuedToken {
   readonly audience: string;
   /** Milliseconds since the epoch. */
   expiresAt: number;
+  /** Set for a VM's managed identity (see managed-identities.ts): its tokens act only where it holds a role. */
+  readonly managedIdentity?: ManagedIdentityClaims;
+}
+
+export interface ManagedIdentityClaims {
+  readonly principalId: string;
+  /** The VM's resource id (Azure's `xms_mirid` claim). */
+  readonly resourceId: string;
 }
 
 /** Who a valid token speaks for: one tenant, or every tenant (the static token). */
-export type TokenSubject = { kind: 'tenant'; tenantId: string } | { kind: 'static' };
+export type TokenSubject = { kind: 'tenant'; tenantId: string; managedIdentity?: ManagedIdentityClaims } | { kind: 'static' };
 
 export const PUBLIC_CLOUD_AUDIENCES = ['https://management.azure.com/', 'https://management.core.windows.net/'];
 
@@ -47,7 +55,7 @@ export class TokenIssuer {
     return this.issued.size;
   }
 
-  issue(tenantId: string, clientId: string, audience: string): IssuedToken {
+  issue(tenantId: string, clientId: string, audience: string, managedIdentity?: ManagedIdentityClaims): IssuedToken {
     const now = Math.floor(Date.now() / 1000);
     const claims = {
       aud: audience,
@@ -62,10 +70,20 @@ export class TokenIssuer {
       idtyp: 'app',
       ver: '1.0',
       uti: crypto.randomUUID(),
+      ...(managedIdentity
+        ? { oid: managedIdentity.principalId, sub: managedIdentity.principalId, xms_mirid: managedIdentity.resourceId }
+        : {}),
     };
     const unsigned = `${base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${base64url(JSON.stringify(claims))}`;
     const signature = crypto.createHmac('sha256', this.signingKey).update(unsigned).digest('base64url');
-    const issued: IssuedToken = { token: `${unsigned}.${signature}`, tenantId, clientId, audience, expiresAt: claims.exp * 1000 };
+    const issued: IssuedToken = {
+      token: `${unsigned}.${signature}`,
+      tenantId,
+      clientId,
+      audience,
+      expiresAt: claims.exp * 1000,
+      ...(managedIdentity ? { managedIdentity } : {}),
+    };
     this.issued.set(issued.token, issued);
     return issued;
   }
@@ -129,7 +147,7 @@ export class TokenIssuer {
         issued.tenantId,
       );
     }
-    return { kind: 'tenant', tenantId: issued.tenantId };
+    return { kind: 'tenant', tenantId: issued.tenantId, ...(issued.managedIdentity ? { managedIdentity: issued.managedIdentity } : {}) };
   }
 
   /** Throws unless the token may act in the subscription's tenant. */
