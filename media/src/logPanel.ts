@@ -272,12 +272,25 @@ function renderFailures(total: number, rootCause: number): void {
         });
         links.push(open);
       }
+      const chain = failure.chain?.length
+        ? [
+            element(
+              'details',
+              { className: 'failure-chain' },
+              element('summary', {
+                text: `while handling ${failure.chain.length === 1 ? 'an earlier exception' : `${failure.chain.length} earlier exceptions`}`,
+              }),
+              ...failure.chain.map((earlier) => element('pre', { text: earlier })),
+            ),
+          ]
+        : [];
       return element(
         'div',
         { className: failure === cause ? 'failure-item root-cause' : 'failure-item' },
         element('span', { className: 'failure-title', text: `${failure.title} (${where})` }),
-        element('span', { className: 'failure-summary', text: failure.summary }),
+        element('span', { className: 'failure-summary', text: failure.summary, title: failure.summary }),
         element('span', { className: 'failure-links' }, ...links),
+        ...chain,
       );
     }),
   );

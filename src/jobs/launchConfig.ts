@@ -181,11 +181,23 @@ function positiveInteger(entry: Record<string, unknown>, key: Field, at: string)
 
 /** A path inside the workspace: relative, `/`-separated, not climbing out with `..`. */
 function relativePath(value: string, field: string): string {
-  const path = value.replace(/\\/g, '/').replace(/^\.\//, '');
+  const problem = workspacePathProblem(value);
+  if (problem) throw new LaunchConfigError(field, problem);
+  return normalizedWorkspacePath(value);
+}
+
+/** Why `value` is not a path inside the workspace folder; undefined when it is one. */
+export function workspacePathProblem(value: string): string | undefined {
+  const path = normalizedWorkspacePath(value);
   if (path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.startsWith('~'))
-    throw new LaunchConfigError(field, `must be relative to the workspace folder (got "${value}")`);
-  if (path.split('/').includes('..')) throw new LaunchConfigError(field, `must stay inside the workspace folder (got "${value}")`);
-  return path;
+    return `must be relative to the workspace folder (got "${value}")`;
+  if (path.split('/').includes('..')) return `must stay inside the workspace folder (got "${value}")`;
+  return undefined;
+}
+
+/** `\` read as `/`, a leading `./` dropped. */
+export function normalizedWorkspacePath(value: string): string {
+  return value.replace(/\\/g, '/').replace(/^\.\//, '');
 }
 
 function describe(value: unknown): string {

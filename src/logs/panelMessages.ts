@@ -61,6 +61,8 @@ export interface FailureInfo {
   /** Merged-log position of the failure's first line. */
   line: number;
   frames: FrameLink[];
+  /** The earlier exceptions of a chained traceback, first first: shown on demand. */
+  chain?: string[];
 }
 
 export type HostMessage =

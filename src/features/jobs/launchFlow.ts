@@ -2,10 +2,10 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../common/errors';
 import { newJobId, type JobSpec } from '../../jobs/jobSpec';
 import { launchJob, LaunchError, type LaunchNode } from '../../jobs/launchJob';
-import type { LaunchConfiguration } from '../../jobs/launchConfig';
+import { normalizedWorkspacePath, workspacePathProblem, type LaunchConfiguration } from '../../jobs/launchConfig';
 import type { ProcessesChoice } from '../../jobs/processesPerNode';
 import { withAbortSignal } from '../cancellation';
-import { showWarning } from '../messages';
+import { ActionableError, showWarning } from '../messages';
 import { settings } from '../settings';
 import { needsStart, targetGpus, vmTrainingTarget, type TrainingTarget } from './jobTargets';
 import { detectProcesses } from './scriptProcesses';
@@ -117,11 +117,22 @@ function draftSpec(
     requirements: config?.requirements,
     setup: [...(config?.setup ?? [])],
     syncExclude: [...(config?.syncExclude ?? [])],
-    outputs: config?.outputs ?? settings.outputsFolder(),
+    outputs: config?.outputs ?? outputsFolderSetting(),
     workspaceFolder: request.folder.uri.toString(),
     workspaceId,
     createdAt: new Date().toISOString(),
   };
+}
+
+/** The azurePytorch.outputsFolder setting, held to the same rule as a configuration's `outputs`. */
+function outputsFolderSetting(): string {
+  const value = settings.outputsFolder();
+  const problem = workspacePathProblem(value);
+  if (!problem) return normalizedWorkspacePath(value);
+  throw new ActionableError(
+    `The setting azurePytorch.outputsFolder ${problem}. Set it to a folder inside the workspace, such as "outputs".`,
+    [{ title: 'Open Settings', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'azurePytorch.outputsFolder') }],
+  );
 }
 
 async function readRequirements(request: LaunchRequest): Promise<string | undefined> {

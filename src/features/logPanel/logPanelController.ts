@@ -282,6 +282,7 @@ export class LogPanelController implements JobLogSessionListener {
       rank: failure.rank,
       line: failure.startLine,
       frames: failure.frames.map((frame) => ({ ...frame, localPath: workspace ? mapRemotePath(frame.path, workspace) : undefined })),
+      ...(failure.chain?.length ? { chain: [...failure.chain] } : {}),
     }));
     this.failuresSent = session.failures.length;
     this.failureCountSent = session.failureCount;

@@ -1,7 +1,12 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { LaunchConfigError, parseLaunchConfigurations } from '../../../src/jobs/launchConfig';
+import {
+  LaunchConfigError,
+  normalizedWorkspacePath,
+  parseLaunchConfigurations,
+  workspacePathProblem,
+} from '../../../src/jobs/launchConfig';
 import { jsonArray, jsonAt, jsonEntries, jsonString, parseJson } from '../../json';
 
 const root = path.resolve(__dirname, '../../../..');
@@ -139,5 +144,15 @@ describe('launch configurations (.vscode/azure-pytorch.json)', () => {
         field,
       );
     }
+  });
+
+  it("holds a folder setting (azurePytorch.outputsFolder) to the rule a configuration's outputs meets", () => {
+    for (const inside of ['outputs', './outputs', 'runs/today', 'runs\\today'])
+      assert.strictEqual(workspacePathProblem(inside), undefined, inside);
+    assert.strictEqual(normalizedWorkspacePath('./runs\\today'), 'runs/today');
+    for (const absolute of ['/tmp/out', '~/out', 'C:\\out', 'c:/out'])
+      assert.match(workspacePathProblem(absolute) ?? '', /relative to the workspace/, absolute);
+    for (const escaping of ['..', '../up', 'a/../../up', 'a\\..\\..\\up'])
+      assert.match(workspacePathProblem(escaping) ?? '', /inside the workspace/, escaping);
   });
 });

@@ -231,6 +231,32 @@ describe('LogPanelController with a local job', function () {
     controller.dispose();
   });
 
+  it('sends a chained traceback as its final exception, whole, with the earlier ones as its chain', async () => {
+    const messages: HostMessage[] = [];
+    const controller = open(messages);
+    controller.handle({ type: 'ready' });
+    const log = [
+      'Traceback (most recent call last):',
+      '  File "/remote/ws/train.py", line 3, in <module>',
+      "KeyError: 'NOPE'",
+      '',
+      'During handling of the above exception, another exception occurred:',
+      '',
+      'Traceback (most recent call last):',
+      '  File "/remote/ws/train.py", line 5, in <module>',
+      'ValueError: An invalid option for --model was supplied, options are',
+      '  resnet, vit',
+      'step=1 loss=0.5',
+      '',
+    ].join('\n');
+    fs.writeFileSync(job.nodes[0].logPath, log);
+    await until(() => messages.some((m) => m.type === 'failures' && m.failures.some((f) => f.chain)), 'the chained failure');
+    const final = messages.flatMap((m) => (m.type === 'failures' ? m.failures : [])).find((failure) => failure.chain);
+    assert.match(final?.summary ?? '', /^ValueError: An invalid option for --model was supplied/);
+    assert.deepEqual(final?.chain, ["KeyError: 'NOPE'"]);
+    controller.dispose();
+  });
+
   it('calls a cancelled job cancelled, and does not report the signal that stopped it as a failure', async () => {
     for (const node of job.nodes) node.cancelledPath = path.join(dir, 'job', 'cancelled');
     const messages: HostMessage[] = [];
