@@ -1,4 +1,5 @@
 import type { Failure, FailureKind } from './failureDetector';
+import { rankLabel } from './rankLabel';
 
 /** A failure as seen in the merged log of a job: which node and rank printed it. */
 export interface LocatedFailure extends Failure {
@@ -30,7 +31,7 @@ export function rootCause(failures: readonly LocatedFailure[]): LocatedFailure |
 }
 
 /** For a notification: `CUDA out of memory on node 0 [default1]: torch.cuda.Out…`, with the whole message. */
-export function describeFailure(failure: LocatedFailure): string {
-  const where = `node ${failure.node}${failure.rank ? ` [${failure.rank}]` : ''}`;
+export function describeFailure(failure: LocatedFailure, nodeCount: number): string {
+  const where = rankLabel(failure.node, failure.rank, nodeCount) || `node ${failure.node}`;
   return `${failureTitle(failure.kind)} on ${where}: ${failure.message ?? failure.summary}`;
 }

@@ -165,7 +165,7 @@ export class LogPanelController implements JobLogSessionListener {
     this.notifyAtEnd = !session.ended && stopSignal.test(cause.summary);
     if (this.notifyAtEnd) return;
     this.notified = true;
-    if (!session.cancelled) this.host.notifyFailure(describeFailure(cause), () => this.reveal(cause.startLine));
+    if (!session.cancelled) this.host.notifyFailure(describeFailure(cause, session.job.nodes.length), () => this.reveal(cause.startLine));
   }
 
   onGpu(node: number, reading: GpuTelemetry): void {

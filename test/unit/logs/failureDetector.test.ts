@@ -168,7 +168,8 @@ describe('rootCause', () => {
   it("prefers the first worker failure over torchrun's ChildFailedError", () => {
     const cause = rootCause([at('childFailed', 'ChildFailedError:'), at('cudaOom', 'OutOfMemoryError: x'), at('traceback', 'ValueError')]);
     assert.equal(cause?.kind, 'cudaOom');
-    assert.equal(describeFailure(cause), 'CUDA out of memory on node 1 [default0]: OutOfMemoryError: x');
+    assert.equal(describeFailure(cause, 2), 'CUDA out of memory on local rank 0 (node 1): OutOfMemoryError: x');
+    assert.equal(describeFailure({ ...cause, rank: 'rank3' }, 2), 'CUDA out of memory on rank 3 (node 1): OutOfMemoryError: x');
   });
 
   it('falls back to ChildFailedError alone', () => {

@@ -112,7 +112,7 @@ describe('LogPanelController with a local job', function () {
     assert.equal(failure.rank, 'default1');
     assert.equal(failure.frames[0].localPath, '/local/project/train.py');
     await until(() => notifications.length === 1, 'the notification');
-    assert.match(notifications[0], /^CUDA out of memory on node 0 \[default1\]: RuntimeError: CUDA out of memory/);
+    assert.match(notifications[0], /^CUDA out of memory on local rank 1 \(node 0\): RuntimeError: CUDA out of memory/);
 
     controller.handle({ type: 'rows', requestId: 7, start: 0, count: 3 });
     const rows = last(messages, 'rows')!;
