@@ -34,6 +34,8 @@ export interface GpuSizeOffer {
   readonly spotCapable: boolean;
   /** Zones the subscription may use; empty where the region has no zones. */
   readonly zones: readonly string[];
+  /** Zones of the region the subscription may not use, and why; absent when none is restricted. */
+  readonly restrictedZones?: { readonly zones: readonly string[]; readonly reason: string };
   /** Why the size cannot be created here, when it cannot. */
   readonly unavailable?: string;
 }
@@ -74,6 +76,8 @@ export function readGpuSizeOffers(skus: Iterable<ResourceSkuLike>, location: str
     const restrictedZones = new Set(restrictions.filter((r) => r.type === 'Zone').flatMap((r) => r.restrictionInfo?.zones ?? []));
     const allZones = sku.locationInfo?.find((info) => info.location?.toLowerCase() === here)?.zones ?? [];
     const zones = [...allZones].filter((z) => !restrictedZones.has(z)).sort();
+    const zoneRestriction = restrictions.find((r) => r.type === 'Zone');
+    const restrictedHere = [...allZones].filter((z) => restrictedZones.has(z)).sort();
     let unavailable = locationRestriction ? reasonOf(locationRestriction) : undefined;
     if (!unavailable && allZones.length > 0 && zones.length === 0) {
       unavailable = `${reasonOf(restrictions.find((r) => r.type === 'Zone')!)} in any zone`;
@@ -87,6 +91,9 @@ export function readGpuSizeOffers(skus: Iterable<ResourceSkuLike>, location: str
       gpuFamily: known?.family,
       spotCapable: capability(sku, 'LowPriorityCapable')?.toLowerCase() === 'true',
       zones,
+      ...(zoneRestriction && restrictedHere.length > 0
+        ? { restrictedZones: { zones: restrictedHere, reason: reasonOf(zoneRestriction) } }
+        : {}),
       ...(unavailable ? { unavailable } : {}),
     });
   }

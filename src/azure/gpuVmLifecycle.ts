@@ -1,5 +1,6 @@
 /**
- * Creating and deleting a GPU VM with what it needs. Create: resource group (when new), NSG, VNet
+ * Creating and deleting a GPU VM with what it needs. Create: a check that its names are free (an
+ * existing VM or network resource of the same name is refused, not updated), resource group (when new), NSG, VNet
  * and public IP in parallel, the NIC, then the VM as a long-running operation; if any step fails
  * or is cancelled, what was made is deleted again and the error names anything that could not be.
  * Delete: only resources carrying the owner tag for this VM, in the order Azure allows (VM with its
@@ -11,6 +12,7 @@ import { isRecord } from '../common/fields';
 import type { ArmClients } from './armClients';
 import { describeAzureError, formatAzureProblem } from './azureErrors';
 import { CREATED_GROUP_TAG, OWNER_TAG, type GpuVmPlan, type PlannedResource } from './gpuVmPlan';
+import { findNameConflict } from './gpuVmPlacement';
 import { NETWORK_API_VERSION } from './networkAddresses';
 import { parseResourceId } from './virtualMachine';
 
@@ -66,6 +68,9 @@ export async function createGpuVm(clients: ArmClients, plan: GpuVmPlan, options:
   const { signal, onStep } = options;
   const made: MadeResource[] = [];
   const resources = clients.resourcesFor(subscriptionId);
+  onStep?.(`Checking that the name ${name} is free in ${resourceGroup}`);
+  const conflict = await findNameConflict(clients, plan.request, signal);
+  if (conflict) throw new Error(`Creating VM ${name} failed: ${conflict} Nothing was created.`);
   try {
     if (newResourceGroup) {
       onStep?.(`Creating resource group ${resourceGroup}`);

@@ -127,16 +127,34 @@ export function hostKeyCloudConfig(hostKey: { privateKey: string; publicKey: str
   ].join('\n');
 }
 
+/** The ids of what a create makes, all named after the VM. */
+export interface GpuVmResourceIds {
+  readonly resourceGroupId: string;
+  readonly nsgId: string;
+  readonly vnetId: string;
+  readonly publicIpId: string;
+  readonly nicId: string;
+  readonly vmId: string;
+}
+
+export function gpuVmResourceIds(subscriptionId: string, resourceGroup: string, name: string): GpuVmResourceIds {
+  const resourceGroupId = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
+  const network = (type: string, resource: string): string => `${resourceGroupId}/providers/Microsoft.Network/${type}/${resource}`;
+  return {
+    resourceGroupId,
+    nsgId: network('networkSecurityGroups', `${name}-nsg`),
+    vnetId: network('virtualNetworks', `${name}-vnet`),
+    publicIpId: network('publicIPAddresses', `${name}-ip`),
+    nicId: network('networkInterfaces', `${name}-nic`),
+    vmId: `${resourceGroupId}/providers/Microsoft.Compute/virtualMachines/${name}`,
+  };
+}
+
 export function planGpuVm(request: GpuVmRequest): GpuVmPlan {
   const { subscriptionId, location, name } = request;
   const tags = { [OWNER_TAG]: name };
-  const resourceGroupId = `/subscriptions/${subscriptionId}/resourceGroups/${request.resourceGroup}`;
-  const network = (type: string, resource: string): string => `${resourceGroupId}/providers/Microsoft.Network/${type}/${resource}`;
-  const nsgId = network('networkSecurityGroups', `${name}-nsg`);
-  const vnetId = network('virtualNetworks', `${name}-vnet`);
+  const { resourceGroupId, nsgId, vnetId, publicIpId, nicId, vmId } = gpuVmResourceIds(subscriptionId, request.resourceGroup, name);
   const subnetId = `${vnetId}/subnets/default`;
-  const publicIpId = network('publicIPAddresses', `${name}-ip`);
-  const nicId = network('networkInterfaces', `${name}-nic`);
   const zones = request.zone ? { zones: [request.zone] } : {};
   const nsg: PlannedResource = {
     id: nsgId,
@@ -239,7 +257,7 @@ export function planGpuVm(request: GpuVmRequest): GpuVmPlan {
     vnet,
     publicIp,
     nic,
-    vmId: `${resourceGroupId}/providers/Microsoft.Compute/virtualMachines/${name}`,
+    vmId,
     vm,
   };
 }

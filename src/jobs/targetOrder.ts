@@ -7,7 +7,8 @@ import { isActive } from './jobState';
  * The order the machine pick offers machines in, so that Enter starts what a user expects: the
  * machine last used here, then running VMs, then SSH hosts, and last, under a separator that says
  * so, the VMs that must be started first (starting one bills it). Never a machine that must be
- * started as the default.
+ * started as the default. A single-machine pick can end with "Create GPU VM…", which Enter takes
+ * when there is no machine at all.
  */
 
 /** A machine as the pick offers it. */
@@ -24,12 +25,15 @@ export const sshHostsSeparator = 'SSH hosts';
 
 export type TargetPickEntry<T> =
   | { readonly kind: 'separator'; readonly label: string }
-  | { readonly kind: 'machine'; readonly item: T; readonly lastUsed: boolean; readonly busy: boolean };
+  | { readonly kind: 'machine'; readonly item: T; readonly lastUsed: boolean; readonly busy: boolean }
+  | { readonly kind: 'create' };
 
 export interface TargetOrder<T> {
   readonly entries: ReadonlyArray<TargetPickEntry<T>>;
   /** The entry Enter takes; undefined when every machine must be started first. */
   readonly defaultItem?: T;
+  /** Whether Enter takes "Create GPU VM…": it is offered and there is no machine to pick. */
+  readonly createByDefault: boolean;
 }
 
 export interface TargetOrderContext {
@@ -37,6 +41,8 @@ export interface TargetOrderContext {
   readonly lastUsed?: MachineRef;
   /** Keys (machineKey) of the machines a job of the extension runs on now: their GPUs are taken. */
   readonly busy: ReadonlySet<string>;
+  /** Whether the pick ends with "Create GPU VM…" (a pick of one machine; not a multi-node one). */
+  readonly offerCreate?: boolean;
 }
 
 export function mustStart(machine: OfferedMachine): boolean {
@@ -64,8 +70,9 @@ export function orderTargets<T extends OfferedMachine>(machines: readonly T[], c
   const entries: Array<TargetPickEntry<T>> = [...onTop, ...running].map(entry);
   if (sshHosts.length) entries.push({ kind: 'separator', label: sshHostsSeparator }, ...sshHosts.map(entry));
   if (stopped.length) entries.push({ kind: 'separator', label: mustStartSeparator }, ...stopped.map(entry));
+  if (context.offerCreate) entries.push({ kind: 'separator', label: '' }, { kind: 'create' });
   const defaultItem = [...onTop, ...running, ...sshHosts].find((m) => m.reachable);
-  return { entries, defaultItem };
+  return { entries, defaultItem, createByDefault: !!context.offerCreate && machines.length === 0 };
 }
 
 /** The first node of the newest job of `script` in `folder` (a URI string), else of any job in the folder. */

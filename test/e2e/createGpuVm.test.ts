@@ -58,8 +58,10 @@ describe('Create GPU VM in the browser, against the sandbox cloud', () => {
     assert.match(row, /quota \d+\/\d+ vCPU/);
     await screenshot('e2e-create-vm-sizes');
     await size.click();
+    await pick(page, 'Any zone');
     await pick(page, 'On-demand');
     await answerInput(page, 'VM name', name);
+    await pick(page, `New: ${name}-rg`);
     await pick(page, 'Ubuntu HPC 22.04');
     await pick(page, '~/.ssh/id_ed25519.pub');
     await answerInput(page, 'Allow SSH (port 22) from');

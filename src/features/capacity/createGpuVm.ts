@@ -3,6 +3,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ArmClients } from '../../azure/armClients';
 import type { AzureProblem } from '../../azure/azureErrors';
+import type { GpuSizeOffer } from '../../azure/gpuSizeOffers';
 import { formatHourly } from '../../azure/gpuSizeRow';
 import {
   DEFAULT_OS_DISK_GB,
@@ -17,6 +18,7 @@ import { PORTAL_QUOTA_LINK } from '../../azure/quotaRefusal';
 import type { ImagePlan } from '../../azure/marketplaceTerms';
 import type { AzureSubscription } from '../../azure/subscriptions';
 import { describeQuotaShortfall, quotaFit } from '../../azure/vcpuQuota';
+import { zoneChoices } from '../../azure/zoneChoices';
 import { errorMessage, toError, UserCancelledError } from '../../common/errors';
 import { stringField } from '../../common/fields';
 import { generateHostKeyPair } from '../../ssh/hostKeyPair';
@@ -26,7 +28,7 @@ import { azureLayer } from '../azureLayer';
 import { ActionableError, confirm, showInformation, showWarning, type ErrorAction } from '../messages';
 import type { CommandServices } from '../services';
 import { settings } from '../settings';
-import { BACK, inputStep, pickStep, runSteps, type PickItem, type StepAnswer } from './multiStepInput';
+import { BACK, inputStep, pickStep, runSteps, type PickItem, type StepAnswer, type StepPosition } from './multiStepInput';
 import { SizeCatalog, type SizeChoice } from './sizeStep';
 
 /** Regions with Azure GPU sizes, offered after the regions the subscription already uses. */
@@ -52,12 +54,25 @@ const GPU_REGIONS = [
 const TITLE = 'Create GPU VM';
 const OTHER = '\u0000other';
 
+/** Where the VM goes in its region: a zone, or undefined to let Azure choose. */
+interface Placement {
+  readonly zone?: string;
+}
+
+interface ResourceGroupChoice {
+  readonly name: string;
+  /** Made for this VM (tagged, deleted with it when empty); else an existing group, never deleted. */
+  readonly isNew: boolean;
+}
+
 interface Answers {
   subscription?: AzureSubscription;
   location?: string;
   size?: SizeChoice;
+  placement?: Placement;
   spot?: boolean;
   name?: string;
+  group?: ResourceGroupChoice;
   image?: ImageReference;
   key?: LocalPublicKey;
   sshSource?: string;
@@ -99,13 +114,14 @@ function uniqueName(base: string, taken: ReadonlySet<string>): string {
   }
 }
 
-export async function createGpuVmCommand(services: CommandServices, arg?: unknown): Promise<void> {
+/** Resolves to the new VM's resource id once it runs (Train on Azure goes on there). */
+export async function createGpuVmCommand(services: CommandServices, arg?: unknown): Promise<string> {
   const { clients, subscriptions, refresh } = signedIn(services);
   const storageDir = services.context.globalStorageUri.fsPath;
   const catalog = new SizeCatalog(clients, storageDir);
   const presetSubscription = stringField(arg, 'kind') === 'subscription' ? stringField(arg, 'subscriptionId') : undefined;
   const answers: Answers = { subscription: subscriptions.find((s) => s.subscriptionId === presetSubscription) };
-  const total = 8;
+  const total = 10;
   const position = (step: number): { title: string; step: number; totalSteps: number } => ({ title: TITLE, step, totalSteps: total });
   const vms = services.clustersService.visibleVms();
 
@@ -171,12 +187,22 @@ export async function createGpuVmCommand(services: CommandServices, arg?: unknow
       return picked;
     },
     async () => {
+      const offer = answered(answers.size).offer;
+      if (zoneChoices(offer).length === 0) {
+        answers.placement = {};
+        return false;
+      }
+      const picked = await pickZone(offer, answered(answers.location), position(4));
+      if (picked !== BACK) answers.placement = picked;
+      return picked;
+    },
+    async () => {
       const picked = await pickSpot(
         answered(answers.size),
         answered(answers.subscription),
         answered(answers.location),
         catalog,
-        position(4),
+        position(5),
       );
       if (picked !== BACK) answers.spot = picked;
       return picked;
@@ -186,8 +212,8 @@ export async function createGpuVmCommand(services: CommandServices, arg?: unknow
       const gpu = size.offer.gpuFamily?.gpu.name.toLowerCase().replace(/[^a-z0-9]+/g, '') ?? 'gpu';
       const taken = new Set(vms.map((vm) => vm.name.toLowerCase()));
       const typed = await inputStep({
-        ...position(5),
-        prompt: 'VM name; a new resource group named <name>-rg holds it and everything made with it',
+        ...position(6),
+        prompt: 'VM name; its disk, network interface, public IP, NSG and virtual network are named after it',
         value: answers.name ?? uniqueName(`${gpu}-x${Math.max(1, Math.round(size.offer.gpus))}`, taken),
         validate: (v) =>
           vmNameProblem(v) ?? (taken.has(v.toLowerCase()) ? `A VM named ${v} is already listed; choose another name.` : undefined),
@@ -196,18 +222,30 @@ export async function createGpuVmCommand(services: CommandServices, arg?: unknow
       return typed;
     },
     async () => {
-      const picked = await pickImage(position(6));
+      const subscription = answered(answers.subscription);
+      const picked = await pickResourceGroup(
+        clients,
+        subscription.subscriptionId,
+        answered(answers.location),
+        answered(answers.name),
+        position(7),
+      );
+      if (picked !== BACK) answers.group = picked;
+      return picked;
+    },
+    async () => {
+      const picked = await pickImage(position(8));
       if (picked !== BACK) answers.image = picked;
       return picked;
     },
     async () => {
-      const picked = await pickKey(position(7));
+      const picked = await pickKey(position(9));
       if (picked !== BACK) answers.key = picked;
       return picked;
     },
     async () => {
       const typed = await inputStep({
-        ...position(8),
+        ...position(10),
         prompt:
           'Allow SSH (port 22) from: an address, a range like 203.0.113.0/24, or * for anywhere. Login is by key only; no other port is opened.',
         value: answers.sshSource ?? '*',
@@ -222,13 +260,15 @@ export async function createGpuVmCommand(services: CommandServices, arg?: unknow
     subscription: answered(answers.subscription),
     location: answered(answers.location),
     size: answered(answers.size),
+    placement: answered(answers.placement),
     spot: answered(answers.spot),
     name: answered(answers.name),
+    group: answered(answers.group),
     image: answered(answers.image),
     key: answered(answers.key),
     sshSource: answered(answers.sshSource),
   };
-  await runCreate(services, clients, complete, refresh);
+  return runCreate(services, clients, complete, refresh);
 }
 
 async function pickSpot(
@@ -277,6 +317,87 @@ async function pickSpot(
       if (!short) return true;
       const request = 'Request Quota…';
       if ((await showWarning(`${short}`, request)) === request) await vscode.env.openExternal(vscode.Uri.parse(PORTAL_QUOTA_LINK));
+      return false;
+    },
+  });
+}
+
+/** The zone of a size that has zones: any (Azure chooses) or one the subscription may use there. */
+async function pickZone(offer: GpuSizeOffer, location: string, position: StepPosition, failed?: Placement): Promise<StepAnswer<Placement>> {
+  const choices = zoneChoices(offer, failed);
+  return pickStep<Placement>({
+    ...position,
+    placeholder: failed
+      ? `${offer.name} in ${location}: Azure had no capacity ${failed.zone ? `in zone ${failed.zone}` : 'in the zone it chose'}; try another zone`
+      : `${offer.name} in ${location}: which availability zone?`,
+    items: (show) =>
+      show(
+        choices.map((choice) => ({
+          label: choice.available ? choice.label : `$(circle-slash) ${choice.label}`,
+          description: choice.note,
+          value: { zone: choice.zone },
+        })),
+      ),
+    accept: async ({ zone }) => {
+      const choice = choices.find((c) => c.zone === zone);
+      if (choice?.available !== false) return true;
+      await showWarning(`${offer.name} cannot be created in zone ${zone} of ${location}: it is ${choice.note}. Pick another zone.`);
+      return false;
+    },
+  });
+}
+
+/** "New: <name>-rg" (made for the VM, deleted with it when empty), or one of the subscription's groups in the region (never deleted). */
+async function pickResourceGroup(
+  clients: ArmClients,
+  subscriptionId: string,
+  location: string,
+  name: string,
+  position: StepPosition,
+): Promise<StepAnswer<ResourceGroupChoice>> {
+  const newGroup: PickItem<ResourceGroupChoice> = {
+    label: `New: ${name}-rg`,
+    description: 'made for this VM; Delete VM removes it when nothing else is in it',
+    value: { name: `${name}-rg`, isNew: true },
+  };
+  const layer = azureLayer();
+  return pickStep<ResourceGroupChoice>({
+    ...position,
+    placeholder: `Resource group for ${name} (groups of this subscription in ${location})`,
+    items: async (show) => {
+      show([newGroup]);
+      let groups: string[];
+      try {
+        groups = await layer.resourceGroupsIn(clients, subscriptionId, location);
+      } catch (error) {
+        show([newGroup, { label: 'The existing groups could not be listed', description: errorMessage(error), value: newGroup.value }]);
+        return;
+      }
+      show([
+        newGroup,
+        ...(groups.length ? [{ label: 'Existing', kind: vscode.QuickPickItemKind.Separator, value: newGroup.value }] : []),
+        ...groups.map((group) => ({
+          label: group,
+          description: 'existing; kept when the VM is deleted',
+          value: { name: group, isNew: false },
+        })),
+      ]);
+    },
+    accept: async (group) => {
+      // The name must be free in the group: Azure would update a VM or NIC of the same name, not make a new one.
+      let conflict: string | undefined;
+      try {
+        conflict = await layer.findNameConflict(clients, {
+          subscriptionId,
+          resourceGroup: group.name,
+          newResourceGroup: group.isNew,
+          name,
+        });
+      } catch {
+        return true; // the create checks again, and says why it could not
+      }
+      if (!conflict) return true;
+      await showWarning(`${conflict} Back (↰) returns to the name.`);
       return false;
     },
   });
@@ -355,18 +476,18 @@ async function runCreate(
   clients: ArmClients,
   answers: Required<Answers>,
   refresh: (subscriptionId: string) => Promise<void>,
-): Promise<void> {
-  const { subscription, location, size, spot, name, image, key, sshSource } = answers;
+): Promise<string> {
+  const { subscription, location, size, placement, spot, name, group, image, key, sshSource } = answers;
   const imagePlan = await marketplacePlan(clients, subscription, location, image);
   const hostKey = generateHostKeyPair(`${name}@azure`);
   const plan = planGpuVm({
     subscriptionId: subscription.subscriptionId,
     location,
-    resourceGroup: `${name}-rg`,
-    newResourceGroup: true,
+    resourceGroup: group.name,
+    newResourceGroup: group.isNew,
     name,
     size: size.offer.name,
-    zone: undefined,
+    zone: placement.zone,
     spot,
     image,
     osDiskGB: DEFAULT_OS_DISK_GB,
@@ -377,17 +498,11 @@ async function runCreate(
   });
   const knownHosts = knownHostsFileOf(services.context);
   const layer = azureLayer();
-  const existing = await clients
-    .resourcesFor(subscription.subscriptionId)
-    .resourceGroups.get(`${name}-rg`)
-    .then(() => true)
-    .catch(() => false);
-  if (existing) throw new Error(`A resource group named ${name}-rg already exists in ${subscription.displayName}; choose another VM name.`);
   let recorded = false;
   const address = await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
-      title: `Creating ${name} (${size.offer.name}${spot ? ', spot' : ''})`,
+      title: `Creating ${name} (${size.offer.name}${placement.zone ? `, zone ${placement.zone}` : ''}${spot ? ', spot' : ''})`,
       cancellable: true,
     },
     async (progress, token) => {
@@ -413,7 +528,13 @@ async function runCreate(
       } catch (error) {
         if (recorded) await removeProvisionedHostKey(knownHosts, plan.vmId).catch(() => undefined);
         void refresh(subscription.subscriptionId);
-        throw createFailure(error, controller.signal.aborted, clients, subscription.subscriptionId);
+        const retryInZone = async (): Promise<void> => {
+          const zone = await pickZone(size.offer, location, { title: `${TITLE}: another zone`, step: 1, totalSteps: 1 }, placement);
+          if (zone !== BACK) await runCreate(services, clients, { ...answers, placement: zone }, refresh);
+        };
+        throw createFailure(error, controller.signal.aborted, clients, subscription.subscriptionId, {
+          retryInZone: zoneChoices(size.offer, placement).some((c) => c.available && c.zone !== placement.zone) ? retryInZone : undefined,
+        });
       } finally {
         listener.dispose();
       }
@@ -423,6 +544,7 @@ async function runCreate(
   void showInformation(
     `${name} is running${address ? ` at ${address}` : ''}. Its SSH host key was made here and recorded, so the first connection is verified without a prompt.`,
   );
+  return plan.vmId;
 }
 
 /** The image's Marketplace plan, its terms accepted (after asking) when they were not; undefined for an image without one. */
@@ -462,7 +584,13 @@ async function marketplacePlan(
   return plan;
 }
 
-function createFailure(error: unknown, cancelled: boolean, clients: ArmClients, subscriptionId: string): Error {
+function createFailure(
+  error: unknown,
+  cancelled: boolean,
+  clients: ArmClients,
+  subscriptionId: string,
+  options: { retryInZone?: () => Promise<void> },
+): Error {
   const layer = azureLayer();
   const failed = error instanceof layer.GpuVmCreateError ? error : undefined;
   if (cancelled && !failed?.remaining.length) return new UserCancelledError();
@@ -472,6 +600,7 @@ function createFailure(error: unknown, cancelled: boolean, clients: ArmClients, 
   if (problem.kind === 'quota') {
     actions.push({ title: 'Request Quota…', run: () => vscode.env.openExternal(vscode.Uri.parse(problem.link ?? PORTAL_QUOTA_LINK)) });
   }
+  if (problem.kind === 'capacity' && options.retryInZone) actions.push({ title: 'Try Another Zone…', run: options.retryInZone });
   if (problem.kind === 'capacity') {
     const again = { kind: 'subscription', subscriptionId };
     actions.push({ title: 'Try Another Region…', run: () => vscode.commands.executeCommand('azurePytorch.createGpuVm', again) });
@@ -487,6 +616,6 @@ function createFailure(error: unknown, cancelled: boolean, clients: ArmClients, 
       },
     });
   }
-  const hint = problem.kind === 'capacity' ? ' Try another region or size.' : '';
+  const hint = problem.kind === 'capacity' ? ` Try another ${options.retryInZone ? 'zone, ' : ''}region or size.` : '';
   return actions.length > 0 ? new ActionableError(`${message}${hint}`, actions, { cause: error }) : toError(error);
 }

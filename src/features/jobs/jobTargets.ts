@@ -67,7 +67,14 @@ export function resolveConfiguredTargets(names: readonly string[], clusters: Clu
 interface TargetItem extends vscode.QuickPickItem {
   readonly target?: TrainingTarget;
   readonly multi?: boolean;
+  readonly create?: boolean;
 }
+
+const createItem: TargetItem = {
+  label: '$(add) Create GPU VM…',
+  description: 'size, price, quota and spot; the launch goes on there once it runs',
+  create: true,
+};
 
 /** What the pick knows of this launch: the machine used last and the ones running jobs now. */
 export type TargetPickContext = TargetOrderContext;
@@ -103,9 +110,10 @@ function targetItem(entry: { item: OfferedTarget; lastUsed: boolean; busy: boole
 /** The pick's entries in the order of orderTargets, and the one Enter takes. */
 function orderedItems(clusters: ClustersService, context: TargetPickContext): { items: TargetItem[]; defaultItem?: TargetItem } {
   const order = orderTargets(availableTargets(clusters).map(offered), context);
-  let defaultItem: TargetItem | undefined;
+  let defaultItem: TargetItem | undefined = order.createByDefault ? createItem : undefined;
   const items = order.entries.map((entry): TargetItem => {
     if (entry.kind === 'separator') return { label: entry.label, kind: vscode.QuickPickItemKind.Separator };
+    if (entry.kind === 'create') return createItem;
     const item = targetItem(entry, clusters);
     if (entry.item === order.defaultItem) defaultItem = item;
     return item;
@@ -114,7 +122,7 @@ function orderedItems(clusters: ClustersService, context: TargetPickContext): { 
 }
 
 function itemKey(item: TargetItem | undefined): string | undefined {
-  return item?.target && machineKey(item.target.machine);
+  return item?.create ? 'create' : item?.target && machineKey(item.target.machine);
 }
 
 /** Whether the Azure VMs are still being listed (the pick shows busy and fills in as they come). */
@@ -151,13 +159,22 @@ async function livePick(
   let defaultKey: string | undefined;
   const update = (): void => {
     pick.busy = listing(clusters);
-    const { items, defaultItem } = orderedItems(clusters, context);
+    const ordered = orderedItems(clusters, context);
+    const { items } = ordered;
+    // While the VMs are being listed, "no machine" is not known yet: Enter takes nothing.
+    const defaultItem = ordered.defaultItem?.create && pick.busy ? undefined : ordered.defaultItem;
     const machines = items.filter((item) => item.target).length;
     const extra = machines > 1 ? (options.extra ?? []) : [];
-    const next = [...items, ...extra];
-    // Replacing the items moves the active one to the top: only when something changed.
-    const signature = JSON.stringify(next.map((item) => [item.label, item.description, item.detail]));
-    if (!pick.busy && machines === 0) pick.placeholder = 'No machine to train on: sign in to Azure (Clusters view) or add an SSH host';
+    // "Create GPU VM…" stays last, under its separator.
+    const at = items.includes(createItem) ? items.indexOf(createItem) - 1 : items.length;
+    const next = [...items.slice(0, at), ...extra, ...items.slice(at)];
+    // Replacing the items moves the active one to the top: only when something changed (the
+    // default included: "Create GPU VM…" becomes it once the listing ends with no machine).
+    const signature = JSON.stringify([itemKey(defaultItem), ...next.map((item) => [item.label, item.description, item.detail])]);
+    if (!pick.busy && machines === 0)
+      pick.placeholder = context.offerCreate
+        ? 'No machine to train on: create a GPU VM, sign in to Azure (Clusters view) or add an SSH host'
+        : 'No machine to train on: sign in to Azure (Clusters view) or add an SSH host';
     else if (!options.canPickMany)
       pick.placeholder = defaultItem || pick.busy ? options.placeHolder : 'Choose a VM to start (starting one bills it)';
     if (signature === shown) return;
@@ -193,32 +210,53 @@ async function livePick(
 }
 
 /**
+ * Runs Create GPU VM (the capacity feature's command) and resolves to the VM it created, once
+ * listed; undefined when the create was cancelled or failed (the command showed why).
+ */
+async function createVmTarget(clusters: ClustersService): Promise<TrainingTarget | undefined> {
+  const vmId: unknown = await vscode.commands.executeCommand('azurePytorch.createGpuVm');
+  if (typeof vmId !== 'string') return undefined;
+  const vm = await clusters.findVmWhenListed(vmId);
+  return vm && vmTrainingTarget(vm);
+}
+
+/**
  * Asks where to train: one machine, or (through the last entry) several for a multi-node job.
- * `nodes` from a launch configuration asks for exactly that many. Throws UserCancelledError when dismissed.
+ * `nodes` from a launch configuration asks for exactly that many. The pick of one machine also
+ * offers Create GPU VM…: the launch goes on on the new VM, or the pick opens again if none was made.
+ * Throws UserCancelledError when dismissed.
  */
 export async function pickTargets(
   clusters: ClustersService,
   nodes?: number,
   context: TargetPickContext = { busy: new Set() },
 ): Promise<TrainingTarget[]> {
-  if (!nodes || nodes === 1) {
+  while (!nodes || nodes === 1) {
     const multi: TargetItem[] = nodes
       ? []
       : [
           { label: '', kind: vscode.QuickPickItemKind.Separator },
           { label: '$(server-environment) Several machines (multi-node)…', multi: true },
         ];
-    const picked = await livePick(clusters, context, {
-      title: 'Train on Azure',
-      placeHolder: 'Train on which machine?',
-      canPickMany: false,
-      extra: multi,
-    });
+    const picked = await livePick(
+      clusters,
+      { ...context, offerCreate: true },
+      {
+        title: 'Train on Azure',
+        placeHolder: 'Train on which machine?',
+        canPickMany: false,
+        extra: multi,
+      },
+    );
     const item = picked[0];
-    if (!item?.multi) {
-      if (!item?.target) throw new UserCancelledError();
-      return [item.target];
+    if (item?.create) {
+      const created = await createVmTarget(clusters);
+      if (created) return [created];
+      continue;
     }
+    if (item?.multi) break;
+    if (!item?.target) throw new UserCancelledError();
+    return [item.target];
   }
   for (;;) {
     const picked = await livePick(clusters, context, {

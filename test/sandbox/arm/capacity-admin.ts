@@ -5,7 +5,7 @@
  *   POST   /_sandbox/capacity/quota            { "location": "eastus", "regional"?: n, "lowPriority"?: n,
  *                                                "families"?: { "StandardNCADSA100v4Family": n }, "defaultFamily"?: n }
  *   POST   /_sandbox/capacity/restrictions     { "location": "eastus", "size": "Standard_NC24ads_A100_v4", "zones"?: ["1"] }
- *   POST   /_sandbox/capacity/create-failures  { "code": "AllocationFailed", "vmName"?: "…", "message"?: "…" }
+ *   POST   /_sandbox/capacity/create-failures  { "code": "AllocationFailed", "vmName"?: "…", "zone"?: "2", "message"?: "…" }
  *   DELETE /_sandbox/capacity/restrictions     remove every restriction (and pending create failures)
  */
 import { jsonArray, jsonEntries, jsonMember, jsonNumber, jsonString, parseJson } from '../../json';
@@ -56,6 +56,7 @@ export function capacityAdmin(method: string, path: string, body: string, capaci
       const failure = {
         code: jsonString(value, 'code'),
         ...jsonMember(value, 'vmName', jsonString),
+        ...jsonMember(value, 'zone', jsonString),
         ...jsonMember(value, 'message', jsonString),
       };
       capacity.failNextCreate(failure);

@@ -30,6 +30,8 @@ export interface SkuRestriction {
 export interface CreateFailure {
   /** Every VM when absent. */
   vmName?: string;
+  /** Only a create asking for this zone (a zone out of capacity) when set. */
+  zone?: string;
   /** AllocationFailed, ZonalAllocationFailed, OverconstrainedAllocationRequest… */
   code: string;
   message?: string;
@@ -110,8 +112,10 @@ export class CapacityControls {
     this.createFailures.push(failure);
   }
 
-  takeCreateFailure(vmName: string): CreateFailure | undefined {
-    const index = this.createFailures.findIndex((f) => f.vmName === undefined || f.vmName.toLowerCase() === vmName.toLowerCase());
+  takeCreateFailure(vmName: string, zone?: string): CreateFailure | undefined {
+    const index = this.createFailures.findIndex(
+      (f) => (f.vmName === undefined || f.vmName.toLowerCase() === vmName.toLowerCase()) && (f.zone === undefined || f.zone === zone),
+    );
     return index < 0 ? undefined : this.createFailures.splice(index, 1)[0];
   }
 

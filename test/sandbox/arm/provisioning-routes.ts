@@ -508,7 +508,7 @@ function putVirtualMachine(request: ArmRequest): ArmResponse {
     osDiskId,
   });
   state.addVm(vm);
-  const failure = state.capacity.takeCreateFailure(vm.name);
+  const failure = state.capacity.takeCreateFailure(vm.name, zone);
   const operation = state.capacity.operations.begin(group.subscriptionId, request.env.operations.durationMs, async () => {
     if (vm.pendingOperation !== 'create') {
       return undefined; // deleted while it was being created

@@ -18,6 +18,10 @@ import {
 import { GPU_IMAGES, OWNER_TAG, planGpuVm, type GpuVmRequest } from '../../../src/azure/gpuVmPlan';
 import { displayState } from '../../../src/azure/powerState';
 import { acceptPlanTerms, imagePlanOf, readPlanTerms } from '../../../src/azure/marketplaceTerms';
+import { describeAzureError } from '../../../src/azure/azureErrors';
+import { findNameConflict, resourceGroupsIn } from '../../../src/azure/gpuVmPlacement';
+import { NETWORK_API_VERSION } from '../../../src/azure/networkAddresses';
+import { zoneChoices } from '../../../src/azure/zoneChoices';
 import { quotaFit } from '../../../src/azure/vcpuQuota';
 import { generateHostKeyPair } from '../../../src/ssh/hostKeyPair';
 
@@ -305,6 +309,116 @@ describe('GPU capacity against the Resource Manager stand-in', function () {
       return true;
     });
     assert.deepStrictEqual(groupIds('rg-new-gpu'), []);
+  });
+
+  it('offers the groups of the region, creates in an existing one, and Delete keeps that group and what else it holds', async () => {
+    const groupsIn = (location: string): string[] =>
+      arm.state
+        .resourceGroupsOf(RESEARCH)
+        .filter((group) => group.location === location)
+        .map((group) => group.name)
+        .sort();
+    assert.ok(groupsIn('eastus').includes('rg-training') && groupsIn('westus2').includes('rg-dev'));
+    assert.deepStrictEqual(await resourceGroupsIn(clients, RESEARCH, 'eastus'), groupsIn('eastus'));
+    assert.deepStrictEqual(await resourceGroupsIn(clients, RESEARCH, 'westus2'), groupsIn('westus2'));
+    const before = arm.state.vmsOf(RESEARCH, 'rg-training').map((vm) => vm.name);
+    const tagsBefore = { ...arm.state.findResourceGroup(RESEARCH, 'rg-training')?.tags };
+    const vm = await createGpuVm(clients, planGpuVm(request({ resourceGroup: 'rg-training', newResourceGroup: false })));
+    assert.deepStrictEqual(
+      arm.state.findResourceGroup(RESEARCH, 'rg-training')?.tags,
+      tagsBefore,
+      'an existing group is not tagged as ours',
+    );
+    const owned = await findOwnedResources(clients, vm.id!);
+    assert.deepStrictEqual(owned.map((o) => o.kind).sort(), ['NSG', 'OS disk', 'VM', 'network interface', 'public IP', 'virtual network']);
+    await deleteOwnedResources(clients, owned);
+    assert.ok(arm.state.findResourceGroup(RESEARCH, 'rg-training'), 'the existing group stays');
+    assert.deepStrictEqual(
+      arm.state.vmsOf(RESEARCH, 'rg-training').map((each) => each.name),
+      before,
+    );
+    assert.deepStrictEqual(
+      groupIds('rg-training').filter((id) => /new-gpu/.test(id)),
+      [],
+    );
+  });
+
+  it('a name taken in the group is refused before anything is created', async () => {
+    const inTraining = request({ resourceGroup: 'rg-training', newResourceGroup: false });
+    const made = (): string[] => groupIds('rg-training');
+    const tagsBefore = { ...arm.state.findResourceGroup(RESEARCH, 'rg-training')?.tags };
+    const before = made();
+    // A VM of the cloud, by name.
+    const taken = { ...inTraining, name: 'gpu-t4' };
+    assert.match((await findNameConflict(clients, taken)) ?? '', /A VM named gpu-t4 already exists in the resource group rg-training/);
+    await assert.rejects(createGpuVm(clients, planGpuVm(taken)), /A VM named gpu-t4 already exists.*Nothing was created/);
+    assert.deepStrictEqual(made(), before);
+    assert.strictEqual(arm.state.findVm(RESEARCH, 'rg-training', 'gpu-t4')?.provisioning.state, 'Succeeded', 'the VM is untouched');
+    // Without the check, Azure would take the PUT as an update of that VM: the stand-in refuses it as Azure does.
+    await assert.rejects(
+      clients.computeFor(RESEARCH).virtualMachines.beginCreateOrUpdateAndWait('rg-training', 'gpu-t4', planGpuVm(taken).vm),
+      /PropertyChangeNotAllowed|Changing property 'osProfile' is not allowed/,
+    );
+
+    // A network resource named after the VM, left by someone else: the create would overwrite it.
+    const orphanNsg = planGpuVm({ ...inTraining, name: 'orphan' }).nsg;
+    await clients
+      .resourcesFor(RESEARCH)
+      .resources.beginCreateOrUpdateByIdAndWait(
+        orphanNsg.id,
+        NETWORK_API_VERSION,
+        { location: 'eastus', properties: {} },
+        { updateIntervalInMs: 50 },
+      );
+    const withNsg = made();
+    await assert.rejects(createGpuVm(clients, planGpuVm({ ...inTraining, name: 'orphan' })), /already holds NSG orphan-nsg/);
+    assert.deepStrictEqual(made(), withNsg);
+
+    // A new group under a name that exists.
+    const newGroup = request({ resourceGroup: 'rg-training', newResourceGroup: true });
+    assert.match(
+      (await findNameConflict(clients, newGroup)) ?? '',
+      /A resource group named rg-training already exists: pick it as an existing group/,
+    );
+    await assert.rejects(createGpuVm(clients, planGpuVm(newGroup)), /already exists/);
+    assert.deepStrictEqual(arm.state.findResourceGroup(RESEARCH, 'rg-training')?.tags, tagsBefore, 'not tagged as made for the VM');
+
+    assert.strictEqual(await findNameConflict(clients, request()), undefined, 'a new group with a new name is free');
+    assert.strictEqual(await findNameConflict(clients, inTraining), undefined, 'a new name in an existing group is free');
+  });
+
+  it('honours zones: a restricted zone is refused with SkuNotAvailable, a zone out of capacity offers the others, one of which works', async () => {
+    arm.state.capacity.restrict({ location: 'eastus', size: 'Standard_NC4as_T4_v3', zones: ['2'] });
+    const t4 = (await loadRegionGpuSizes(clients, RESEARCH, 'eastus')).offers.find((o) => o.name === 'Standard_NC4as_T4_v3')!;
+    assert.deepStrictEqual(t4.zones, ['1', '3']);
+    assert.deepStrictEqual(t4.restrictedZones?.zones, ['2']);
+    const inZone = (zone: string): GpuVmRequest => request({ zone });
+
+    await assert.rejects(createGpuVm(clients, planGpuVm(inZone('2'))), (e: unknown) => {
+      assert.ok(e instanceof GpuVmCreateError);
+      assert.match(e.message, /not available in location 'eastus' zone '2'/);
+      assert.strictEqual(describeAzureError(e.cause).kind, 'capacity');
+      return true;
+    });
+    assert.deepStrictEqual(groupIds('rg-new-gpu'), []);
+
+    arm.state.capacity.failNextCreate({ code: 'ZonalAllocationFailed', zone: '1', message: 'Allocation failed. Zone 1 has no capacity.' });
+    await assert.rejects(createGpuVm(clients, planGpuVm(inZone('1'))), (e: unknown) => {
+      assert.ok(e instanceof GpuVmCreateError);
+      assert.strictEqual(describeAzureError(e.cause).kind, 'capacity');
+      assert.deepStrictEqual(e.remains, []);
+      return true;
+    });
+    assert.deepStrictEqual(groupIds('rg-new-gpu'), []);
+
+    // Zone 1 stays out of capacity; the failure waits for a create there, not in another zone.
+    arm.state.capacity.failNextCreate({ code: 'ZonalAllocationFailed', zone: '1' });
+    const next = zoneChoices(t4, { zone: '1' })[0];
+    assert.strictEqual(next.zone, '3', 'the pick leads with a zone that is neither restricted nor out of capacity');
+    const vm = await createGpuVm(clients, planGpuVm(request({ zone: next.zone })));
+    assert.deepStrictEqual(vm.zones, ['3']);
+    assert.strictEqual(arm.state.findVm(RESEARCH, 'rg-new-gpu', 'new-gpu')?.zone, '3');
+    assert.deepStrictEqual(arm.state.capacity.createFailures, [{ code: 'ZonalAllocationFailed', zone: '1' }]);
   });
 
   it('cancelling while Azure creates the VM deletes what was made', async () => {

@@ -14,6 +14,7 @@ import {
 import { priceFilter, pricesFromRows, type PriceRowLike } from '../../../src/azure/retailPrices';
 import { displayState, vmStatusFromStatuses } from '../../../src/azure/powerState';
 import { quotaFit, readRegionQuota } from '../../../src/azure/vcpuQuota';
+import { zoneChoices } from '../../../src/azure/zoneChoices';
 
 function sku(name: string, family: string, vCPUs: number, gpus: number | undefined, extra: Partial<ResourceSkuLike> = {}): ResourceSkuLike {
   return {
@@ -95,6 +96,7 @@ describe('GPU sizes from Resource SKUs', () => {
       'eastus',
     );
     assert.deepStrictEqual([zoned.zones, zoned.unavailable], [['2'], undefined]);
+    assert.deepStrictEqual(zoned.restrictedZones, { zones: ['1', '3'], reason: 'not available to this subscription in this region' });
     const [allZones] = readGpuSizeOffers(
       [
         {
@@ -118,6 +120,31 @@ describe('GPU sizes from Resource SKUs', () => {
       'eastus',
     );
     assert.strictEqual(offer.unavailable, undefined);
+  });
+});
+
+describe('the zone pick', () => {
+  const restricted = { zones: ['2'], reason: 'not available to this subscription in this region' };
+  const shape = (choices: ReturnType<typeof zoneChoices>): string[] =>
+    choices.map((c) => `${c.label}${c.available ? '' : ' (blocked)'}${c.zone === undefined ? '' : ` [${c.zone}]`}`);
+
+  it('offers any zone first, then the zones the subscription may use, then the restricted ones, which cannot be taken', () => {
+    const choices = zoneChoices({ zones: ['1', '3'], restrictedZones: restricted });
+    assert.deepStrictEqual(shape(choices), ['Any zone', 'Zone 1 [1]', 'Zone 3 [3]', 'Zone 2 (blocked) [2]']);
+    assert.strictEqual(choices[3].note, restricted.reason);
+  });
+
+  it('asks nothing where the region has no zones', () => {
+    assert.deepStrictEqual(zoneChoices({ zones: [] }), []);
+  });
+
+  it('after a zone ran out of capacity, leads with the other zones and puts that one last with the reason', () => {
+    const choices = zoneChoices({ zones: ['1', '2', '3'] }, { zone: '2' });
+    assert.deepStrictEqual(shape(choices), ['Zone 1 [1]', 'Zone 3 [3]', 'Any zone', 'Zone 2 [2]']);
+    assert.match(choices[3].note ?? '', /out of capacity/);
+    const afterAny = zoneChoices({ zones: ['1', '3'], restrictedZones: restricted }, {});
+    assert.deepStrictEqual(shape(afterAny), ['Zone 1 [1]', 'Zone 3 [3]', 'Any zone', 'Zone 2 (blocked) [2]']);
+    assert.match(afterAny[2].note ?? '', /Azure chose a zone: out of capacity/);
   });
 });
 

@@ -27,7 +27,13 @@ function ssh(host: string): OfferedMachine {
 
 /** The pick as text: machine labels, separators as `--- label`. */
 function shape(order: TargetOrder<OfferedMachine>): string[] {
-  return order.entries.map((e) => (e.kind === 'separator' ? `--- ${e.label}` : `${e.item.machine.label}${e.lastUsed ? ' (last)' : ''}`));
+  return order.entries.map((e) =>
+    e.kind === 'separator'
+      ? `--- ${e.label}`
+      : e.kind === 'create'
+        ? 'Create GPU VM…'
+        : `${e.item.machine.label}${e.lastUsed ? ' (last)' : ''}`,
+  );
 }
 
 function record(
@@ -97,6 +103,22 @@ describe('the order of the machine pick', () => {
   it('makes an SSH host the default when no VM runs', () => {
     const order = orderTargets([h100, lab], { busy: new Set() });
     assert.strictEqual(order.defaultItem, lab);
+  });
+
+  it('ends with "Create GPU VM…" when asked, which Enter takes only when there is no machine at all', () => {
+    const order = orderTargets(listed, { busy: new Set(), offerCreate: true });
+    assert.deepStrictEqual(shape(order).slice(-3), ['gpu-t4', '--- ', 'Create GPU VM…']);
+    assert.strictEqual(order.defaultItem, a100a);
+    assert.strictEqual(order.createByDefault, false);
+    const onlyStopped = orderTargets([h100], { busy: new Set(), offerCreate: true });
+    assert.deepStrictEqual(shape(onlyStopped), [`--- ${mustStartSeparator}`, 'gpu-h100', '--- ', 'Create GPU VM…']);
+    assert.strictEqual(onlyStopped.createByDefault, false, "starting a VM or creating one is the user's choice");
+    const none = orderTargets([], { busy: new Set(), offerCreate: true });
+    assert.deepStrictEqual(shape(none), ['--- ', 'Create GPU VM…']);
+    assert.strictEqual(none.createByDefault, true);
+    const notOffered = orderTargets([], { busy: new Set() });
+    assert.deepStrictEqual(shape(notOffered), []);
+    assert.strictEqual(notOffered.createByDefault, false);
   });
 });
 
