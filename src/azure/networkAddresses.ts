@@ -111,6 +111,11 @@ export class AddressBook {
   }
 }
 
+/** An address book out of Resource Manager's JSON lists of NICs and public IPs (a scale set's, say). */
+export function addressBookFromJson(nics: readonly unknown[], publicIps: readonly unknown[], unread?: UnreadAddresses): AddressBook {
+  return AddressBook.of(parsed(nics, nicOf), parsed(publicIps, publicIpOf), unread);
+}
+
 /** A subscription's addresses, and what could not be read of them. */
 export interface AddressListing {
   readonly book: AddressBook;

@@ -4,6 +4,7 @@ import { hideNonGpuVms, showNonGpuVms } from './commands/nonGpuVms';
 import { openInRemoteSsh } from './commands/openInRemoteSsh';
 import { openSshTerminal } from './commands/openSshTerminal';
 import { retrySubscription } from './commands/retrySubscription';
+import { deallocateScaleSet, deallocateScaleSetInstance, scaleScaleSet, startScaleSet, startScaleSetInstance } from './commands/scaleSets';
 import { selectSubscriptions } from './commands/selectSubscriptions';
 import type { CommandHandlers } from '../services';
 import { addSshHost, readSshHostGpus, removeSshHost } from './commands/sshHosts';
@@ -28,4 +29,9 @@ export const clustersCommands: CommandHandlers = {
   'azurePytorch.addSshHost': addSshHost,
   'azurePytorch.removeSshHost': removeSshHost,
   'azurePytorch.readSshHostGpus': readSshHostGpus,
+  'azurePytorch.scaleScaleSet': scaleScaleSet,
+  'azurePytorch.startScaleSet': startScaleSet,
+  'azurePytorch.deallocateScaleSet': deallocateScaleSet,
+  'azurePytorch.startScaleSetInstance': startScaleSetInstance,
+  'azurePytorch.deallocateScaleSetInstance': deallocateScaleSetInstance,
 };

@@ -8,9 +8,13 @@ export function sshHostOf(arg: unknown): string | undefined {
   return stringField(arg, 'kind') === 'sshHost' ? nonEmpty(stringField(arg, 'host')) : undefined;
 }
 
-/** The resource id of the VM node a command was invoked on; undefined for anything else. */
+/**
+ * The resource id of the VM node a command was invoked on, or of a scale set instance's node (the
+ * Clusters service finds the instance as a VM, for Copy IP and SSH); undefined for anything else.
+ */
 export function vmIdOf(arg: unknown): string | undefined {
-  return stringField(arg, 'kind') === 'vm' ? nonEmpty(stringField(arg, 'vmId')) : undefined;
+  const kind = stringField(arg, 'kind');
+  return kind === 'vm' || kind === 'scaleSetInstance' ? nonEmpty(stringField(arg, 'vmId')) : undefined;
 }
 
 /** The id of the subscription node a command was invoked on; undefined for anything else. */

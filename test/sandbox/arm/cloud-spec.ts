@@ -6,6 +6,7 @@ import * as net from 'net';
 import * as path from 'path';
 import { jsonArray, jsonBoolean, jsonEntries, jsonMember, jsonOneOf, jsonString, parseJson } from '../../json';
 import { findVmSize } from './vm-sizes';
+import { parseScaleSetSpec, validateScaleSetSpec, type ScaleSetSpec } from './scale-set-spec';
 
 export type SpecPowerState = 'running' | 'stopped' | 'deallocated';
 const SPEC_POWER_STATES: readonly SpecPowerState[] = ['running', 'stopped', 'deallocated'];
@@ -42,6 +43,8 @@ export interface ResourceGroupSpec {
   location: string;
   tags?: Record<string, string>;
   vms: VmSpec[];
+  /** VM scale sets (scale-sets.ts); none when absent. */
+  scaleSets?: ScaleSetSpec[];
 }
 
 export interface VmSpec {
@@ -114,6 +117,7 @@ function parseSubscription(json: unknown): SubscriptionSpec {
       location: jsonString(group, 'location'),
       ...jsonMember(group, 'tags', stringRecord),
       vms: jsonArray(group, 'vms').map(parseVm),
+      ...jsonMember(group, 'scaleSets', (value, ...path) => jsonArray(value, ...path).map(parseScaleSetSpec)),
     })),
   };
 }
@@ -161,6 +165,9 @@ export function validateCloudSpec(spec: CloudSpec): void {
         if (vm.simulatedHost && vm.publicIpAddress === undefined) {
           throw new Error(`${where}: a simulated host needs a publicIpAddress`);
         }
+      }
+      for (const scaleSet of rg.scaleSets ?? []) {
+        validateScaleSetSpec(scaleSet, `${sub.displayName}/${rg.name}/${scaleSet.name}`, addresses, (size) => !!findVmSize(size));
       }
     }
   }

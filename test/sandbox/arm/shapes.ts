@@ -157,6 +157,9 @@ export function virtualMachineBody(vm: VirtualMachine, withInstanceView: boolean
     provisioningState: vm.provisioning.state,
     timeCreated: vm.timeCreated,
   };
+  if (vm.scaleSetId) {
+    properties.virtualMachineScaleSet = { id: vm.scaleSetId };
+  }
   if (withInstanceView) {
     properties.instanceView = instanceViewBody(vm);
   }

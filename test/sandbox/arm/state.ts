@@ -69,6 +69,8 @@ export interface VirtualMachine {
   provisioning: ProvisioningStatus;
   /** The long-running operation in flight on this VM, if any. */
   pendingOperation?: string;
+  /** The Flexible scale set the VM belongs to (its `virtualMachineScaleSet.id`), if any. */
+  readonly scaleSetId?: string;
 }
 
 const SPEC_POWER: Record<SpecPowerState, PowerState> = { running: 'running', stopped: 'stopped', deallocated: 'deallocated' };

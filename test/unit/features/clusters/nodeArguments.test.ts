@@ -12,6 +12,15 @@ describe('Clusters node arguments', () => {
     assert.strictEqual(subscriptionIdOf(subscription), 'sub-1');
   });
 
+  it("reads a scale set instance's id as a VM's, so that Copy IP and SSH take it", () => {
+    const instance = {
+      kind: 'scaleSetInstance',
+      vmId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/ss/virtualMachines/0',
+    };
+    assert.strictEqual(vmIdOf(instance), instance.vmId);
+    assert.strictEqual(vmIdOf({ kind: 'scaleSet', scaleSetId: 'x', vmId: 'y' }), undefined);
+  });
+
   it('reads nothing from another kind of node, or from what is not a node', () => {
     for (const arg of [
       undefined,
