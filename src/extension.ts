@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './features/commands';
-import type { MachineRef } from './common/machine';
+import { sameMachine, vmMachine, type MachineRef } from './common/machine';
 import type { JobStore } from './jobs/jobStore';
 import type { RemoteCommandRunner } from './logs/remoteCommandRunner';
 import { backgroundHostKeyPrompt } from './features/connections/backgroundHostKeyPolicy';
@@ -9,6 +9,9 @@ import { ClusterGpuTelemetry } from './features/clusters/gpuTelemetry';
 import { ClustersService } from './features/clusters/clustersService';
 import { SshHostGpuReader } from './features/clusters/sshHostReader';
 import { ClustersTreeProvider } from './features/clusters/clustersTreeProvider';
+import { CostGuardPolicies } from './features/costGuard/costGuardState';
+import { CostGuardView } from './features/costGuard/costGuardView';
+import { FallbackDeallocator } from './features/costGuard/fallbackDeallocator';
 import { MachineConnector, poolWorkspaceSyncer } from './features/connections/machineConnector';
 import { JobsService } from './features/jobs/jobsService';
 import { backgroundSshPool, createSshPool } from './features/connections/sshPool';
@@ -26,7 +29,16 @@ export function activate(context: vscode.ExtensionContext): { readonly jobs: Job
     backgroundPool: createSshPool(context, log, { hostKeyPrompt: backgroundHostKeyPrompt }),
     log,
   });
-  const clusters = new ClustersTreeProvider(clustersService, gpuTelemetry, sshHostGpus);
+  // The jobs service comes later; until it does, no VM counts as training.
+  let activeJobsOn: (vm: { readonly id: string; readonly name: string }) => number = () => 0;
+  const costGuard = new CostGuardView(
+    clustersService,
+    new CostGuardPolicies(context.globalState),
+    context.globalStorageUri.fsPath,
+    log,
+    (vm) => activeJobsOn(vm),
+  );
+  const clusters = new ClustersTreeProvider(clustersService, gpuTelemetry, sshHostGpus, costGuard);
   const workspaceSync = poolWorkspaceSyncer(() => ssh, vscode.Uri.joinPath(context.globalStorageUri, 'sync').fsPath, log);
   // Log followers, GPU telemetry and the job monitor never show a host key dialog: one notification.
   const backgroundSsh = backgroundSshPool(ssh, log);
@@ -45,6 +57,9 @@ export function activate(context: vscode.ExtensionContext): { readonly jobs: Job
     forget: (jobId) => logPanels.deleteCache(jobId),
   });
   const jobs = new JobsTreeProvider(jobsService.store);
+  activeJobsOn = (vm) =>
+    jobsService.store.active().filter((job) => job.spec.nodes.some((node) => sameMachine(node.target, vmMachine(vm)))).length;
+  context.subscriptions.push(jobsService.store.onDidChange(() => costGuard.redraw()));
   const gpuPoller = new ClusterGpuPoller({
     sink: gpuTelemetry,
     jobs: jobsService.store,
@@ -52,8 +67,16 @@ export function activate(context: vscode.ExtensionContext): { readonly jobs: Job
     // The sidebar's summary needs no more than one reading every few seconds.
     intervalMs: () => Math.max(5, settings.gpuTelemetryIntervalSeconds()) * 1000,
   });
+  const fallbackDeallocator = new FallbackDeallocator({
+    vms: clustersService,
+    policies: costGuard.policies,
+    connect: (machine) => connector.connectInBackground(machine),
+    log,
+  });
   context.subscriptions.push(
     log,
+    costGuard,
+    fallbackDeallocator,
     { dispose: () => ssh.dispose() },
     workspaceSync,
     clustersService,
@@ -69,7 +92,7 @@ export function activate(context: vscode.ExtensionContext): { readonly jobs: Job
     vscode.window.createTreeView('azurePytorch.jobs', { treeDataProvider: jobs }),
   );
   void vscode.commands.executeCommand('setContext', 'azurePytorch.signedIn', false);
-  registerCommands({ context, log, clusters, clustersService, jobs, jobsService, connector, workspaceSync });
+  registerCommands({ context, log, clusters, clustersService, jobs, jobsService, connector, workspaceSync, costGuard });
   // Re-attach to the jobs that were running when the window closed.
   jobsService.start();
   return { jobs: jobsService.store };

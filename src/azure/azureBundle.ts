@@ -13,6 +13,7 @@ export {
   type SubscriptionEntry,
 } from './clusterInventory';
 export type { VmRef } from './machines';
+export { ScaleSetInventory, type ScaleSetListing, type ScaleSetOperation } from './scaleSetInventory';
 export type { PowerAction } from './powerActions';
 export type { AuthSession } from './sessionCredential';
 export type { AzureSubscription, AzureTenant } from './subscriptions';
@@ -20,6 +21,7 @@ export type { AzureVm } from './virtualMachine';
 export { listSubscriptions } from './subscriptions';
 export { loadRegionGpuSizes, type RegionGpuSizes } from './gpuSizeCatalog';
 export { acceptPlanTerms, imagePlanOf, readPlanTerms, type ImagePlan, type PlanTerms } from './marketplaceTerms';
+export { findNameConflict, resourceGroupsIn, type PlacementRequest } from './gpuVmPlacement';
 export {
   createGpuVm,
   deleteOwnedResources,

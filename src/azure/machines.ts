@@ -56,6 +56,7 @@ export function assembleVm(model: VirtualMachine, status: VmStatus, addresses: V
     osUser: model.osProfile?.adminUsername,
     networkInterfaceIds: nicIdsOf(model),
     zone: model.zones?.[0],
+    ...(model.priority?.toLowerCase() === 'spot' ? { spot: true } : {}),
   };
 }
 

@@ -38,6 +38,8 @@ export interface AzureVm {
   readonly osUser?: string;
   readonly networkInterfaceIds: readonly string[];
   readonly zone?: string;
+  /** A spot VM (the model's priority is Spot): billed at the spot price, evictable. */
+  readonly spot?: boolean;
 }
 
 /** The parts of an ARM resource ID: `/subscriptions/{s}/resourceGroups/{g}/providers/{ns}/{type}/{name}`. */

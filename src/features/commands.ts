@@ -4,6 +4,7 @@ import { arrayField, field, stringField } from '../common/fields';
 import type { Logger } from '../common/logger';
 import { capacityCommands } from './capacity/capacityCommands';
 import { clustersCommands } from './clusters/clustersCommands';
+import { costGuardCommands } from './costGuard/costGuardCommands';
 import { jobCommands } from './jobs/commands/jobCommands';
 import { refresh } from './clusters/commands/refresh';
 import { trainCommands } from './jobs/commands/trainOnAzure';
@@ -19,6 +20,7 @@ const handlers: CommandHandlers = {
   ...capacityCommands,
   ...trainCommands,
   ...jobCommands,
+  ...costGuardCommands,
 };
 
 interface ContributedCommand {

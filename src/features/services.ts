@@ -3,6 +3,7 @@ import type { Logger } from '../common/logger';
 import type { ClustersService } from './clusters/clustersService';
 import type { ClustersTreeProvider } from './clusters/clustersTreeProvider';
 import type { MachineConnector, WorkspaceSyncer } from './connections/machineConnector';
+import type { CostGuardView } from './costGuard/costGuardView';
 import type { JobsService } from './jobs/jobsService';
 import type { JobsTreeProvider } from './jobs/jobsTreeProvider';
 
@@ -20,6 +21,8 @@ export interface CommandServices {
   readonly connector: MachineConnector;
   /** Workspace sync over the pooled connections, its state shared with the jobs feature. */
   readonly workspaceSync: WorkspaceSyncer;
+  /** VM prices, the cost status bar and the auto-deallocate policies. */
+  readonly costGuard: CostGuardView;
 }
 
 export type CommandHandler = (services: CommandServices, ...args: unknown[]) => unknown;

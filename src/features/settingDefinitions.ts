@@ -31,6 +31,9 @@ export interface SettingValues {
   readonly retailPricesEndpoint: string;
   readonly vmImage: string;
   readonly sshPublicKeyFile: string;
+  readonly costGuardInstanceMetadataEndpoint: string;
+  readonly costGuardResourceManagerEndpoint: string;
+  readonly costGuardMinimumIdleMinutes: number;
 }
 
 export type SettingKey = keyof SettingValues;
@@ -64,6 +67,9 @@ export const settingDefinitions: { readonly [K in SettingKey]: SettingDefinition
   retailPricesEndpoint: { name: 'capacity.retailPricesEndpoint', default: 'https://prices.azure.com/api/retail/prices' },
   vmImage: { name: 'capacity.image', default: '' },
   sshPublicKeyFile: { name: 'capacity.sshPublicKeyFile', default: '' },
+  costGuardInstanceMetadataEndpoint: { name: 'costGuard.instanceMetadataEndpoint', default: 'http://169.254.169.254' },
+  costGuardResourceManagerEndpoint: { name: 'costGuard.resourceManagerEndpoint', default: '' },
+  costGuardMinimumIdleMinutes: { name: 'costGuard.minimumIdleMinutes', default: 5 },
 };
 
 /** The full name of a setting, `azurePytorch.<name>`, as package.json and settings.json spell it. */

@@ -29,6 +29,9 @@ export const settings: { readonly [K in SettingKey]: () => SettingValues[K] } = 
   retailPricesEndpoint: () => read('retailPricesEndpoint'),
   vmImage: () => read('vmImage'),
   sshPublicKeyFile: () => read('sshPublicKeyFile'),
+  costGuardInstanceMetadataEndpoint: () => read('costGuardInstanceMetadataEndpoint'),
+  costGuardResourceManagerEndpoint: () => read('costGuardResourceManagerEndpoint'),
+  costGuardMinimumIdleMinutes: () => read('costGuardMinimumIdleMinutes'),
 };
 
 /** Changes a setting in the user's settings (every workspace); undefined removes it. */

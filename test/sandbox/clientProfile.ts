@@ -40,6 +40,9 @@ export function writeClientProfile(sandbox: SandboxSummary, home: string): Clien
       'azurePytorch.caCertificate': sandbox.caFile,
       'azurePytorch.credential': 'environment',
       'azurePytorch.capacity.retailPricesEndpoint': sandbox.retailPricesEndpoint,
+      // The VMs' watchdogs reach the stand-ins on this machine's loopback, as the extension does.
+      'azurePytorch.costGuard.instanceMetadataEndpoint': sandbox.instanceMetadataEndpoint,
+      'azurePytorch.costGuard.resourceManagerEndpoint': sandbox.resourceManagerEndpoint,
     },
   };
 }

@@ -5,6 +5,7 @@
  *
  *   const sandbox = await startSandbox({ stateDir });
  *   sandbox.arm.endpoint, sandbox.arm.caFile, sandbox.hosts.privateKeyPath, sandbox.vms
+ *   sandbox.imds.endpointOf(vm)   each simulated VM's instance metadata service (its managed identity's tokens)
  *   await sandbox.dispose();
  */
 import * as fs from 'fs';
@@ -20,6 +21,7 @@ import {
 } from './arm';
 import { hostKeyFromCustomData } from './cloud-init';
 import { type HostSpec, type SimulatedHosts, startSimulatedHosts } from './hosts';
+import { type InstanceMetadataStandIn, startInstanceMetadataStandIn } from './imds';
 
 export interface SandboxOptions {
   stateDir: string;
@@ -45,6 +47,8 @@ export interface Sandbox {
   readonly hosts: SimulatedHosts;
   /** The Retail Prices API stand-in (plain HTTP on loopback). */
   readonly prices: RetailPricesStandIn;
+  /** The instance metadata service of each VM of the cloud's spec, on the VM's own address, one port for all. */
+  readonly imds: InstanceMetadataStandIn;
   /** The VMs that have a simulated host. */
   readonly vms: readonly SandboxVm[];
   /** Connection facts of the sandbox, also written to `<stateDir>/sandbox.json`. */
@@ -63,6 +67,8 @@ export interface SandboxSummary {
   sshKnownHosts: string;
   /** The Retail Prices API stand-in's endpoint (the azurePytorch.capacity.retailPricesEndpoint setting). */
   retailPricesEndpoint: string;
+  /** The VMs' instance metadata service, `{vmAddress}` for each VM's address (azurePytorch.costGuard.instanceMetadataEndpoint). */
+  instanceMetadataEndpoint: string;
   vms: SandboxVm[];
 }
 
@@ -101,6 +107,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const hosts = await startSimulatedHosts(vms.map(hostSpec), { stateDir: path.join(stateDir, 'hosts') });
   let arm: ArmStandIn | undefined;
   let prices: RetailPricesStandIn | undefined;
+  let imds: InstanceMetadataStandIn | undefined;
   try {
     prices = await startRetailPricesStandIn();
     await Promise.all(vms.filter((vm) => vm.powerState !== 'running').map((vm) => hosts.stop(vm.name)));
@@ -131,6 +138,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           };
           await hosts.add(hostSpec(created), { ...hostKeyFromCustomData(facts.customData), authorizedKey: facts.sshPublicKeys[0] });
           hosted.add(vm.name);
+          await imds?.add({ name: vm.name, address });
         },
         onVmDeleted: async (vm) => {
           if (!hosted.delete(vm.name)) return;
@@ -138,7 +146,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         },
       },
     });
+    imds = await startInstanceMetadataStandIn({ vms, identities: arm.identities });
   } catch (error) {
+    await imds?.close();
+    await arm?.close();
     await prices?.close();
     await hosts.dispose();
     throw error;
@@ -153,20 +164,23 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     sshPrivateKey: hosts.privateKeyPath,
     sshKnownHosts: hosts.knownHostsPath,
     retailPricesEndpoint: prices.endpoint,
+    instanceMetadataEndpoint: `http://{vmAddress}:${imds.port}`,
     vms,
   };
   fs.writeFileSync(path.join(stateDir, 'sandbox.json'), JSON.stringify(summary, null, 2));
   const standIn = arm;
   const priceApi = prices;
+  const metadata = imds;
   return {
     stateDir,
     arm: standIn,
     hosts,
     prices: priceApi,
+    imds: metadata,
     vms,
     summary,
     async dispose() {
-      const results = await Promise.allSettled([standIn.close(), priceApi.close(), hosts.dispose()]);
+      const results = await Promise.allSettled([standIn.close(), priceApi.close(), metadata.close(), hosts.dispose()]);
       fs.rmSync(stateDir, { recursive: true, force: true });
       const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failure) throw failure.reason;

@@ -62,7 +62,11 @@ describe('package.json contributions', () => {
     }
     // Create GPU VM asks for the subscription, Delete VM for the VM (src/features/capacity/).
     const capacity = ['azurePytorch.createGpuVm', 'azurePytorch.deleteVm'];
-    const usableWithoutNode = new Set(['azurePytorch.refresh', ...pickingVm, ...capacity]);
+    // The cost guard's commands ask for the VM too (src/features/costGuard/).
+    const costGuard = ['azurePytorch.autoDeallocateVm', 'azurePytorch.showAutoDeallocateLog'];
+    // The scale set commands ask for the scale set (src/features/clusters/commands/scaleSets.ts).
+    const scaleSets = ['azurePytorch.scaleScaleSet', 'azurePytorch.startScaleSet', 'azurePytorch.deallocateScaleSet'];
+    const usableWithoutNode = new Set(['azurePytorch.refresh', ...pickingVm, ...capacity, ...costGuard, ...scaleSets]);
     for (const command of itemCommands) {
       if (!usableWithoutNode.has(command)) assert.ok(hidden.has(command), `${command} needs a node but shows in the palette`);
     }

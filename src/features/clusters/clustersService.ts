@@ -4,6 +4,7 @@ import type { AccountHost, AzureAccount, SessionMode } from '../../azure/azureAc
 import type { AzureSettings } from '../../azure/azureEnvironment';
 import type { ClusterInventory, InventoryChange } from '../../azure/clusterInventory';
 import type { PowerAction } from '../../azure/powerActions';
+import type { ScaleSetInventory } from '../../azure/scaleSetInventory';
 import type { AzureTenant } from '../../azure/subscriptions';
 import type { AzureVm } from '../../azure/virtualMachine';
 import { azureLayer } from '../azureLayer';
@@ -42,6 +43,8 @@ export class ClustersService extends Disposable {
   private current: AzureConnection = { status: 'idle' };
   private account?: AzureAccount;
   private inventorySubscription?: { dispose(): void };
+  /** The GPU scale sets of the subscriptions shown, listed when a subscription first shows. */
+  private scaleSetInventory?: ScaleSetInventory;
   private clients?: ArmClients;
   private connecting?: Promise<void>;
 
@@ -139,6 +142,7 @@ export class ClustersService extends Disposable {
 
   refresh(): Promise<void> {
     const inventory = this.current.status === 'signedIn' ? this.current.inventory : undefined;
+    this.scaleSetInventory?.forget();
     if (inventory) return withViewProgress(() => inventory.refresh());
     if (this.current.status === 'failed') return this.reconnect();
     return Promise.resolve();
@@ -154,8 +158,15 @@ export class ClustersService extends Disposable {
     return this.requireInventory().runAction(vm, action);
   }
 
+  /** A listed VM, or a listed scale set instance as a VM (for Copy IP and SSH on the instance's node). */
   findVm(vmId: string): AzureVm | undefined {
-    return this.current.status === 'signedIn' ? this.current.inventory.findVm(vmId) : undefined;
+    if (this.current.status !== 'signedIn') return undefined;
+    return this.current.inventory.findVm(vmId) ?? this.scaleSetInventory?.findInstance(vmId)?.instance.vm;
+  }
+
+  /** The scale sets, once signed in. */
+  get scaleSets(): ScaleSetInventory | undefined {
+    return this.current.status === 'signedIn' ? this.scaleSetInventory : undefined;
   }
 
   /** findVm, after the listing under way (if any) has settled. */
@@ -191,6 +202,10 @@ export class ClustersService extends Disposable {
     this.clients = clients;
     const inventory = new (azureLayer().ClusterInventory)({ log: this.log });
     this.inventorySubscription = inventory.onDidChange((change) => this.changed.fire(change));
+    const scaleSets = new (azureLayer().ScaleSetInventory)({ log: this.log });
+    scaleSets.connect(clients);
+    scaleSets.onDidChange((subscriptionId) => this.changed.fire({ scope: 'subscription', subscriptionId }));
+    this.scaleSetInventory = scaleSets;
     this.setConnection({ status: 'signedIn', inventory });
     await withViewProgress(() => inventory.connect(clients, settings.subscriptions()));
   }
@@ -204,6 +219,8 @@ export class ClustersService extends Disposable {
     this.inventorySubscription?.dispose();
     this.inventorySubscription = undefined;
     if (this.current.status === 'signedIn') this.current.inventory.dispose();
+    this.scaleSetInventory?.dispose();
+    this.scaleSetInventory = undefined;
     this.clients?.dispose();
     this.clients = undefined;
   }

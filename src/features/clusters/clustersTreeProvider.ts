@@ -15,6 +15,7 @@ import type { ClusterGpuTelemetry } from './gpuTelemetry';
 import { sshHostDescription, subscriptionDescription, vmContextValue, vmDescription, vmIcon, vmTooltipRows } from './clustersPresentation';
 import type { ClustersService } from './clustersService';
 import { sshHostGpuPresentation, type SshHostGpuState } from './sshHostGpus';
+import { ScaleSetNodes, type ScaleSetInstanceNode, type ScaleSetNode } from './scaleSetNodes';
 import type { SshHostGpuReader } from './sshHostReader';
 import { sshConfigAliases, sshHostEntries, type SshHostEntry } from './sshHosts';
 
@@ -24,7 +25,9 @@ export type ClusterNode =
   | { readonly kind: 'vm'; readonly vmId: string }
   | { readonly kind: 'sshHosts' }
   | { readonly kind: 'sshHost'; readonly host: string; readonly source: SshHostEntry['source'] }
-  | { readonly kind: 'message'; readonly item: vscode.TreeItem };
+  | { readonly kind: 'message'; readonly item: vscode.TreeItem }
+  | ScaleSetNode
+  | ScaleSetInstanceNode;
 
 /** A VM node as commands receive it from the view's menus. */
 export type VmNode = Extract<ClusterNode, { kind: 'vm' }>;
@@ -33,6 +36,12 @@ export type SshHostNode = Extract<ClusterNode, { kind: 'sshHost' }>;
 
 const SSH_HOSTS_NODE: ClusterNode = { kind: 'sshHosts' };
 
+/** What another feature adds to a VM node (the cost guard: its price per hour and auto-deallocate policy). */
+export interface VmAnnotations {
+  readonly onDidChange: vscode.Event<void>;
+  annotate(vm: AzureVm): { readonly description: readonly string[]; readonly tooltipRows: ReadonlyArray<readonly [string, string]> };
+}
+
 /** The Clusters view: Azure subscriptions and their GPU VMs. */
 export class ClustersTreeProvider extends Disposable implements vscode.TreeDataProvider<ClusterNode> {
   private readonly changed = this.register(new vscode.EventEmitter<ClusterNode | undefined>());
@@ -40,6 +49,7 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
   private readonly subscriptionNodes = new Map<string, ClusterNode>();
   private readonly vmNodes = new Map<string, VmNode>();
   private readonly sshHostNodes = new Map<string, SshHostNode>();
+  private readonly scaleSetNodes: ScaleSetNodes;
 
   constructor(
     private readonly service: ClustersService,
@@ -47,8 +57,11 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
     private readonly gpuTelemetry: ClusterGpuTelemetry,
     /** What nvidia-smi says of each SSH host's GPUs. */
     readonly sshHostGpus: SshHostGpuReader,
+    private readonly annotations?: VmAnnotations,
   ) {
     super();
+    this.scaleSetNodes = new ScaleSetNodes(service);
+    if (annotations) this.register(annotations.onDidChange(() => this.changed.fire(undefined)));
     this.register(gpuTelemetry.onDidChange((machine) => this.redrawMachine(machine)));
     this.register(sshHostGpus.onDidChange((host) => this.redrawMachine(sshMachine(host))));
     this.register(
@@ -99,7 +112,9 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
       }
       case 'vm': {
         const vm = this.service.findVm(node.vmId);
-        return vm ? vmItem(vm, this.service.pendingAction(vm.id), this.gpuTelemetry.latest(vmMachine(vm))) : new vscode.TreeItem('VM');
+        return vm
+          ? vmItem(vm, this.service.pendingAction(vm.id), this.gpuTelemetry.latest(vmMachine(vm)), this.annotations?.annotate(vm))
+          : new vscode.TreeItem('VM');
       }
       case 'sshHosts': {
         const item = new vscode.TreeItem('SSH Hosts', vscode.TreeItemCollapsibleState.Expanded);
@@ -109,6 +124,10 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
         item.contextValue = 'sshHosts';
         return item;
       }
+      case 'scaleSet':
+        return this.scaleSetNodes.setItem(node);
+      case 'scaleSetInstance':
+        return this.scaleSetNodes.instanceItem(node);
       case 'sshHost':
         return sshHostItem(node, this.sshHostGpus.state(node.host), this.gpuTelemetry.latest(sshMachine(node.host)));
     }
@@ -136,6 +155,7 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
       this.sshHostGpus.readInBackground(entries.map((entry) => entry.host));
       return entries.map((entry) => this.sshHostNode(entry));
     }
+    if (node.kind === 'scaleSet') return this.scaleSetNodes.children(node, (vmId) => this.vmNode(vmId));
     if (node.kind !== 'subscription') return [];
     const entry = this.subscriptionEntry(node.subscriptionId);
     if (!entry) return [];
@@ -153,8 +173,10 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
         ];
       }
       case 'loaded': {
-        const vms = this.visibleVms(entry);
-        if (vms.length === 0) {
+        // GPU scale sets first; a Flexible set's instances show under it, not beside it.
+        const scaleSets = this.scaleSetNodes.forSubscription(node.subscriptionId);
+        const vms = this.visibleVms(entry).filter((vm) => !scaleSets.memberVmIds.has(vm.id.toLowerCase()));
+        if (vms.length === 0 && scaleSets.nodes.length === 0) {
           const hidden = entry.listing.vms.length;
           return hidden > 0
             ? [
@@ -165,7 +187,7 @@ export class ClustersTreeProvider extends Disposable implements vscode.TreeDataP
               ]
             : [message('No VMs in this subscription', { icon: 'info' })];
         }
-        return vms.map((vm) => this.vmNode(vm.id));
+        return [...scaleSets.nodes, ...vms.map((vm) => this.vmNode(vm.id))];
       }
     }
   }
@@ -325,15 +347,20 @@ function sshHostItem(node: SshHostNode, gpus: SshHostGpuState, load: GpuTelemetr
   return item;
 }
 
-function vmItem(vm: AzureVm, pending: Parameters<typeof vmDescription>[1], load: GpuTelemetry | undefined): vscode.TreeItem {
+function vmItem(
+  vm: AzureVm,
+  pending: Parameters<typeof vmDescription>[1],
+  load: GpuTelemetry | undefined,
+  extra?: ReturnType<VmAnnotations['annotate']>,
+): vscode.TreeItem {
   const item = new vscode.TreeItem(vm.name, vscode.TreeItemCollapsibleState.None);
   item.id = vm.id;
-  item.description = vmDescription(vm, pending, load);
+  item.description = [vmDescription(vm, pending, load), ...(pending ? [] : (extra?.description ?? []))].join(' · ');
   item.contextValue = vmContextValue(vm, pending);
   const icon = vmIcon(vm, pending);
   item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
   const tooltip = new vscode.MarkdownString(`**${vm.name}**\n\n`);
-  for (const [label, value] of vmTooltipRows(vm, pending, load)) {
+  for (const [label, value] of [...vmTooltipRows(vm, pending, load), ...(extra?.tooltipRows ?? [])]) {
     tooltip.appendMarkdown(`${label}: `).appendText(value).appendMarkdown('  \n');
   }
   item.tooltip = tooltip;

@@ -162,7 +162,7 @@ export async function startArmStandIn(options: ArmStandInOptions): Promise<ArmSt
   };
 
   const server = new ArmServer({
-    env: () => ({ state, operations, tokens, pageSize: settings.pageSize, endpoint }),
+    env: () => ({ state, operations, tokens, pageSize: settings.pageSize, endpoint, identities }),
     settings,
     faults,
     tokens,

@@ -68,6 +68,12 @@ export class ManagedIdentities {
     return assignment;
   }
 
+  /** The role assignments of every identity whose scope is `scope` or above it (Azure's `atScope()` filter). */
+  assignmentsAt(scope: string): readonly RoleAssignment[] {
+    const path = scope.toLowerCase();
+    return this.assignments.filter((each) => path === each.scope.toLowerCase() || path.startsWith(`${each.scope.toLowerCase()}/`));
+  }
+
   /** Removes every role assignment of the VM's identity; returns how many. */
   revokeAll(vmName: string): number {
     const principalId = this.principalOf(vmName);

@@ -8,6 +8,7 @@ import type { OperationManager } from './operations';
 import { VM_ACTIONS } from './operations';
 import { page } from './paging';
 import { PROVISIONING_ROUTES } from './provisioning-routes';
+import { SCALE_SET_ROUTES, scaleSetsOf } from './scale-sets';
 import { restrictionBodies } from './capacity';
 import { NIC_TYPE, PUBLIC_IP_TYPE, VM_TYPE } from './resource-ids';
 import {
@@ -23,6 +24,8 @@ import {
 } from './shapes';
 import type { ArmState, Subscription, VirtualMachine } from './state';
 import type { TokenIssuer, TokenSubject } from './tokens';
+import { IDENTITY_ROUTES, withIdentity } from './identity-routes';
+import type { ManagedIdentities } from './managed-identities';
 
 export interface ArmResponse {
   status: number;
@@ -36,6 +39,7 @@ export interface RouteEnvironment {
   readonly tokens: TokenIssuer;
   readonly pageSize: number;
   readonly endpoint: string;
+  readonly identities: ManagedIdentities;
 }
 
 export interface ArmRequest {
@@ -196,6 +200,8 @@ function getPublicIp(request: ArmRequest): ArmResponse {
 
 const ROUTES: readonly Route[] = [
   ...PROVISIONING_ROUTES,
+  ...IDENTITY_ROUTES,
+  ...SCALE_SET_ROUTES,
   route('GET', '/tenants', (r) => paged(r, r.env.state.tenants, tenantBody)),
   route('GET', '/subscriptions', (r) => {
     const subject = r.subject;
@@ -214,7 +220,8 @@ const ROUTES: readonly Route[] = [
   route('GET', VMS, (r) => listVirtualMachines(r, r.params.rg)),
   route('GET', `${VMS}/(?<vm>[^/]+)`, (r) => {
     const withInstanceView = r.url.searchParams.get('$expand')?.toLowerCase() === 'instanceview';
-    return ok(virtualMachineBody(vmOf(r), withInstanceView));
+    const vm = vmOf(r);
+    return ok(withIdentity(virtualMachineBody(vm, withInstanceView), vm, r.env));
   }),
   route('GET', `${VMS}/(?<vm>[^/]+)/instanceView`, (r) => ok(instanceViewBody(vmOf(r)))),
   route('POST', `${VMS}/(?<vm>[^/]+)/(?<action>${VM_ACTIONS.join('|')})`, beginVmAction),
@@ -241,6 +248,7 @@ const ROUTES: readonly Route[] = [
 /** Serves one authenticated Resource Manager request; throws ArmError for error responses. */
 export function routeArmRequest(method: string, url: URL, subject: TokenSubject, env: RouteEnvironment, body = ''): ArmResponse {
   const path = decodeURIComponent(url.pathname);
+  scaleSetsOf(env.state); // a Flexible scale set's instances are VMs from the first request on
   for (const candidate of ROUTES) {
     const match = candidate.pattern.exec(path);
     if (match && candidate.method === method) {

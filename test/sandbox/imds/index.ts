@@ -1,10 +1,10 @@
 /**
  * The instance metadata service of each simulated VM, on loopback: plain HTTP on the VM's own
- * address (127.0.0.x) at a port of its own, so the stand-in knows which VM asks. Azure's is
+ * address (127.0.0.x), every VM at the same port, so the stand-in knows which VM asks. Azure's is
  * http://169.254.169.254 on every VM; the cost guard's config points a sandbox VM at this one.
  *
  *   const imds = await startInstanceMetadataStandIn({ vms: [{ name, address }], identities: arm.identities });
- *   imds.endpointOf('gpu-a100-1')     http://127.0.0.2:<port>
+ *   imds.endpointOf('gpu-a100-1')     http://127.0.0.2:<port>, the same port on every VM's address
  *   imds.schedulePreempt('gpu-a100-1')  a spot eviction notice in Scheduled Events
  *   await imds.close()
  *
@@ -30,6 +30,11 @@ export interface MetadataVm {
 export interface InstanceMetadataOptions {
   readonly vms: readonly MetadataVm[];
   readonly identities: Pick<ManagedIdentities, 'issueToken'>;
+  /**
+   * The port every VM's stand-in listens on (each on its own address), so that one URL with the
+   * VM's address in it names each VM's own; the first VM's free port when absent.
+   */
+  readonly port?: number;
 }
 
 export interface MetadataRequest {
@@ -40,6 +45,10 @@ export interface MetadataRequest {
 }
 
 export interface InstanceMetadataStandIn {
+  /** The port every VM's stand-in listens on; 0 when there is no VM. */
+  readonly port: number;
+  /** Serves one more VM (one created after the start; in place of an earlier one of its name), at the same port. */
+  add(vm: MetadataVm): Promise<void>;
   /** `http://<address>:<port>`, what the VM's cost guard config names as its metadata service. */
   endpointOf(vmName: string): string;
   readonly events: ScheduledEvents;
@@ -67,28 +76,43 @@ export async function startInstanceMetadataStandIn(options: InstanceMetadataOpti
       ),
     );
   };
-  try {
-    for (const vm of options.vms) {
-      if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(vm.address)) throw new Error(`Not a loopback address: ${vm.address}`);
-      const server = http.createServer((request, response) => {
-        const entry: MetadataRequest = { vm: vm.name, method: request.method ?? 'GET', path: request.url ?? '/' };
-        requestLog.push(entry);
-        response.on('finish', () => (entry.status = response.statusCode));
-        void serve(vm.name, request, response, options.identities, events);
+  let port = options.port ?? 0;
+  const listen = async (vm: MetadataVm): Promise<void> => {
+    if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(vm.address)) throw new Error(`Not a loopback address: ${vm.address}`);
+    const earlier = servers.get(vm.name); // a VM of the same name, deleted and created again
+    if (earlier) {
+      servers.delete(vm.name);
+      await new Promise<void>((resolve) => {
+        earlier.server.close(() => resolve());
+        earlier.server.closeAllConnections();
       });
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, vm.address, () => resolve());
-      });
-      const address = server.address();
-      if (address === null || typeof address === 'string') throw new Error('The instance metadata stand-in has no TCP address');
-      servers.set(vm.name, { server, endpoint: `http://${vm.address}:${address.port}` });
     }
+    const server = http.createServer((request, response) => {
+      const entry: MetadataRequest = { vm: vm.name, method: request.method ?? 'GET', path: request.url ?? '/' };
+      requestLog.push(entry);
+      response.on('finish', () => (entry.status = response.statusCode));
+      void serve(vm.name, request, response, options.identities, events);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, vm.address, () => resolve());
+    });
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('The instance metadata stand-in has no TCP address');
+    port = address.port;
+    servers.set(vm.name, { server, endpoint: `http://${vm.address}:${address.port}` });
+  };
+  try {
+    for (const vm of options.vms) await listen(vm);
   } catch (error) {
     await close();
     throw error;
   }
   return {
+    get port() {
+      return port;
+    },
+    add: listen,
     endpointOf(vmName) {
       const found = servers.get(vmName);
       if (!found) throw new Error(`No instance metadata stand-in for VM ${vmName}`);

@@ -13,7 +13,7 @@ import { jsonAt, jsonNumber, jsonString, parseJson } from '../../json';
 import { loadCloudSpec } from '../../sandbox/arm';
 import { randomLoopbackPrefix } from '../../sandbox/hosts/loopback';
 import { runOverSsh } from '../../sandbox/hosts/ssh-command';
-import { startInstanceMetadataStandIn, type InstanceMetadataStandIn } from '../../sandbox/imds';
+import type { InstanceMetadataStandIn } from '../../sandbox/imds';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { sandboxJobHost, sandboxPool } from '../jobs/sandboxJobHosts';
 
@@ -38,13 +38,7 @@ export async function startCostGuardSandbox(): Promise<CostGuardSandbox> {
     }
   }
   const sandbox = await startSandbox({ stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'cost-guard-')), cloud, operationMs: 300 });
-  let imds: InstanceMetadataStandIn;
-  try {
-    imds = await startInstanceMetadataStandIn({ vms: sandbox.vms, identities: sandbox.arm.identities });
-  } catch (error) {
-    await sandbox.dispose();
-    throw error;
-  }
+  const { imds } = sandbox;
   const pool = sandboxPool(sandbox.hosts);
   return {
     sandbox,
@@ -52,7 +46,6 @@ export async function startCostGuardSandbox(): Promise<CostGuardSandbox> {
     host: sandboxJobHost(sandbox.hosts, VM, pool),
     async dispose() {
       pool.dispose();
-      await imds.close();
       await sandbox.dispose();
     },
   };

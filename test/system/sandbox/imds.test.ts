@@ -79,6 +79,17 @@ describe('instance metadata stand-in and managed identities', () => {
     assert.match(imds.endpointOf('gpu-a100-2'), /^http:\/\/127\.\d+\.\d+\.3:\d+$/);
   });
 
+  it("serves every VM at one port, so that one URL with the VM's address names each VM's own; a VM added later too", async () => {
+    const port = (vm: string): string => new URL(imds.endpointOf(vm)).port;
+    assert.strictEqual(port('gpu-a100-2'), port('gpu-a100-1'));
+    assert.strictEqual(port('gpu-a100-1'), String(imds.port));
+    const address = new URL(imds.endpointOf('gpu-a100-1')).hostname.replace(/\.2$/, '.9');
+    await imds.add({ name: 'gpu-t4', address });
+    assert.strictEqual(imds.endpointOf('gpu-t4'), `http://${address}:${imds.port}`);
+    const reply = await metadataRequest(tokenUrl('gpu-t4'));
+    assert.strictEqual(reply.status, 400, 'it answers for its own VM (without an identity yet)');
+  });
+
   it('refuses a request without the Metadata header, and a VM without an identity, as Azure does', async () => {
     assert.deepStrictEqual(await metadataRequest(tokenUrl('gpu-a100-1'), { metadataHeader: false }), {
       status: 400,
