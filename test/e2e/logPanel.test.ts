@@ -65,12 +65,13 @@ async function visibleRows(panel: FrameLocator): Promise<string[]> {
 }
 
 /** The synced copy of the workspace on the VM that holds `file`. */
+/** The running job's own copy of the workspace on the VM (the job runs in it), found by a file in it. */
 function remoteWorkspaceWith(home: string, file: string): string | undefined {
-  const root = path.join(home, '.azure-pytorch', 'ws');
+  const root = path.join(home, '.azure-pytorch', 'jobs');
   if (!fs.existsSync(root)) return undefined;
   return fs
     .readdirSync(root)
-    .map((id) => path.join(root, id))
+    .map((id) => path.join(root, id, 'workspace'))
     .find((dir) => fs.existsSync(path.join(dir, file)));
 }
 
@@ -118,7 +119,7 @@ describe('The log panel in the browser, during a sandbox job', () => {
 
     // Release the job: it raises from helpers.py, on the VM.
     const remote = remoteWorkspaceWith(session.sandbox.hosts.host(vm).homeDir, 'diverge.py');
-    assert.ok(remote, 'the workspace is synced to the VM');
+    assert.ok(remote, 'the job runs in its own copy of the synced workspace');
     fs.writeFileSync(path.join(remote, 'release'), '');
 
     await panel.locator('#status.failed').waitFor({ timeout: 120_000 });

@@ -58,12 +58,11 @@ describe('Train on Azure in the browser, against the sandbox cloud', () => {
     await hideNotificationCenter(page);
     assert.ok(seen.some((d) => d.includes('Running')) && /Succeeded/.test(seen[seen.length - 1]), JSON.stringify(seen));
 
-    // The job really ran there: rank 0 saved the model in the VM's synced workspace.
+    // The job really ran there: rank 0 saved the model in the job's own copy of the workspace.
     const home = session.sandbox.hosts.host('gpu-a100-1').homeDir;
-    const saved = fs
-      .readdirSync(path.join(home, '.azure-pytorch', 'ws'))
-      .some((ws) => fs.existsSync(path.join(home, '.azure-pytorch', 'ws', ws, 'outputs', 'model.pt')));
-    assert.ok(saved, 'outputs/model.pt is on the VM');
+    const jobs = path.join(home, '.azure-pytorch', 'jobs');
+    const saved = fs.readdirSync(jobs).some((id) => fs.existsSync(path.join(jobs, id, 'workspace', 'outputs', 'model.pt')));
+    assert.ok(saved, "outputs/model.pt is in the job's folder on the VM");
   });
 
   it('runs a finished job again from the Jobs view, as a new job', async function () {
