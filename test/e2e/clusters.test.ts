@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Locator, Page } from 'playwright-core';
-import { type ArmStandIn, startArmStandIn } from '../sandbox/arm';
+import { type ArmStandIn, type RetailPricesStandIn, startArmStandIn, startRetailPricesStandIn } from '../sandbox/arm';
 import { rightClick } from '../harness/contextMenu';
 import { hideNotificationCenter, waitForNotification } from '../harness/notifications';
 import { repoRoot } from '../harness/paths';
@@ -43,10 +43,12 @@ async function confirmDialog(page: Page, button: string): Promise<void> {
 describe('Clusters view against the sandbox cloud', () => {
   let stateDir: string;
   let arm: ArmStandIn;
+  let prices: RetailPricesStandIn;
 
   before(async () => {
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-pytorch-e2e-arm-'));
     arm = await startArmStandIn({ stateDir, operationMs: 1500 });
+    prices = await startRetailPricesStandIn();
   });
 
   // What a user of a custom cloud with a service principal sets (read when the workbench opens).
@@ -62,12 +64,14 @@ describe('Clusters view against the sandbox cloud', () => {
         'azurePytorch.authorityHost': arm.endpoint,
         'azurePytorch.caCertificate': arm.caFile,
         'azurePytorch.credential': 'environment',
+        'azurePytorch.capacity.retailPricesEndpoint': prices.endpoint,
       };
     },
   });
 
   after(async () => {
     await arm?.close();
+    await prices?.close();
     fs.rmSync(stateDir, { recursive: true, force: true });
   });
 
@@ -77,7 +81,8 @@ describe('Clusters view against the sandbox cloud', () => {
     const clusters = viewPane(page, 'Clusters');
     const a100 = treeItem(clusters, 'gpu-a100-1');
     await a100.waitFor({ state: 'visible', timeout: 60_000 });
-    assert.strictEqual(await descriptionOf(a100), '2× A100 80GB · eastus · running');
+    // A running VM's price per hour follows once the Retail Prices API answered (in the background).
+    assert.strictEqual(await waitForDescription(a100, /\/h$/, 30_000), '2× A100 80GB · eastus · running · $ 7.35/h');
     assert.strictEqual(await descriptionOf(treeItem(clusters, 'gpu-t4')), '1× T4 16GB · eastus · deallocated');
     assert.strictEqual(await descriptionOf(treeItem(clusters, 'gpu-nd96')), '8× A100 40GB · southcentralus · stopped (still billing)');
     await treeItem(clusters, 'ML Research (GPU)').waitFor({ state: 'visible' });
@@ -105,7 +110,7 @@ describe('Clusters view against the sandbox cloud', () => {
     await row.hover();
     await row.locator('.action-label[aria-label="Start"]').click();
     await waitForDescription(row, /Starting…$/, 10_000);
-    await waitForDescription(row, /· running$/, 60_000);
+    await waitForDescription(row, /· running · \$ 7\.35\/h$/, 60_000);
     assert.strictEqual(arm.state.vmNamed('gpu-a100-2').powerState, 'running');
     await screenshot('e2e-clusters-started');
   });

@@ -6,7 +6,7 @@ import { rightClick } from '../harness/contextMenu';
 import { openViewContainer, treeItem, viewPane } from '../harness/views';
 import { useSandboxWorkbench } from './sandboxWorkbench';
 import { trainFromExplorer } from './trainFlow';
-import { descriptionOf, waitForDescription } from './treeRows';
+import { waitForDescription } from './treeRows';
 
 const MIB_PER_GB = 1024;
 /** A second Host of ~/.ssh/config for lab-gpu's machine: both are read at once over one connection. */
@@ -105,8 +105,8 @@ describe('Clusters view: GPUs of SSH hosts and live GPU load, against the sandbo
     const clusters = viewPane(page, 'Clusters');
     const vm = treeItem(clusters, 'gpu-a100-1');
     await vm.waitFor({ state: 'visible', timeout: 60_000 });
-    const idle = '2× A100 80GB · eastus · running';
-    assert.strictEqual(await descriptionOf(vm), idle);
+    const idle = '2× A100 80GB · eastus · running · $ 7.35/h';
+    assert.strictEqual(await waitForDescription(vm, /\/h$/, 30_000), idle);
 
     await session.sandbox.hosts.setGpuLoad('gpu-a100-1', [
       { utilization: 87, memoryUsedMiB: 41 * MIB_PER_GB },
@@ -115,7 +115,7 @@ describe('Clusters view: GPUs of SSH hosts and live GPU load, against the sandbo
     const job = await trainFromExplorer(page, 'gpu-a100-1', '--steps 100000000');
     await waitForDescription(job, /^gpu-a100-1 · Running · /, 90_000);
     // Utilisation averaged over the two GPUs, memory summed; first, where a narrow sidebar still shows it.
-    assert.strictEqual(await waitForDescription(vm, /GPU/, 20_000), 'GPU 74% · 61/160 GB · 2× A100 80GB · eastus');
+    assert.strictEqual(await waitForDescription(vm, /GPU/, 20_000), 'GPU 74% · 61/160 GB · 2× A100 80GB · eastus · $ 7.35/h');
     await screenshot('e2e-clusters-gpu-load');
     const tooltip = await tooltipOf(page, vm, 'GPU 1');
     assert.match(tooltip, /GPU 0: NVIDIA A100 80GB PCIe · 87% · 41\/80 GB/);
@@ -125,13 +125,13 @@ describe('Clusters view: GPUs of SSH hosts and live GPU load, against the sandbo
 
     // Live: a new load shows at the next reading.
     await session.sandbox.hosts.setGpuLoad('gpu-a100-1', { utilization: 12, memoryUsedMiB: 512 });
-    assert.strictEqual(await waitForDescription(vm, /GPU 12%/, 20_000), 'GPU 12% · 1/160 GB · 2× A100 80GB · eastus');
+    assert.strictEqual(await waitForDescription(vm, /GPU 12%/, 20_000), 'GPU 12% · 1/160 GB · 2× A100 80GB · eastus · $ 7.35/h');
 
     await rightClick(page, job, 'Cancel Job');
     await waitForDescription(job, /^gpu-a100-1 · Cancelled · /, 60_000);
     const ended = Date.now();
     // Forgotten when the job ends, not when the last reading grows stale (30 s).
-    assert.strictEqual(await waitForDescription(vm, /· running$/, 10_000), idle);
+    assert.strictEqual(await waitForDescription(vm, /· running · \$ 7\.35\/h$/, 10_000), idle);
     console.log(`      the GPU load went away ${((Date.now() - ended) / 1000).toFixed(1)} s after the job ended`);
     await screenshot('e2e-clusters-gpu-load-ended');
   });

@@ -69,7 +69,8 @@ describe('Create GPU VM in the browser, against the sandbox cloud', () => {
     // Listed while Azure creates it, then running with its GPU.
     const vm = treeItem(clusters, name);
     await vm.waitFor({ state: 'visible', timeout: 120_000 });
-    await waitForDescription(vm, /^1× T4 16GB · eastus · running$/, 240_000);
+    // Running, with its price per hour (the stand-in's $0.526).
+    await waitForDescription(vm, /^1× T4 16GB · eastus · running · \$ 0\.53\/h$/, 240_000);
     await screenshot('e2e-create-vm-listed');
     const created = session.sandbox.arm.state.vmNamed(name);
     assert.strictEqual(created.powerState, 'running');

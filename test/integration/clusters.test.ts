@@ -3,10 +3,17 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { type ArmStandIn, startArmStandIn } from '../sandbox/arm';
+import { type ArmStandIn, type RetailPricesStandIn, startArmStandIn, startRetailPricesStandIn } from '../sandbox/arm';
 import { getExtensionUnderTest } from './extensionUnderTest';
 
-const SETTINGS = ['cloud', 'resourceManagerEndpoint', 'authorityHost', 'caCertificate', 'credential'] as const;
+const SETTINGS = [
+  'cloud',
+  'resourceManagerEndpoint',
+  'authorityHost',
+  'caCertificate',
+  'credential',
+  'capacity.retailPricesEndpoint',
+] as const;
 const PRODUCTION = '8c3e1b6d-4a2f-4d7e-9c85-2b6a0e4f1d93';
 
 function azureLayerLoaded(): boolean {
@@ -30,11 +37,13 @@ describe('Clusters commands against the sandbox cloud', function () {
   this.timeout(60_000);
   let stateDir: string;
   let arm: ArmStandIn;
+  let prices: RetailPricesStandIn;
   const vmNode = (name: string) => ({ kind: 'vm', vmId: arm.state.vmNamed(name).id });
 
   before(async () => {
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-pytorch-integration-arm-'));
     arm = await startArmStandIn({ stateDir, operationMs: 300 });
+    prices = await startRetailPricesStandIn();
     Object.assign(process.env, { AZURE_TENANT_ID: arm.tenantId, AZURE_CLIENT_ID: arm.clientId, AZURE_CLIENT_SECRET: arm.clientSecret });
   });
 
@@ -43,6 +52,7 @@ describe('Clusters commands against the sandbox cloud', function () {
     for (const setting of SETTINGS) await config.update(setting, undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('azurePytorch.signOut');
     await arm?.close();
+    await prices?.close();
     fs.rmSync(stateDir, { recursive: true, force: true });
   });
 
@@ -59,6 +69,8 @@ describe('Clusters commands against the sandbox cloud', function () {
     await config.update('authorityHost', arm.endpoint, vscode.ConfigurationTarget.Global);
     await config.update('caCertificate', arm.caFile, vscode.ConfigurationTarget.Global);
     await config.update('credential', 'environment', vscode.ConfigurationTarget.Global);
+    // Running VMs show their price: from the stand-in, never from the public API.
+    await config.update('capacity.retailPricesEndpoint', prices.endpoint, vscode.ConfigurationTarget.Global);
     const before = arm.requestLog.length;
     await vscode.commands.executeCommand('azurePytorch.signIn');
     assert.ok(azureLayerLoaded(), 'the Azure layer is loaded once it is needed');
