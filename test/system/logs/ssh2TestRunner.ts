@@ -23,7 +23,11 @@ export function ssh2RunnerProvider(hosts: SimulatedHosts, name: string): { provi
         forget();
         reject(error);
       });
-      client.once('close', forget);
+      // A connection cut during its handshake closes without an error: fail it, or its users wait forever.
+      client.once('close', () => {
+        forget();
+        reject(new Error('connection closed before it was ready'));
+      });
       client.connect({
         host: host.address,
         port: host.port,
