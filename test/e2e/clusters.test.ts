@@ -8,7 +8,7 @@ import { rightClick } from '../harness/contextMenu';
 import { hideNotificationCenter, waitForNotification } from '../harness/notifications';
 import { repoRoot } from '../harness/paths';
 import { openViewContainer, treeItem, viewPane } from '../harness/views';
-import { descriptionOf, waitForDescription } from './treeRows';
+import { clickInlineAction, descriptionOf, waitForDescription } from './treeRows';
 import { useWorkbench } from './useWorkbench';
 
 /**
@@ -107,8 +107,7 @@ describe('Clusters view against the sandbox cloud', () => {
     const clusters = viewPane(page, 'Clusters');
     const row = treeItem(clusters, 'gpu-a100-2');
     // The row's inline Start button, which deallocated and stopped VMs show.
-    await row.hover();
-    await row.locator('.action-label[aria-label="Start"]').click();
+    await clickInlineAction(row, 'Start');
     await waitForDescription(row, /Starting…$/, 10_000);
     await waitForDescription(row, /· running · \$ 7\.35\/h$/, 60_000);
     assert.strictEqual(arm.state.vmNamed('gpu-a100-2').powerState, 'running');
@@ -124,8 +123,7 @@ describe('Clusters view against the sandbox cloud', () => {
     // Azure's plain 409 for a start beyond the family's vCPU quota (not a failed operation).
     const fault = arm.faults.add({ kind: 'error', method: 'POST', path: '/virtualMachines/gpu-t4/start', code: 'OperationNotAllowed' });
     try {
-      await row.hover();
-      await row.locator('.action-label[aria-label="Start"]').click();
+      await clickInlineAction(row, 'Start');
       const message = await waitForNotification(page, /could not start gpu-t4/, 30_000);
       assert.match(message, /Not enough vCPU quota: 24 of 24 .* are in use; this needs 24 more/);
       assert.match(message, /Request a vCPU quota of at least 48 for standardNCADSA100v4Family in eastus/);
@@ -157,8 +155,7 @@ describe('Clusters view against the sandbox cloud', () => {
     assert.strictEqual(await treeItem(clusters, 'gpu-nd96').count(), 0);
     await screenshot('e2e-clusters-subscription-failed');
     arm.faults.remove(fault.id);
-    await production.hover();
-    await production.locator('.action-label[aria-label="Retry"]').click();
+    await clickInlineAction(production, 'Retry');
     await treeItem(clusters, 'gpu-nd96').waitFor({ state: 'visible', timeout: 30_000 });
   });
 });

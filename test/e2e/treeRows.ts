@@ -20,3 +20,22 @@ export async function waitForDescription(row: Locator, pattern: RegExp, timeoutM
   }
   throw new Error(`the row's description did not match ${pattern} within ${timeoutMs} ms; last: "${last}"; seen: ${JSON.stringify(seen)}`);
 }
+
+/**
+ * Clicks one of the row's inline actions (shown while the row is hovered). A re-render of the tree
+ * (a price or a state arriving) can hide it between the hover and the click, so both are repeated
+ * until the click lands.
+ */
+export async function clickInlineAction(row: Locator, label: string, timeoutMs = 30_000): Promise<void> {
+  const action = row.locator(`.action-label[aria-label="${label}"]`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await row.hover({ timeout: timeoutMs });
+    try {
+      await action.click({ timeout: 2_000 });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+  }
+}
