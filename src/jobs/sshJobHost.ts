@@ -1,4 +1,4 @@
-import { spawn } from 'child_process';
+import { type ChildProcessByStdio, spawn } from 'child_process';
 import * as fs from 'fs';
 import type { Readable, Writable } from 'stream';
 import type { MachineRef } from '../common/machine';
@@ -59,23 +59,9 @@ export async function downloadFolder(
   const remote = await pool.spawn(ssh, ['tar', '-C', remotePath, '-cf', '-', '.'], { signal });
   const local = spawn('tar', ['-xvf', '-', '-C', localPath], { stdio: ['pipe', 'pipe', 'pipe'] });
   let listed = '';
-  let localErrors = '';
-  let remoteErrors = '';
   local.stdout.setEncoding('utf8').on('data', (chunk: string) => (listed += chunk));
   // GNU tar lists on stdout, bsdtar (macOS, Windows) on stderr.
-  local.stderr.setEncoding('utf8').on('data', (chunk: string) => (localErrors += chunk));
-  remote.stderr.setEncoding('utf8').on('data', (chunk: string) => (remoteErrors += chunk));
-  pipeToLocal(remote.stdout, local.stdin);
-  const [remoteExit, localCode] = await Promise.all([
-    remote.exit,
-    new Promise<number | null>((resolve, reject) => {
-      local.once('error', reject);
-      local.once('close', resolve);
-    }),
-  ]);
-  if (remoteExit.code !== 0)
-    throw new Error(`Reading ~/${remotePath} on ${ssh.label ?? ssh.host} failed: ${remoteErrors.trim() || `exit ${remoteExit.code}`}`);
-  if (localCode !== 0) throw new Error(`Writing ${localPath} failed: ${localErrors.trim() || `tar exit ${localCode}`}`);
+  const localErrors = await untarLocally(remote, local, `~/${remotePath} on ${ssh.label ?? ssh.host}`, localPath);
   const entries = `${listed}\n${localErrors}`.split('\n').map((line) => line.replace(/^x /, '').trim());
   return entries.filter((entry) => entry && entry !== './' && entry !== '.' && !entry.endsWith('/')).length;
 }
@@ -108,12 +94,26 @@ export async function downloadFiles(
   const remote = await pool.spawn(ssh, ['tar', '-C', remoteDir, '--null', '-T', '-', ...transform, '-cf', '-'], { signal });
   remote.stdin.end(Buffer.from(paths.map((each) => `${each}\0`).join('')));
   const local = spawn('tar', ['-xf', '-', '-C', localPath], { stdio: ['pipe', 'ignore', 'pipe'] });
+  let received = 0;
+  remote.stdout.on('data', (chunk: Buffer) => onBytes?.((received += chunk.length)));
+  await untarLocally(remote, local, `~/${remoteDir} on ${ssh.label ?? ssh.host}`, localPath);
+  return paths.length;
+}
+
+/**
+ * Streams the remote `tar`'s archive into the local `tar` and waits for both; throws what either
+ * said when it failed. Resolves to what the local `tar` wrote on stderr (bsdtar lists entries there).
+ */
+async function untarLocally(
+  remote: { readonly stdout: Readable; readonly stderr: Readable; readonly exit: Promise<{ readonly code: number | null }> },
+  local: ChildProcessByStdio<Writable, Readable | null, Readable>,
+  source: string,
+  localPath: string,
+): Promise<string> {
   let localErrors = '';
   let remoteErrors = '';
-  let received = 0;
   local.stderr.setEncoding('utf8').on('data', (chunk: string) => (localErrors += chunk));
   remote.stderr.setEncoding('utf8').on('data', (chunk: string) => (remoteErrors += chunk));
-  remote.stdout.on('data', (chunk: Buffer) => onBytes?.((received += chunk.length)));
   pipeToLocal(remote.stdout, local.stdin);
   const [remoteExit, localCode] = await Promise.all([
     remote.exit,
@@ -122,10 +122,9 @@ export async function downloadFiles(
       local.once('close', resolve);
     }),
   ]);
-  if (remoteExit.code !== 0)
-    throw new Error(`Reading ~/${remoteDir} on ${ssh.label ?? ssh.host} failed: ${remoteErrors.trim() || `exit ${remoteExit.code}`}`);
+  if (remoteExit.code !== 0) throw new Error(`Reading ${source} failed: ${remoteErrors.trim() || `exit ${remoteExit.code}`}`);
   if (localCode !== 0) throw new Error(`Writing ${localPath} failed: ${localErrors.trim() || `tar exit ${localCode}`}`);
-  return paths.length;
+  return localErrors;
 }
 
 /**

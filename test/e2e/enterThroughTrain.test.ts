@@ -1,33 +1,15 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { clickContextMenuItem, contextMenuItem, explorerItem } from '../harness/contextMenu';
 import { exactText } from '../harness/exactText';
 import { notificationMessages } from '../harness/notifications';
 import { openViewContainer, treeItem, viewPane } from '../harness/views';
-import { webviewContent } from '../harness/webview';
 import { useSandboxWorkbench } from './sandboxWorkbench';
 import { quickPickRow, waitForArgumentsPrompt } from './trainFlow';
 import { waitForDescription } from './treeRows';
-
-/** The log panel's webview whose title starts with `script`. */
-async function logPanel(page: Page, script: string, timeoutMs = 120_000): Promise<FrameLocator> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const count = await page.locator('iframe.webview').count();
-    for (let index = 0; index < count; index++) {
-      const content = webviewContent(page, index);
-      const title = await content
-        .locator('#title')
-        .textContent({ timeout: 1_000 })
-        .catch(() => '');
-      if (title?.startsWith(script)) return content;
-    }
-    assert.ok(Date.now() < deadline, `no log panel for ${script} opened`);
-    await page.waitForTimeout(250);
-  }
-}
+import { logPanel } from './logPanels';
 
 /** The text of node 0's log of the newest job on a simulated VM. */
 function newestNodeLog(home: string): string {

@@ -1,10 +1,10 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator } from 'playwright-core';
 import { openViewContainer, treeItem, viewPane } from '../harness/views';
-import { webviewContent } from '../harness/webview';
 import { useSandboxWorkbench } from './sandboxWorkbench';
+import { logPanel } from './logPanels';
 import { openTrainOnAzure, pickQuickItem, waitForArgumentsPrompt } from './trainFlow';
 
 const vm = 'gpu-a100-1';
@@ -40,24 +40,6 @@ while not os.path.exists(release) and time.time() < deadline:
     time.sleep(0.05)
 stop_diverged(${steps + 1})
 `;
-
-/** The log panel's webview: the one whose title names the script. */
-async function logPanel(page: Page, script: string): Promise<FrameLocator> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const count = await page.locator('iframe.webview').count();
-    for (let index = 0; index < count; index++) {
-      const content = webviewContent(page, index);
-      const title = await content
-        .locator('#title')
-        .textContent({ timeout: 1_000 })
-        .catch(() => '');
-      if (title?.startsWith(script)) return content;
-    }
-    assert.ok(Date.now() < deadline, `no log panel for ${script} opened`);
-    await page.waitForTimeout(250);
-  }
-}
 
 /** The texts of the log rows now in the DOM (the visible ones). */
 async function visibleRows(panel: FrameLocator): Promise<string[]> {

@@ -3,14 +3,13 @@ import * as fs from 'fs';
 import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
-import { type ArmStandIn, httpsRequest, loadCloudSpec, StaticTokenCredential, startArmStandIn } from '../../sandbox/arm';
+import { type ArmStandIn, httpsRequest, loadCloudSpec, startArmStandIn } from '../../sandbox/arm';
 import { jsonArray, jsonString } from '../../json';
 import { ArmClients } from '../../../src/azure/armClients';
-import { resolveAzureEnvironment } from '../../../src/azure/azureEnvironment';
 import { describeAzureError, type AzureProblem } from '../../../src/azure/azureErrors';
 import { ClusterInventory } from '../../../src/azure/clusterInventory';
-import type { CredentialSource } from '../../../src/azure/credentialSource';
 import type { AzureVm } from '../../../src/azure/virtualMachine';
+import { standInClients } from './standInClients';
 
 /** Azure's refusals (quota, capacity), a poll URL on another origin, repeated and partitioned VMs: the Azure layer against the stand-in. */
 describe('Azure layer against Azure-shaped answers of the ARM stand-in', function () {
@@ -29,15 +28,7 @@ describe('Azure layer against Azure-shaped answers of the ARM stand-in', functio
     group.vms.push({ name: 'gpu-a10-slice', size: 'Standard_NV6ads_A10_v5', powerState: 'deallocated' });
     cloud.skus[group.location] = [...(cloud.skus[group.location] ?? []), 'Standard_NV6ads_A10_v5'];
     arm = await startArmStandIn({ stateDir, cloud, operationMs: 200 });
-    const environment = resolveAzureEnvironment({
-      cloud: 'Custom',
-      resourceManagerEndpoint: arm.endpoint,
-      authorityHost: '',
-      caCertificate: arm.caFile,
-    });
-    const token = new StaticTokenCredential(arm.staticToken);
-    const source: CredentialSource = { kind: 'environment', credential: () => token, refresh: async () => {} };
-    clients = new ArmClients(environment, source, { maxRetries: 0, pollIntervalMs: 50 });
+    clients = standInClients(arm, { maxRetries: 0, pollIntervalMs: 50 });
   });
 
   after(async () => {

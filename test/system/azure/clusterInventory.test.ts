@@ -2,16 +2,16 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { type ArmStandIn, StaticTokenCredential, startArmStandIn } from '../../sandbox/arm';
+import { type ArmStandIn, startArmStandIn } from '../../sandbox/arm';
 import { AzureAccount, type AccountHost } from '../../../src/azure/azureAccount';
 import { ArmClients } from '../../../src/azure/armClients';
-import { resolveAzureEnvironment, type AzureSettings } from '../../../src/azure/azureEnvironment';
-import type { CredentialSource } from '../../../src/azure/credentialSource';
+import type { AzureSettings } from '../../../src/azure/azureEnvironment';
 import { describeAzureError } from '../../../src/azure/azureErrors';
 import { ClusterInventory, type SubscriptionEntry } from '../../../src/azure/clusterInventory';
 import { displayState } from '../../../src/azure/powerState';
 import type { AzureVm } from '../../../src/azure/virtualMachine';
 import { answerDualStack, answerTwoNics } from '../../sandbox/arm/network-layouts';
+import { standInClients } from './standInClients';
 
 const RESEARCH = '1f4a7c2e-9b3d-4e8a-b6c1-0d5e2f9a8b70';
 const PRODUCTION = '8c3e1b6d-4a2f-4d7e-9c85-2b6a0e4f1d93';
@@ -547,16 +547,8 @@ describe('Azure layer against the ARM stand-in', function () {
   });
 
   it('says what to do when the Resource Manager certificate is not trusted', async () => {
-    const environment = resolveAzureEnvironment({
-      cloud: 'Custom',
-      resourceManagerEndpoint: arm.endpoint,
-      authorityHost: '',
-      caCertificate: '',
-    });
-    const staticToken = new StaticTokenCredential(arm.staticToken);
-    const source: CredentialSource = { kind: 'environment', credential: () => staticToken, refresh: async () => {} };
     const plain = new ClusterInventory();
-    const untrusted = new ArmClients(environment, source, { maxRetries: 0 });
+    const untrusted = standInClients(arm, { maxRetries: 0 }, '');
     try {
       await plain.connect(untrusted, []);
       assert.strictEqual(plain.state.status, 'failed');

@@ -2,10 +2,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { type ArmStandIn, httpsRequest, StaticTokenCredential, startArmStandIn } from '../../sandbox/arm';
+import { type ArmStandIn, httpsRequest, startArmStandIn } from '../../sandbox/arm';
 import { ArmClients } from '../../../src/azure/armClients';
-import { resolveAzureEnvironment } from '../../../src/azure/azureEnvironment';
-import type { CredentialSource } from '../../../src/azure/credentialSource';
 import { ClusterInventory } from '../../../src/azure/clusterInventory';
 import { loadRegionGpuSizes } from '../../../src/azure/gpuSizeCatalog';
 import {
@@ -24,6 +22,7 @@ import { NETWORK_API_VERSION } from '../../../src/azure/networkAddresses';
 import { zoneChoices } from '../../../src/azure/zoneChoices';
 import { quotaFit } from '../../../src/azure/vcpuQuota';
 import { generateHostKeyPair } from '../../../src/ssh/hostKeyPair';
+import { standInClients } from './standInClients';
 
 const RESEARCH = '1f4a7c2e-9b3d-4e8a-b6c1-0d5e2f9a8b70';
 const USER_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB1EMTVbYrt10u81Q1kaAXwnnrN/JE8CF758qbhf+dpj user@laptop';
@@ -37,15 +36,7 @@ describe('GPU capacity against the Resource Manager stand-in', function () {
   beforeEach(async () => {
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpu-capacity-'));
     arm = await startArmStandIn({ stateDir, operationMs: 150 });
-    const environment = resolveAzureEnvironment({
-      cloud: 'Custom',
-      resourceManagerEndpoint: arm.endpoint,
-      authorityHost: '',
-      caCertificate: arm.caFile,
-    });
-    const token = new StaticTokenCredential(arm.staticToken);
-    const source: CredentialSource = { kind: 'environment', credential: () => token, refresh: async () => {} };
-    clients = new ArmClients(environment, source, { maxRetries: 0, pollIntervalMs: 50 });
+    clients = standInClients(arm, { maxRetries: 0, pollIntervalMs: 50 });
   });
 
   afterEach(async () => {

@@ -3,10 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ArmClients } from '../../../src/azure/armClients';
-import { resolveAzureEnvironment } from '../../../src/azure/azureEnvironment';
-import type { CredentialSource } from '../../../src/azure/credentialSource';
 import { enableSelfDeallocation, PermissionMissing, readSelfDeallocation } from '../../../src/azure/vmSelfDeallocation';
-import { type ArmStandIn, loadCloudSpec, StaticTokenCredential, startArmStandIn } from '../../sandbox/arm';
+import { type ArmStandIn, loadCloudSpec, startArmStandIn } from '../../sandbox/arm';
+import { standInClients } from '../azure/standInClients';
 
 /** Giving a VM what its watchdog needs: the Azure layer against the stand-in's identity and role routes. */
 describe("a VM's identity and its role on itself, through Resource Manager", function () {
@@ -20,15 +19,7 @@ describe("a VM's identity and its role on itself, through Resource Manager", fun
   before(async () => {
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'self-deallocation-'));
     arm = await startArmStandIn({ stateDir, cloud: loadCloudSpec(), operationMs: 100 });
-    const environment = resolveAzureEnvironment({
-      cloud: 'Custom',
-      resourceManagerEndpoint: arm.endpoint,
-      authorityHost: '',
-      caCertificate: arm.caFile,
-    });
-    const token = new StaticTokenCredential(arm.staticToken);
-    const source: CredentialSource = { kind: 'environment', credential: () => token, refresh: async () => {} };
-    clients = new ArmClients(environment, source, { maxRetries: 0 });
+    clients = standInClients(arm, { maxRetries: 0 });
     vmId = arm.state.vmNamed(VM).id;
   });
 
